@@ -1,0 +1,43 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { MistralErrorFilter } from './common/mistral-error.filter';
+import type { SiroccoConfig } from './config/sirocco-config';
+
+const BODY_LIMIT = '2mb';
+
+/** Builds the HTTP application (not yet listening): used by main.ts and by the tests. */
+export async function createSiroccoApp(config: SiroccoConfig, databaseUrl: string): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  // workflow definitions arrive as YAML text (the mistral CLI sends text/plain)
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('text', { limit: BODY_LIMIT, type: ['text/*', 'application/yaml', 'application/x-yaml'] });
+  app.useGlobalFilters(new MistralErrorFilter());
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    // Mistral answers `GET /v2` with a redirect to `/v2/`
+    if (request.method === 'GET' && request.path === '/v2' && !request.originalUrl.startsWith('/v2/')) {
+      response.redirect(302, '/v2/');
+      return;
+    }
+    next();
+  });
+
+  const openApi = new DocumentBuilder()
+    .setTitle('Sirocco')
+    .setDescription('Scheduled workflows for OpenStack clouds; Mistral v2 compatible API')
+    .setVersion('2.0')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Auth-Token' }, 'keystone')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
+    jsonDocumentUrl: 'docs/openapi.json',
+  });
+  return app;
+}

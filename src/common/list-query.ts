@@ -1,0 +1,237 @@
+import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { ApiError } from './api-error';
+
+/** How one API field maps to SQL for sorting and filtering. */
+export interface ListColumn {
+  /** SQL expression, e.g. `wf.name` */
+  sql: string;
+  type: 'text' | 'timestamp' | 'text[]';
+  /** nullable columns sort as if NULL were the smallest value, so keyset paging stays exact */
+  nullable?: boolean;
+  /** false for fields that can be selected but not ordered by (default true) */
+  sortable?: boolean;
+  /** false for fields that can be selected but not filtered on (default true) */
+  filterable?: boolean;
+}
+
+/** What a collection endpoint allows: its columns (by API name) and its default order. */
+export interface ListSpec {
+  columns: Record<string, ListColumn>;
+  /** the unique tiebreaker column appended to every order (Mistral appends `id`) */
+  idColumn: string;
+  defaultSortKey: string;
+  /** query parameters the endpoint handles itself (not filters) */
+  extraParams?: string[];
+}
+
+type FilterOperator = 'eq' | 'neq' | 'in' | 'nin' | 'gt' | 'gte' | 'lt' | 'lte' | 'has';
+
+export interface ColumnFilter {
+  field: string;
+  operator: FilterOperator;
+  values: string[];
+}
+
+/** A parsed list request: Mistral's marker, limit, sort_keys, sort_dirs, fields and filters. */
+export interface ListRequest {
+  limit?: number;
+  marker?: string;
+  sortKeys: string[];
+  sortDirs: ('asc' | 'desc')[];
+  fields?: string[];
+  filters: ColumnFilter[];
+  /** the raw query, kept to build the `next` link */
+  query: Record<string, string>;
+}
+
+const PAGING_PARAMS = ['marker', 'limit', 'sort_keys', 'sort_dirs', 'fields'];
+const OPERATORS: FilterOperator[] = ['eq', 'neq', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'has'];
+
+function splitList(value: string): string[] {
+  // Mistral writes lists as `a,b` and, in its own next links, as Python reprs `['a', 'b']`
+  const trimmed = value.trim().replace(/^\[(.*)\]$/s, '$1');
+  return trimmed
+    .split(',')
+    .map((item) => item.trim().replace(/^'(.*)'$/s, '$1').replace(/^"(.*)"$/s, '$1'))
+    .filter((item) => item.length > 0);
+}
+
+function parseFilter(field: string, raw: string): ColumnFilter {
+  const match = /^([a-z]+):(.*)$/s.exec(raw);
+  const operator = match && OPERATORS.includes(match[1] as FilterOperator) ? (match[1] as FilterOperator) : 'eq';
+  const value = match && operator === match[1] ? match[2] : raw;
+  const values = operator === 'in' || operator === 'nin' ? splitList(value) : [value];
+  return { field, operator, values };
+}
+
+/** Reads Mistral's list parameters; anything malformed is a 400 that names the parameter. */
+export function parseListRequest(rawQuery: Record<string, unknown>, spec: ListSpec): ListRequest {
+  const query: Record<string, string> = {};
+  for (const [key, value] of Object.entries(rawQuery)) {
+    query[key] = Array.isArray(value) ? String(value[value.length - 1]) : String(value);
+  }
+
+  let limit: number | undefined;
+  if (query.limit !== undefined && query.limit !== '') {
+    limit = Number(query.limit);
+    if (!Number.isInteger(limit)) throw ApiError.badRequest(`Limit must be an integer (got '${query.limit}').`);
+    if (limit <= 0) throw ApiError.badRequest('Limit must be positive.');
+  }
+
+  const sortKeys = query.sort_keys ? splitList(query.sort_keys) : [spec.defaultSortKey];
+  for (const key of sortKeys) {
+    if (spec.columns[key]?.sortable === false || !spec.columns[key]) {
+      const sortable = Object.keys(spec.columns).filter((name) => spec.columns[name].sortable !== false);
+      throw ApiError.badRequest(
+        `Sort key supplied is invalid: ${key} (sortable: ${sortable.sort().join(', ')})`,
+      );
+    }
+  }
+  const dirs = query.sort_dirs ? splitList(query.sort_dirs) : [];
+  const sortDirs = sortKeys.map((_, index) => {
+    const dir = (dirs[index] ?? dirs[0] ?? 'asc').toLowerCase();
+    if (dir !== 'asc' && dir !== 'desc') throw ApiError.badRequest(`Sort direction must be asc or desc (got '${dir}').`);
+    return dir as 'asc' | 'desc';
+  });
+  if (!sortKeys.includes(spec.idColumn)) {
+    sortKeys.push(spec.idColumn);
+    sortDirs.push(sortDirs[0]);
+  }
+
+  let fields: string[] | undefined;
+  if (query.fields) {
+    fields = splitList(query.fields);
+    const unknown = fields.filter((field) => !spec.columns[field]);
+    if (unknown.length > 0) throw ApiError.badRequest(`Unknown field(s) requested: ${unknown.join(', ')}`);
+    if (!fields.includes(spec.idColumn)) fields.unshift(spec.idColumn);
+  }
+
+  const filters: ColumnFilter[] = [];
+  const handled = new Set([...PAGING_PARAMS, ...(spec.extraParams ?? [])]);
+  for (const [key, value] of Object.entries(query)) {
+    if (handled.has(key)) continue;
+    if (spec.columns[key]?.filterable === false || !spec.columns[key]) {
+      const filterable = Object.keys(spec.columns).filter((name) => spec.columns[name].filterable !== false);
+      throw ApiError.badRequest(
+        `Unknown query parameter '${key}' (filters: ${filterable.sort().join(', ')})`,
+      );
+    }
+    filters.push(parseFilter(key, value));
+  }
+
+  return { limit, marker: query.marker || undefined, sortKeys, sortDirs, fields, filters, query };
+}
+
+function sortExpression(column: ListColumn): string {
+  if (!column.nullable) return column.sql;
+  return column.type === 'timestamp' ? `COALESCE(${column.sql}, '-infinity'::timestamptz)` : `COALESCE(${column.sql}, '')`;
+}
+
+function filterValue(column: ListColumn, field: string, value: string): string | Date {
+  if (column.type !== 'timestamp') return value;
+  // Mistral's format `YYYY-MM-DD HH:MM:SS` is UTC
+  const iso = /[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) throw ApiError.badRequest(`Filter ${field}: '${value}' is not a time`);
+  return date;
+}
+
+const SQL_OPERATORS: Record<'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte', string> = {
+  eq: '=',
+  neq: '<>',
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+};
+
+/** Applies filters, keyset pagination after the marker, order and limit to a query. */
+export async function applyListRequest<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  spec: ListSpec,
+  request: ListRequest,
+  /** the marker's values by API field name, or null when no such object exists */
+  loadMarker: (id: string) => Promise<Record<string, unknown> | null>,
+): Promise<SelectQueryBuilder<T>> {
+  request.filters.forEach((filter, index) => {
+    const column = spec.columns[filter.field];
+    const param = `filter_${index}`;
+    if (column.type === 'text[]') {
+      const negate = filter.operator === 'neq' || filter.operator === 'nin';
+      const values = filter.values.flatMap(splitList);
+      const test = filter.operator === 'in' ? `${column.sql} && :${param}` : `${column.sql} @> :${param}`;
+      qb.andWhere(negate ? `NOT (${test})` : test, { [param]: values });
+      return;
+    }
+    const values = filter.values.map((value) => filterValue(column, filter.field, value));
+    switch (filter.operator) {
+      case 'in':
+        qb.andWhere(`${column.sql} = ANY(:${param})`, { [param]: values });
+        break;
+      case 'nin':
+        qb.andWhere(`NOT (${column.sql} = ANY(:${param}))`, { [param]: values });
+        break;
+      case 'has':
+        qb.andWhere(`${column.sql} ILIKE :${param}`, { [param]: `%${String(values[0]).replace(/[%_\\]/g, '\\$&')}%` });
+        break;
+      default:
+        qb.andWhere(`${column.sql} ${SQL_OPERATORS[filter.operator]} :${param}`, { [param]: values[0] });
+    }
+  });
+
+  if (request.marker) {
+    const marker = await loadMarker(request.marker);
+    if (!marker) throw ApiError.badRequest(`Marker '${request.marker}' does not name an object of this list.`);
+    // (k1 > m1) OR (k1 = m1 AND k2 > m2) OR ...: rows strictly after the marker in the sort order
+    const alternatives: string[] = [];
+    const params: Record<string, unknown> = {};
+    request.sortKeys.forEach((key, index) => {
+      const equalities = request.sortKeys.slice(0, index).map((previous, previousIndex) => {
+        return `${sortExpression(spec.columns[previous])} = :marker_${previousIndex}`;
+      });
+      const op = request.sortDirs[index] === 'asc' ? '>' : '<';
+      alternatives.push([...equalities, `${sortExpression(spec.columns[key])} ${op} :marker_${index}`].join(' AND '));
+      const raw = marker[key];
+      params[`marker_${index}`] = raw ?? (spec.columns[key].type === 'timestamp' ? '-infinity' : '');
+    });
+    qb.andWhere(`(${alternatives.map((alternative) => `(${alternative})`).join(' OR ')})`, params);
+  }
+
+  request.sortKeys.forEach((key, index) => {
+    const direction = request.sortDirs[index] === 'asc' ? 'ASC' : 'DESC';
+    if (index === 0) qb.orderBy(sortExpression(spec.columns[key]), direction);
+    else qb.addOrderBy(sortExpression(spec.columns[key]), direction);
+  });
+  if (request.limit) qb.limit(request.limit);
+  return qb;
+}
+
+/** Mistral's `next` link: present only when the page is full. */
+export function nextLink(
+  baseUrl: string,
+  collectionPath: string,
+  request: ListRequest,
+  page: { id: string }[],
+): string | undefined {
+  if (!request.limit || page.length < request.limit) return undefined;
+  const params = new URLSearchParams();
+  params.set('sort_keys', request.sortKeys.join(','));
+  params.set('sort_dirs', request.sortDirs.join(','));
+  for (const [key, value] of Object.entries(request.query)) {
+    if (!PAGING_PARAMS.includes(key)) params.set(key, value);
+  }
+  params.set('limit', String(request.limit));
+  params.set('marker', page[page.length - 1].id);
+  if (request.fields) params.set('fields', request.fields.join(','));
+  return `${baseUrl}${collectionPath}?${params.toString().replace(/%2C/gi, ',').replace(/%3A/gi, ':')}`;
+}
+
+/** Keeps only the requested fields of a resource (all when none were asked for). */
+export function pickFields<T extends Record<string, unknown>>(resource: T, fields?: string[]): Partial<T> {
+  if (!fields) return resource;
+  const picked: Partial<T> = {};
+  for (const field of fields) {
+    if (field in resource) picked[field as keyof T] = resource[field as keyof T];
+  }
+  return picked;
+}

@@ -1,0 +1,56 @@
+import * as path from 'node:path';
+import { ConfigError, loadConfig } from './sirocco-config';
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8989, publicUrl: undefined });
+    expect(config.database.url).toBeUndefined();
+    expect(config.database.dataDir).toBe(path.resolve('.sirocco'));
+    expect(config.auth.mode).toBe('noauth');
+    expect(config.logLevel).toBe('info');
+    expect(config.definitionsDir).toBe(path.resolve('definitions'));
+    expect(config.expressions).toEqual({ timeoutMs: 1000, maxResultBytes: 1048576 });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      SIROCCO_HOST: '0.0.0.0',
+      SIROCCO_PORT: '9000',
+      SIROCCO_PUBLIC_URL: 'https://sirocco.example.org/',
+      DATABASE_URL: 'postgres://u:p@db:5432/sirocco',
+      SIROCCO_DATA_DIR: '/var/lib/sirocco',
+      SIROCCO_AUTH: 'KEYSTONE',
+      SIROCCO_LOG_LEVEL: 'debug',
+      SIROCCO_DEFINITIONS_DIR: '/etc/sirocco/definitions',
+      SIROCCO_EXPRESSION_TIMEOUT_MS: '250',
+    });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 9000, publicUrl: 'https://sirocco.example.org' });
+    expect(config.database.url).toBe('postgres://u:p@db:5432/sirocco');
+    expect(config.database.dataDir).toBe('/var/lib/sirocco');
+    expect(config.auth.mode).toBe('keystone');
+    expect(config.logLevel).toBe('debug');
+    expect(config.expressions.timeoutMs).toBe(250);
+  });
+
+  it.each([
+    [{ SIROCCO_PORT: 'eighty' }, "SIROCCO_PORT must be an integer from 0 to 65535 (got 'eighty')"],
+    [{ SIROCCO_PORT: '70000' }, 'SIROCCO_PORT must be an integer from 0 to 65535'],
+    [{ SIROCCO_AUTH: 'ldap' }, "SIROCCO_AUTH must be one of noauth, keystone (got 'ldap')"],
+    [{ SIROCCO_LOG_LEVEL: 'loud' }, 'SIROCCO_LOG_LEVEL must be one of'],
+    [{ DATABASE_URL: 'mysql://root@db/x' }, "DATABASE_URL must use postgres: or postgresql: (got 'mysql:')"],
+    [{ SIROCCO_EXPRESSION_TIMEOUT_MS: '0' }, 'SIROCCO_EXPRESSION_TIMEOUT_MS must be an integer from 1'],
+  ])('refuses %p naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never echoes a malformed DATABASE_URL, which may hold a password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'not a url secret-pw' })).toThrow('DATABASE_URL is not a valid URL');
+    try {
+      loadConfig({ DATABASE_URL: 'not a url secret-pw' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('secret-pw');
+    }
+  });
+});

@@ -1,0 +1,92 @@
+import * as path from 'node:path';
+
+export type AuthMode = 'noauth' | 'keystone';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The whole service configuration, read once from the environment and validated at start. */
+export interface SiroccoConfig {
+  http: {
+    host: string;
+    port: number;
+    /** Base URL used in `next` links and version documents; derived from the request when unset. */
+    publicUrl?: string;
+  };
+  database: {
+    /** PostgreSQL connection string; when absent an embedded PostgreSQL is started. */
+    url?: string;
+    /** Where the embedded PostgreSQL keeps its cluster. */
+    dataDir: string;
+    embeddedPort: number;
+  };
+  auth: { mode: AuthMode };
+  logLevel: LogLevel;
+  /** YAML workflows loaded as public workflows at start. */
+  definitionsDir: string;
+  expressions: { timeoutMs: number; maxResultBytes: number };
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got '${raw}')`);
+  }
+  return value;
+}
+
+function readChoice<T extends string>(env: Env, name: string, fallback: T, choices: readonly T[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.toLowerCase() as T;
+  if (!choices.includes(value)) {
+    throw new ConfigError(`${name} must be one of ${choices.join(', ')} (got '${raw}')`);
+  }
+  return value;
+}
+
+function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    // never echo the value: a database URL may hold a password
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')} (got '${parsed.protocol}')`);
+  }
+  return raw;
+}
+
+/** Builds the config from environment variables; throws ConfigError naming the bad variable. */
+export function loadConfig(env: Env = process.env): SiroccoConfig {
+  const publicUrl = readUrl(env, 'SIROCCO_PUBLIC_URL', ['http:', 'https:']);
+  return {
+    http: {
+      host: env.SIROCCO_HOST || '127.0.0.1',
+      port: readInteger(env, 'SIROCCO_PORT', 8989, 0, 65535),
+      publicUrl: publicUrl?.replace(/\/+$/, ''),
+    },
+    database: {
+      url: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+      dataDir: path.resolve(env.SIROCCO_DATA_DIR || '.sirocco'),
+      embeddedPort: readInteger(env, 'SIROCCO_EMBEDDED_PG_PORT', 54329, 1, 65535),
+    },
+    auth: { mode: readChoice(env, 'SIROCCO_AUTH', 'noauth', ['noauth', 'keystone'] as const) },
+    logLevel: readChoice(env, 'SIROCCO_LOG_LEVEL', 'info', [
+      'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent',
+    ] as const),
+    definitionsDir: path.resolve(env.SIROCCO_DEFINITIONS_DIR || 'definitions'),
+    expressions: {
+      timeoutMs: readInteger(env, 'SIROCCO_EXPRESSION_TIMEOUT_MS', 1000, 1, 600000),
+      maxResultBytes: readInteger(env, 'SIROCCO_EXPRESSION_MAX_RESULT_BYTES', 1048576, 1024, 1073741824),
+    },
+  };
+}

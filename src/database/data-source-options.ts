@@ -1,0 +1,36 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { WorkflowDefinitionEntity } from '../workflows/workflow-definition.entity';
+import { migrations } from './migrations';
+
+export const entities = [WorkflowDefinitionEntity];
+
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    extra: { max: 20, application_name: 'sirocco' },
+  };
+}
+
+/** Any advisory-lock key works as long as every instance uses the same one. */
+const MIGRATION_LOCK_KEY = 0x5119cc0;
+
+/**
+ * Runs pending migrations. Several instances may start at once against one database: an advisory
+ * lock makes them take turns, and the ones after the first find nothing left to do.
+ */
+export async function runMigrations(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
+}

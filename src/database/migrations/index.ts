@@ -1,0 +1,4 @@
+import { CreateWorkflowDefinitions1763800000000 } from './1763800000000-CreateWorkflowDefinitions';
+
+/** Every migration, in order. Listed by hand so the build and Jest load the same classes. */
+export const migrations = [CreateWorkflowDefinitions1763800000000];

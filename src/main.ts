@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { createSiroccoApp } from './app.factory';
+import { ConfigError, loadConfig, SiroccoConfig } from './config/sirocco-config';
+import { EmbeddedPostgres } from './database/embedded-postgres';
+
+function readConfig(): SiroccoConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`sirocco: configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  if (config.auth.mode === 'keystone') {
+    process.stderr.write('sirocco: configuration error: SIROCCO_AUTH=keystone is not available in this release; use noauth\n');
+    process.exit(2);
+  }
+
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = config.database.url;
+  if (!databaseUrl) {
+    process.stdout.write(`sirocco: no DATABASE_URL, starting embedded PostgreSQL (data in ${config.database.dataDir})\n`);
+    embedded = await EmbeddedPostgres.start({
+      dataDir: config.database.dataDir,
+      port: config.database.embeddedPort,
+      database: 'sirocco',
+    });
+    databaseUrl = embedded.url;
+  }
+
+  const app = await createSiroccoApp(config, databaseUrl).catch(async (error: unknown) => {
+    await embedded?.stop();
+    throw error;
+  });
+  await app.listen(config.http.port, config.http.host);
+  process.stdout.write(`sirocco: API on http://${config.http.host}:${config.http.port}/v2 (OpenAPI at /docs)\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`sirocco: ${signal} received, stopping\n`);
+    await app.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`sirocco: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

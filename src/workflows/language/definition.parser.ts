@@ -1,0 +1,149 @@
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { DefinitionParseResult } from './definition-error.types';
+import { DefinitionErrorCollector } from './definition-errors.collector';
+import { sortDefinitionErrors } from './definition-errors.formatter';
+import type { PathSegment } from './definition-path.util';
+import { didYouMean } from './close-match.util';
+import { checkDefinitionSchema } from './schema-errors.mapper';
+import { isRecord } from './task-spec.builder';
+import type { ReportError } from './transition.parser';
+import { checkWorkflowExpressions } from './workflow-expressions.validator';
+import { checkWorkflowGraph } from './workflow-graph.validator';
+import { buildWorkflow } from './workflow-spec.builder';
+import type { WorkflowSpec } from './workflow-spec.types';
+import { keyText, SourceLocator } from './yaml-source.locator';
+
+const VERSION_KEY = 'version';
+const SUPPORTED_VERSION = /^\s*2(\.0*)?\s*$/;
+/** Aliases are rare in workflows; a low limit stops "billion laughs" documents early. */
+const MAX_ALIAS_COUNT = 50;
+
+/** The actions a definition may name; without it, action names are not checked. */
+export interface KnownActions {
+  has(name: string): boolean;
+  names(): Iterable<string>;
+}
+
+export interface ParseOptions {
+  actions?: KnownActions;
+}
+
+/**
+ * Parses a Mistral v2 definition (YAML text) into normalised workflow specs, or every error found:
+ * YAML syntax, schema, names, transitions and task graph, and `<% %>` expressions, each with the
+ * line and column it was written at.
+ */
+export function parseWorkflowDefinition(text: string, options: ParseOptions = {}): DefinitionParseResult {
+  const lineCounter = new LineCounter();
+  // uniqueKeys off: duplicates are reported by checkNodes, which can name the task or workflow.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
+  const collector = new DefinitionErrorCollector(new SourceLocator(document, lineCounter, text));
+  if (document.errors.length > 0) {
+    for (const error of document.errors) collector.addAtOffset(error.pos[0], `YAML syntax error: ${firstLine(error.message)}`);
+    return invalid(collector);
+  }
+  const unknownAliases = checkNodes(document, document.contents, [], collector);
+  if (unknownAliases > 0) return invalid(collector);
+
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    collector.add([], `YAML: ${error instanceof Error ? error.message : String(error)}`);
+    return invalid(collector);
+  }
+  if (data === null || data === undefined) {
+    collector.add([], "the definition is empty: it needs 'version' and at least one workflow");
+    return invalid(collector);
+  }
+
+  const reverse = isRecord(data)
+    ? new Set(Object.keys(data).filter((name) => isRecord(data[name]) && data[name].type === 'reverse'))
+    : new Set<string>();
+  // A reverse workflow is refused as a whole; its tasks' keys (requires...) would only add noise.
+  checkDefinitionSchema(data, collector, (path) => reverse.has(String(path[0])) && path.length > 1 && path[1] !== 'type');
+  if (!isRecord(data)) return invalid(collector);
+
+  checkVersion(data[VERSION_KEY], collector);
+  const report: ReportError = (path, message, anchor) => collector.add(path, message, anchor);
+  const names = Object.keys(data).filter((key) => key !== VERSION_KEY);
+  if (names.length === 0) collector.add([], "the definition has no workflow: add one next to 'version'");
+  const workflows: WorkflowSpec[] = [];
+  for (const name of names) {
+    const draft = buildWorkflow(name, data[name], report);
+    if (reverse.has(name)) continue;
+    if (draft) {
+      checkWorkflowGraph(draft, report);
+      if (options.actions) checkActionNames(draft.spec, options.actions, report);
+      workflows.push(draft.spec);
+    }
+    checkWorkflowExpressions(data[name], [name], report);
+  }
+  if (collector.size > 0) return invalid(collector);
+  return { valid: true, version: '2.0', workflows };
+}
+
+/** Every task's action must be one the service can run (Mistral finds out only at run time). */
+function checkActionNames(workflow: WorkflowSpec, actions: KnownActions, report: ReportError): void {
+  for (const task of Object.values(workflow.tasks)) {
+    if (task.kind !== 'action' || task.action === undefined || actions.has(task.action)) continue;
+    report(
+      [workflow.name, 'tasks', task.name, 'action'],
+      `unknown action '${task.action}'${didYouMean(task.action, actions.names())}`,
+    );
+  }
+}
+
+/** yaml quotes the rest of the document in some messages; the position says enough. */
+function firstLine(message: string): string {
+  const line = message.split('\n')[0];
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}
+
+function invalid(collector: DefinitionErrorCollector): DefinitionParseResult {
+  return { valid: false, errors: sortDefinitionErrors(collector.errors) };
+}
+
+function checkVersion(version: unknown, collector: DefinitionErrorCollector): void {
+  if (typeof version === 'number' ? version === 2 : typeof version !== 'string' || SUPPORTED_VERSION.test(version)) return;
+  collector.add([VERSION_KEY], `unsupported version '${String(version)}': it must be '2.0'`);
+}
+
+/**
+ * Duplicate keys (named by what they are: workflow, task, key; the data keeps the last, as
+ * Mistral does) and aliases to unknown anchors. Returns the number of unknown aliases.
+ */
+function checkNodes(document: Document.Parsed, node: unknown, path: PathSegment[], collector: DefinitionErrorCollector): number {
+  if (isAlias(node)) {
+    if (node.resolve(document)) return 0;
+    collector.add(path, `unknown alias '*${node.source}': no anchor '&${node.source}' before it`, {
+      sourceOffset: node.range?.[0] ?? 0,
+    });
+    return 1;
+  }
+  let unknownAliases = 0;
+  if (isMap(node)) {
+    const seen = new Set<string>();
+    for (const pair of node.items) {
+      const key = keyText(pair.key);
+      if (key === undefined) continue;
+      if (seen.has(key)) {
+        const offset = isScalar(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
+        collector.add([...path, key], duplicateMessage(path, key), { sourceOffset: offset });
+      }
+      seen.add(key);
+      unknownAliases += checkNodes(document, pair.value, [...path, key], collector);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, index) => {
+      unknownAliases += checkNodes(document, item, [...path, index], collector);
+    });
+  }
+  return unknownAliases;
+}
+
+function duplicateMessage(path: readonly PathSegment[], key: string): string {
+  if (path.length === 0) return key === VERSION_KEY ? `duplicate key '${key}'` : `duplicate workflow '${key}'`;
+  if (path.length === 2 && path[1] === 'tasks') return `duplicate task '${key}'`;
+  return `duplicate key '${key}'`;
+}

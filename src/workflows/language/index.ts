@@ -1,0 +1,18 @@
+export { parseWorkflowDefinition } from './definition.parser';
+export type { KnownActions, ParseOptions } from './definition.parser';
+export { formatDefinitionErrors } from './definition-errors.formatter';
+export type { DefinitionError, DefinitionParseResult } from './definition-error.types';
+export { ENGINE_COMMANDS } from './workflow-spec.types';
+export type {
+  BooleanOrExpression,
+  EngineCommand,
+  NumberOrExpression,
+  RetrySpec,
+  TaskDefaultsSpec,
+  TaskPolicies,
+  TaskSpec,
+  Transition,
+  WithItemsSpec,
+  WorkflowInputSpec,
+  WorkflowSpec,
+} from './workflow-spec.types';

@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { applyListRequest, ListRequest, ListSpec } from '../common/list-query';
+import type { RequestContext } from '../identity/request-context';
+import { WorkflowDefinitionEntity } from './workflow-definition.entity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The columns of GET /v2/workflows: what can be sorted, filtered and selected. */
+export const WORKFLOW_LIST_SPEC: ListSpec = {
+  columns: {
+    id: { sql: 'wf.id::text', type: 'text' },
+    name: { sql: 'wf.name', type: 'text' },
+    namespace: { sql: 'wf.namespace', type: 'text' },
+    input: { sql: "wf.spec->>'input'", type: 'text', sortable: false, filterable: false },
+    interface: { sql: "wf.spec->>'output'", type: 'text', sortable: false, filterable: false },
+    definition: { sql: 'wf.definition', type: 'text', sortable: false },
+    tags: { sql: 'wf.tags', type: 'text[]', sortable: false },
+    scope: { sql: 'wf.scope', type: 'text' },
+    project_id: { sql: 'wf.project_id', type: 'text' },
+    created_at: { sql: 'wf.created_at', type: 'timestamp' },
+    updated_at: { sql: 'wf.updated_at', type: 'timestamp', nullable: true },
+  },
+  idColumn: 'id',
+  defaultSortKey: 'created_at',
+  extraParams: ['all_projects'],
+};
+
+@Injectable()
+export class WorkflowDefinitionRepository {
+  constructor(
+    @InjectRepository(WorkflowDefinitionEntity)
+    private readonly workflows: Repository<WorkflowDefinitionEntity>,
+  ) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.workflows.manager.transaction(work);
+  }
+
+  /**
+   * The workflow a caller means by an id or a name: its own project's first, then a public one.
+   */
+  async findVisible(
+    identifier: string,
+    namespace: string,
+    context: RequestContext,
+    manager: EntityManager = this.workflows.manager,
+  ): Promise<WorkflowDefinitionEntity | null> {
+    const qb = manager.createQueryBuilder(WorkflowDefinitionEntity, 'wf');
+    if (UUID.test(identifier)) qb.where('wf.id = :identifier', { identifier });
+    else qb.where('wf.name = :identifier AND wf.namespace = :namespace', { identifier, namespace });
+    if (!context.isAdmin || !UUID.test(identifier)) {
+      qb.andWhere("(wf.project_id = :project OR wf.scope = 'public')", { project: context.projectId });
+    }
+    // the caller's own workflow wins over a public one of the same name
+    qb.orderBy('CASE WHEN wf.project_id = :project THEN 0 ELSE 1 END', 'ASC').setParameter('project', context.projectId);
+    return qb.getOne();
+  }
+
+  findOwnedByName(
+    manager: EntityManager,
+    name: string,
+    namespace: string,
+    projectId: string,
+  ): Promise<WorkflowDefinitionEntity | null> {
+    return manager.findOne(WorkflowDefinitionEntity, {
+      where: { name, namespace, projectId },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  async list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<WorkflowDefinitionEntity[]> {
+    const qb = this.workflows.createQueryBuilder('wf');
+    if (!(allProjects && context.isAdmin)) {
+      qb.where("(wf.project_id = :project OR wf.scope = 'public')", { project: context.projectId });
+    }
+    await applyListRequest(qb, WORKFLOW_LIST_SPEC, request, async (id) => {
+      const marker = UUID.test(id) ? await this.workflows.findOne({ where: { id } }) : null;
+      return marker ? markerValues(marker) : null;
+    });
+    return qb.getMany();
+  }
+
+  save(manager: EntityManager, workflow: WorkflowDefinitionEntity): Promise<WorkflowDefinitionEntity> {
+    return manager.save(WorkflowDefinitionEntity, workflow);
+  }
+
+  async remove(manager: EntityManager, id: string): Promise<void> {
+    await manager.delete(WorkflowDefinitionEntity, { id });
+  }
+
+  findBySource(source: string): Promise<WorkflowDefinitionEntity[]> {
+    return this.workflows.find({ where: { source } });
+  }
+}
+
+/** The marker's values under the API's field names, for keyset paging. */
+function markerValues(workflow: WorkflowDefinitionEntity): Record<string, unknown> {
+  return {
+    id: workflow.id,
+    name: workflow.name,
+    namespace: workflow.namespace,
+    scope: workflow.scope,
+    project_id: workflow.projectId,
+    created_at: workflow.createdAt,
+    updated_at: workflow.updatedAt,
+  };
+}

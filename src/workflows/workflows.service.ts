@@ -1,0 +1,193 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { ActionCatalog } from '../actions/action-catalog';
+import { ApiError } from '../common/api-error';
+import { ListRequest } from '../common/list-query';
+import { DEFAULT_PROJECT_ID, RequestContext } from '../identity/request-context';
+import { formatDefinitionErrors, parseWorkflowDefinition, WorkflowSpec } from './language';
+import { WorkflowDefinitionEntity, WorkflowScope } from './workflow-definition.entity';
+import { WorkflowDefinitionRepository } from './workflow-definition.repository';
+import { workflowSourceTexts } from './workflow-source.util';
+import { WorkflowUsageRegistry } from './workflow-usage.registry';
+
+export interface WorkflowWriteOptions {
+  scope: WorkflowScope;
+  namespace: string;
+}
+
+interface ParsedWorkflow {
+  spec: WorkflowSpec;
+  text: string;
+}
+
+export type ValidationResult = { valid: true } | { valid: false; error: string };
+
+@Injectable()
+export class WorkflowsService {
+  private readonly logger = new Logger(WorkflowsService.name);
+
+  constructor(
+    private readonly repository: WorkflowDefinitionRepository,
+    private readonly usage: WorkflowUsageRegistry,
+    private readonly actions: ActionCatalog,
+  ) {}
+
+  /** Creates every workflow of a definition, all or none. */
+  async create(text: string, options: WorkflowWriteOptions, context: RequestContext): Promise<WorkflowDefinitionEntity[]> {
+    const parsed = this.parseOrThrow(text);
+    const names = parsed.map((workflow) => workflow.spec.name).join(', ');
+    return this.repository.transaction(async (manager) => {
+      const created: WorkflowDefinitionEntity[] = [];
+      for (const workflow of parsed) {
+        const existing = await this.repository.findOwnedByName(manager, workflow.spec.name, options.namespace, context.projectId);
+        if (existing) {
+          throw ApiError.conflict(
+            `Duplicate entry for WorkflowDefinition ['name', 'namespace', 'project_id']: ` +
+              `${workflow.spec.name}, ${options.namespace}, ${context.projectId}`,
+          );
+        }
+        created.push(await this.repository.save(manager, this.newEntity(workflow, options, context.projectId, 'api')));
+      }
+      this.logger.log(`created workflows ${names}`);
+      return created;
+    }).catch((error: unknown) => {
+      // two clients creating the same name at once: the unique constraint decides
+      if ((error as { code?: string }).code === '23505') {
+        throw ApiError.conflict(`Duplicate entry for WorkflowDefinition ['name', 'namespace', 'project_id']: ${names}`);
+      }
+      throw error;
+    });
+  }
+
+  /** Replaces the definition of every workflow named in the text; each must exist already. */
+  async update(text: string, options: WorkflowWriteOptions, context: RequestContext): Promise<WorkflowDefinitionEntity[]> {
+    const parsed = this.parseOrThrow(text);
+    return this.repository.transaction(async (manager) => {
+      const updated: WorkflowDefinitionEntity[] = [];
+      for (const workflow of parsed) {
+        const existing = await this.repository.findOwnedByName(manager, workflow.spec.name, options.namespace, context.projectId);
+        if (!existing) throw workflowNotFound(workflow.spec.name, options.namespace);
+        this.applyDefinition(existing, workflow, options.scope);
+        existing.updatedAt = new Date();
+        updated.push(await this.repository.save(manager, existing));
+      }
+      this.logger.log(`updated workflows ${updated.map((wf) => wf.name).join(', ')}`);
+      return updated;
+    });
+  }
+
+  /** PUT /v2/workflows/{id}: the text must define exactly the workflow named by the identifier. */
+  async updateOne(
+    identifier: string,
+    text: string,
+    options: WorkflowWriteOptions,
+    context: RequestContext,
+  ): Promise<WorkflowDefinitionEntity> {
+    const existing = await this.get(identifier, options.namespace, context);
+    const parsed = this.parseOrThrow(text);
+    if (parsed.length !== 1 || parsed[0].spec.name !== existing.name) {
+      throw ApiError.badRequest(
+        `The definition must hold exactly one workflow, named ${existing.name} (found: ${parsed.map((wf) => wf.spec.name).join(', ')})`,
+      );
+    }
+    const [updated] = await this.update(text, { ...options, namespace: existing.namespace }, context);
+    return updated;
+  }
+
+  validate(text: string): ValidationResult {
+    const result = parseWorkflowDefinition(text, { actions: this.actions });
+    return result.valid ? { valid: true } : { valid: false, error: `Invalid DSL: ${formatDefinitionErrors(result.errors)}` };
+  }
+
+  async get(identifier: string, namespace: string, context: RequestContext): Promise<WorkflowDefinitionEntity> {
+    const workflow = await this.repository.findVisible(identifier, namespace, context);
+    if (!workflow) throw workflowNotFound(identifier, namespace);
+    return workflow;
+  }
+
+  list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<WorkflowDefinitionEntity[]> {
+    return this.repository.list(request, context, allProjects);
+  }
+
+  /** Deletes a workflow of the caller's project unless executions or triggers still use it. */
+  async delete(identifier: string, namespace: string, context: RequestContext): Promise<void> {
+    await this.repository.transaction(async (manager) => {
+      const workflow = await this.repository.findVisible(identifier, namespace, context, manager);
+      if (!workflow) throw workflowNotFound(identifier, namespace);
+      if (workflow.projectId !== context.projectId && !context.isAdmin) {
+        throw new ApiError(403, `Workflow ${workflow.name} belongs to another project and can only be read.`);
+      }
+      const reasons = await this.usage.reasonsInUse(workflow);
+      if (reasons.length > 0) {
+        throw ApiError.conflict(`Can't delete workflow ${workflow.name}: ${reasons.join('; ')}`);
+      }
+      await this.repository.remove(manager, workflow.id);
+      this.logger.log(`deleted workflow ${workflow.name} (${workflow.id})`);
+    });
+  }
+
+  /**
+   * Loads a file of definitions/ as public workflows: new ones are created, changed ones updated,
+   * unchanged ones left alone. Returns what changed.
+   */
+  async syncPublicDefinition(source: string, text: string): Promise<{ created: string[]; updated: string[] }> {
+    const parsed = this.parseOrThrow(text);
+    const options: WorkflowWriteOptions = { scope: 'public', namespace: '' };
+    return this.repository.transaction(async (manager: EntityManager) => {
+      const outcome = { created: [] as string[], updated: [] as string[] };
+      for (const workflow of parsed) {
+        const existing = await this.repository.findOwnedByName(manager, workflow.spec.name, '', DEFAULT_PROJECT_ID);
+        if (!existing) {
+          await this.repository.save(manager, this.newEntity(workflow, options, DEFAULT_PROJECT_ID, source));
+          outcome.created.push(workflow.spec.name);
+        } else if (existing.definition !== workflow.text || existing.scope !== 'public' || existing.source !== source) {
+          this.applyDefinition(existing, workflow, 'public');
+          existing.source = source;
+          existing.updatedAt = new Date();
+          await this.repository.save(manager, existing);
+          outcome.updated.push(workflow.spec.name);
+        }
+      }
+      return outcome;
+    });
+  }
+
+  private parseOrThrow(text: string): ParsedWorkflow[] {
+    if (!text || text.trim() === '') throw ApiError.badRequest('Definition is empty: send the workflow YAML as the request body (text/plain).');
+    const result = parseWorkflowDefinition(text, { actions: this.actions });
+    if (!result.valid) {
+      throw ApiError.badRequest(`Invalid DSL: ${formatDefinitionErrors(result.errors)}`, { errors: result.errors });
+    }
+    const texts = workflowSourceTexts(text, result.workflows.map((spec) => spec.name));
+    return result.workflows.map((spec) => ({ spec, text: texts.get(spec.name) ?? text }));
+  }
+
+  private newEntity(
+    workflow: ParsedWorkflow,
+    options: WorkflowWriteOptions,
+    projectId: string,
+    source: string,
+  ): WorkflowDefinitionEntity {
+    const entity = new WorkflowDefinitionEntity();
+    entity.id = randomUUID();
+    entity.namespace = options.namespace;
+    entity.projectId = projectId;
+    entity.source = source;
+    entity.updatedAt = null;
+    this.applyDefinition(entity, workflow, options.scope);
+    return entity;
+  }
+
+  private applyDefinition(entity: WorkflowDefinitionEntity, workflow: ParsedWorkflow, scope: WorkflowScope): void {
+    entity.name = workflow.spec.name;
+    entity.definition = workflow.text;
+    entity.spec = workflow.spec;
+    entity.tags = workflow.spec.tags;
+    entity.scope = scope;
+  }
+}
+
+function workflowNotFound(identifier: string, namespace: string): ApiError {
+  return ApiError.notFound(`Workflow not found [workflow_identifier=${identifier}, namespace=${namespace}]`);
+}

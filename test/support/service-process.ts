@@ -1,0 +1,59 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** The service run as a user runs it, in its own process (TypeScript sources, transpiled on load). */
+export class ServiceProcess {
+  private output = '';
+  private readonly exited: Promise<number | null>;
+
+  private constructor(private readonly child: ChildProcess) {
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  }
+
+  /** Starts the service and waits until it serves (or fails). */
+  static async start(env: Record<string, string>, timeoutMs = 60000): Promise<ServiceProcess> {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, SIROCCO_LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const service = new ServiceProcess(child);
+    await service.waitFor(/API on http/, timeoutMs);
+    return service;
+  }
+
+  /** Starts the service expecting it to refuse to start; returns its exit code and output. */
+  static async startExpectingFailure(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const service = new ServiceProcess(child);
+    const code = await service.exited;
+    return { code, output: service.output };
+  }
+
+  get log(): string {
+    return this.output;
+  }
+
+  async waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
+    const started = Date.now();
+    while (!pattern.test(this.output)) {
+      if (this.child.exitCode !== null) throw new Error(`service exited (${this.child.exitCode}):\n${this.output}`);
+      if (Date.now() - started > timeoutMs) throw new Error(`service did not print ${pattern} in time:\n${this.output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Sends a signal and waits for the process to end; returns its exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    this.child.kill(signal);
+    return this.exited;
+  }
+}

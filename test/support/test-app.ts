@@ -1,0 +1,44 @@
+import type { INestApplication } from '@nestjs/common';
+import * as path from 'node:path';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { createSiroccoApp } from '../../src/app.factory';
+import { loadConfig } from '../../src/config/sirocco-config';
+import { createTestDatabase } from './test-database';
+
+export interface TestApp {
+  app: INestApplication;
+  http: TestAgent;
+  baseUrl: string;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/** An empty definitions folder, so tests see only the workflows they create. */
+export const NO_DEFINITIONS_DIR = path.resolve(__dirname, 'fixtures/no-definitions');
+
+/**
+ * The whole service on a fresh database of the test server, listening on a free port.
+ * `env` adds or overrides environment variables as a user would set them.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    SIROCCO_LOG_LEVEL: 'silent',
+    SIROCCO_DEFINITIONS_DIR: NO_DEFINITIONS_DIR,
+    ...env,
+  });
+  const app = await createSiroccoApp(config, database.url);
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    baseUrl,
+    databaseUrl: database.url,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
