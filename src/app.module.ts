@@ -4,6 +4,10 @@ import { ActionsModule } from './actions/actions.module';
 import { ConfigModule } from './config/config.module';
 import type { SiroccoConfig } from './config/sirocco-config';
 import { DatabaseModule } from './database/database.module';
+import { ActionsApiModule } from './actions/actions-api.module';
+import { EngineApiModule } from './engine/api/engine-api.module';
+import { EngineModule } from './engine/engine.module';
+import { EnvironmentsModule } from './environments/environments.module';
 import { ExpressionsModule } from './expressions/expressions.module';
 import { RootModule } from './root/root.module';
 import { WorkflowsModule } from './workflows/workflows.module';
@@ -39,6 +43,10 @@ export class AppModule {
         ActionsModule,
         RootModule,
         WorkflowsModule,
+        EngineModule,
+        EngineApiModule,
+        EnvironmentsModule,
+        ActionsApiModule,
       ],
     };
   }

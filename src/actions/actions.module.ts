@@ -1,11 +1,14 @@
 import { Global, Module } from '@nestjs/common';
+import { MailSender } from '../mail/mail-sender';
+import { MailModule } from '../mail/mail.module';
 import { ActionCatalog } from './action-catalog';
-import { STD_ACTION_DESCRIPTORS } from './std/std-action-descriptors';
+import { stdActions } from './std/std-actions';
 
 /** The registry of runnable actions; later features register theirs (OpenStack) into it. */
 @Global()
 @Module({
-  providers: [{ provide: ActionCatalog, useFactory: () => new ActionCatalog(STD_ACTION_DESCRIPTORS) }],
+  imports: [MailModule],
+  providers: [{ provide: ActionCatalog, inject: [MailSender], useFactory: (mail: MailSender) => new ActionCatalog(stdActions(mail)) }],
   exports: [ActionCatalog],
 })
 export class ActionsModule {}

@@ -23,6 +23,24 @@ export interface SiroccoConfig {
   /** YAML workflows loaded as public workflows at start. */
   definitionsDir: string;
   expressions: { timeoutMs: number; maxResultBytes: number };
+  engine: {
+    /** How long a running action's lease lasts; an instance that dies loses its actions after this. */
+    leaseSeconds: number;
+    /** How often each instance looks for due delayed work and expired leases (NOTIFY wakes it sooner). */
+    pollMilliseconds: number;
+    /** Actions (std.http, OpenStack calls, ...) one instance runs at once; more wait their turn. */
+    maxConcurrentActions: number;
+    /** Instant actions (std.noop, std.echo without delay) run inside one transition, at most this many. */
+    maxInlineActions: number;
+  };
+  mail: {
+    /** smtp:// or smtps:// URL of the mail server; when absent mails go to the outbox folder. */
+    smtpUrl?: string;
+    /** Sender when an action gives none. */
+    from: string;
+    /** Where mails are written (as .eml files) when no SMTP server is configured. */
+    outboxDir: string;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -87,6 +105,17 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
     expressions: {
       timeoutMs: readInteger(env, 'SIROCCO_EXPRESSION_TIMEOUT_MS', 1000, 1, 600000),
       maxResultBytes: readInteger(env, 'SIROCCO_EXPRESSION_MAX_RESULT_BYTES', 1048576, 1024, 1073741824),
+    },
+    engine: {
+      leaseSeconds: readInteger(env, 'SIROCCO_ENGINE_LEASE_SECONDS', 30, 1, 3600),
+      pollMilliseconds: readInteger(env, 'SIROCCO_ENGINE_POLL_MS', 1000, 10, 60000),
+      maxConcurrentActions: readInteger(env, 'SIROCCO_ENGINE_MAX_CONCURRENT_ACTIONS', 200, 1, 100000),
+      maxInlineActions: readInteger(env, 'SIROCCO_ENGINE_MAX_INLINE_ACTIONS', 5000, 0, 1000000),
+    },
+    mail: {
+      smtpUrl: readUrl(env, 'SIROCCO_SMTP_URL', ['smtp:', 'smtps:']),
+      from: env.SIROCCO_MAIL_FROM || 'sirocco@localhost',
+      outboxDir: path.resolve(env.SIROCCO_MAIL_OUTBOX_DIR || path.join(env.SIROCCO_DATA_DIR || '.sirocco', 'outbox')),
     },
   };
 }

@@ -1,8 +1,20 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { ActionExecutionEntity } from '../engine/action-execution.entity';
+import { DelayedJobEntity } from '../engine/delayed-job.entity';
+import { TaskExecutionEntity } from '../engine/task-execution.entity';
+import { WorkflowExecutionEntity } from '../engine/workflow-execution.entity';
+import { EnvironmentEntity } from '../environments/environment.entity';
 import { WorkflowDefinitionEntity } from '../workflows/workflow-definition.entity';
 import { migrations } from './migrations';
 
-export const entities = [WorkflowDefinitionEntity];
+export const entities = [
+  WorkflowDefinitionEntity,
+  WorkflowExecutionEntity,
+  TaskExecutionEntity,
+  ActionExecutionEntity,
+  DelayedJobEntity,
+  EnvironmentEntity,
+];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

@@ -10,7 +10,7 @@ import {
   toJsonText,
 } from './expression-functions';
 import type { EvaluationSite, ExpressionScope } from './expression-scope';
-import { compileExpression, ExpressionSyntaxError, singleExpression, splitTemplate } from './expression-syntax';
+import { compileExpression, ExpressionSyntaxError, quoteBareTaskNames, singleExpression, splitTemplate } from './expression-syntax';
 import { textOf } from './python-format';
 
 export interface ExpressionLimits {
@@ -168,7 +168,7 @@ export class ExpressionEvaluator {
     let expression: jsonata.Expression;
     try {
       // compileExpression takes no options, and the limits are compile-time options of jsonata
-      expression = jsonata(source, this.options);
+      expression = jsonata(quoteBareTaskNames(source), this.options);
     } catch {
       try {
         compileExpression(source);

@@ -58,11 +58,20 @@ export function expressionsIn(value: string): string[] {
     .map((part) => part.text);
 }
 
+/**
+ * `$task(create_image)` with a bare task name, as Mistral's `task(create_image)` is written, means
+ * the task of that name; in plain JSONata the bare name would read a field of the context (and, being
+ * absent, silently give the current task). Quoting bare names keeps ported definitions right.
+ */
+export function quoteBareTaskNames(source: string): string {
+  return source.replace(/\$task\(\s*([A-Za-z_][A-Za-z0-9_-]*)\s*\)/g, "$task('$1')");
+}
+
 /** Compiles one JSONata expression; throws ExpressionSyntaxError with jsonata's reason. */
 export function compileExpression(source: string): jsonata.Expression {
   if (source.length === 0) throw new ExpressionSyntaxError(source, 'empty expression');
   try {
-    return jsonata(source);
+    return jsonata(quoteBareTaskNames(source));
   } catch (error) {
     const details = error as { message?: string; position?: number };
     throw new ExpressionSyntaxError(source, details.message ?? String(error), details.position);

@@ -1,0 +1,45 @@
+import type { ActionDescriptor } from './action-catalog';
+
+/** What an action knows about the run it belongs to. */
+export interface ActionRunContext {
+  workflowExecutionId?: string;
+  taskExecutionId?: string;
+  actionExecutionId: string;
+  /** aborted when the task times out, the execution is cancelled or the service stops */
+  signal: AbortSignal;
+}
+
+/** An action the engine can run: its signature plus the code. */
+export interface ActionHandler extends ActionDescriptor {
+  /**
+   * Whether running the action a second time with this input is harmless. After a crash the engine
+   * re-runs an action that was in flight only when this says so (or the task sets `safe-rerun`).
+   */
+  isIdempotent(input: Record<string, unknown>): boolean;
+  /**
+   * Whether the action finishes at once without I/O (std.noop, std.echo without delay). Such actions
+   * run inside the engine transition that starts them, saving a round trip per task.
+   */
+  isInstant?(input: Record<string, unknown>): boolean;
+  /** Runs the action; the resolved value is its result. Throw ActionFailure to fail with data. */
+  run(input: Record<string, unknown>, context: ActionRunContext): Promise<unknown>;
+}
+
+/** An action's failure; `data` becomes the task's error result (what `$task().result` shows). */
+export class ActionFailure extends Error {
+  constructor(
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = 'ActionFailure';
+  }
+}
+
+/** The input does not fit the action's signature (missing or unknown parameter, wrong type). */
+export class ActionInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ActionInputError';
+  }
+}

@@ -1,0 +1,241 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
+import { applyListRequest, ListRequest, ListSpec } from '../../common/list-query';
+import type { RequestContext } from '../../identity/request-context';
+import { ActionExecutionEntity } from '../action-execution.entity';
+import { TaskExecutionEntity } from '../task-execution.entity';
+import { WorkflowExecutionEntity } from '../workflow-execution.entity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+const LIST_FLAGS = ['all_projects', 'include_output', 'nulls'];
+
+/** A JSON column: it can be selected with `fields`, but neither sorted nor filtered on. */
+const json = (sql: string) => ({ sql, type: 'text' as const, sortable: false, filterable: false });
+
+/** The columns of GET /v2/executions. */
+export const EXECUTION_LIST_SPEC: ListSpec = {
+  columns: {
+    id: { sql: 'ex.id::text', type: 'text' },
+    workflow_id: { sql: "COALESCE(ex.workflow_id::text, '')", type: 'text' },
+    workflow_name: { sql: 'ex.workflow_name', type: 'text' },
+    workflow_namespace: { sql: 'ex.workflow_namespace', type: 'text' },
+    description: { sql: 'ex.description', type: 'text' },
+    tags: { sql: 'ex.tags', type: 'text[]', sortable: false },
+    params: json('ex.params'),
+    task_execution_id: { sql: "COALESCE(ex.task_execution_id::text, '')", type: 'text' },
+    root_execution_id: { sql: "COALESCE(ex.root_execution_id::text, '')", type: 'text' },
+    state: { sql: 'ex.state', type: 'text' },
+    state_info: { sql: "COALESCE(ex.state_info, '')", type: 'text' },
+    input: json('ex.input'),
+    output: json('ex.output'),
+    created_at: { sql: 'ex.created_at', type: 'timestamp' },
+    updated_at: { sql: 'COALESCE(ex.updated_at, ex.created_at)', type: 'timestamp' },
+    project_id: { sql: 'ex.project_id', type: 'text' },
+  },
+  idColumn: 'id',
+  defaultSortKey: 'created_at',
+  extraParams: LIST_FLAGS,
+};
+
+/** The columns of GET /v2/tasks. */
+export const TASK_LIST_SPEC: ListSpec = {
+  columns: {
+    id: { sql: 't.id::text', type: 'text' },
+    name: { sql: 't.name', type: 'text' },
+    type: { sql: 't.type', type: 'text' },
+    workflow_name: { sql: 't.workflow_name', type: 'text' },
+    workflow_namespace: { sql: 't.workflow_namespace', type: 'text' },
+    workflow_id: { sql: "COALESCE(t.workflow_id::text, '')", type: 'text' },
+    workflow_execution_id: { sql: 't.workflow_execution_id::text', type: 'text' },
+    tags: json("'{}'::text[]"),
+    state: { sql: 't.state', type: 'text' },
+    state_info: { sql: "COALESCE(t.state_info, '')", type: 'text' },
+    project_id: { sql: 't.project_id', type: 'text' },
+    runtime_context: json('t.runtime_context'),
+    result: json('t.result'),
+    published: json('t.published'),
+    processed: { sql: 't.processed::text', type: 'text' },
+    created_at: { sql: 't.created_at', type: 'timestamp' },
+    updated_at: { sql: 'COALESCE(t.updated_at, t.created_at)', type: 'timestamp' },
+    started_at: { sql: 't.started_at', type: 'timestamp', nullable: true },
+    finished_at: { sql: 't.finished_at', type: 'timestamp', nullable: true },
+  },
+  idColumn: 'id',
+  defaultSortKey: 'created_at',
+  extraParams: LIST_FLAGS,
+};
+
+/** The columns of GET /v2/action_executions. */
+export const ACTION_EXECUTION_LIST_SPEC: ListSpec = {
+  columns: {
+    id: { sql: 'a.id::text', type: 'text' },
+    workflow_name: { sql: "COALESCE(a.workflow_name, '')", type: 'text' },
+    workflow_namespace: { sql: 'a.workflow_namespace', type: 'text' },
+    task_name: { sql: "COALESCE(a.task_name, '')", type: 'text' },
+    task_execution_id: { sql: "COALESCE(a.task_execution_id::text, '')", type: 'text' },
+    state: { sql: 'a.state', type: 'text' },
+    state_info: { sql: "COALESCE(a.state_info, '')", type: 'text' },
+    tags: json('NULL'),
+    name: { sql: 'a.name', type: 'text' },
+    description: { sql: 'a.description', type: 'text' },
+    project_id: { sql: 'a.project_id', type: 'text' },
+    accepted: { sql: 'a.accepted::text', type: 'text' },
+    input: json('a.input'),
+    output: json('a.output'),
+    created_at: { sql: 'a.created_at', type: 'timestamp' },
+    updated_at: { sql: 'COALESCE(a.updated_at, a.created_at)', type: 'timestamp' },
+  },
+  idColumn: 'id',
+  defaultSortKey: 'created_at',
+  extraParams: LIST_FLAGS,
+};
+
+/** Which rows a caller sees: its project's, or every project's for an admin who asks. */
+export interface ListScope {
+  context: RequestContext;
+  allProjects: boolean;
+}
+
+function scoped<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string, scope: ListScope): SelectQueryBuilder<T> {
+  if (!(scope.allProjects && scope.context.isAdmin)) {
+    qb.andWhere(`${alias}.project_id = :project`, { project: scope.context.projectId });
+  }
+  return qb;
+}
+
+/** An admin reads any object by id; anyone else only the objects of their project. */
+function visibleTo(context: RequestContext): { projectId?: string } {
+  return context.isAdmin ? {} : { projectId: context.projectId };
+}
+
+/** Reading workflow, task and action executions for the API; the engine alone writes them. */
+@Injectable()
+export class ExecutionReadRepository {
+  constructor(
+    @InjectRepository(WorkflowExecutionEntity) private readonly executions: Repository<WorkflowExecutionEntity>,
+    @InjectRepository(TaskExecutionEntity) private readonly tasks: Repository<TaskExecutionEntity>,
+    @InjectRepository(ActionExecutionEntity) private readonly actions: Repository<ActionExecutionEntity>,
+  ) {}
+
+  findExecution(id: string, context: RequestContext): Promise<WorkflowExecutionEntity | null> {
+    if (!isUuid(id)) return Promise.resolve(null);
+    return this.executions.findOne({ where: { id, ...visibleTo(context) } });
+  }
+
+  findTask(id: string, context: RequestContext): Promise<TaskExecutionEntity | null> {
+    if (!isUuid(id)) return Promise.resolve(null);
+    return this.tasks.findOne({ where: { id, ...visibleTo(context) } });
+  }
+
+  findActionExecution(id: string, context: RequestContext): Promise<ActionExecutionEntity | null> {
+    if (!isUuid(id)) return Promise.resolve(null);
+    return this.actions.findOne({ where: { id, ...visibleTo(context) } });
+  }
+
+  async listExecutions(request: ListRequest, scope: ListScope): Promise<WorkflowExecutionEntity[]> {
+    const qb = scoped(this.executions.createQueryBuilder('ex'), 'ex', scope);
+    await applyListRequest(qb, EXECUTION_LIST_SPEC, request, async (id) => {
+      const marker = isUuid(id) ? await this.executions.findOne({ where: { id } }) : null;
+      return marker ? executionMarker(marker) : null;
+    });
+    return qb.getMany();
+  }
+
+  async listTasks(request: ListRequest, scope: ListScope): Promise<TaskExecutionEntity[]> {
+    const qb = scoped(this.tasks.createQueryBuilder('t'), 't', scope);
+    await applyListRequest(qb, TASK_LIST_SPEC, request, async (id) => {
+      const marker = isUuid(id) ? await this.tasks.findOne({ where: { id } }) : null;
+      return marker ? taskMarker(marker) : null;
+    });
+    return qb.getMany();
+  }
+
+  async listActionExecutions(request: ListRequest, scope: ListScope): Promise<ActionExecutionEntity[]> {
+    const qb = scoped(this.actions.createQueryBuilder('a'), 'a', scope);
+    await applyListRequest(qb, ACTION_EXECUTION_LIST_SPEC, request, async (id) => {
+      const marker = isUuid(id) ? await this.actions.findOne({ where: { id } }) : null;
+      return marker ? actionMarker(marker) : null;
+    });
+    return qb.getMany();
+  }
+
+  /** The tasks of several executions, oldest first (for the report). */
+  tasksOfExecutions(executionIds: string[]): Promise<TaskExecutionEntity[]> {
+    if (executionIds.length === 0) return Promise.resolve([]);
+    return this.tasks.find({ where: { workflowExecutionId: In(executionIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** The action executions of several tasks, oldest first (for the report). */
+  actionsOfTasks(taskIds: string[]): Promise<ActionExecutionEntity[]> {
+    if (taskIds.length === 0) return Promise.resolve([]);
+    return this.actions.find({ where: { taskExecutionId: In(taskIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** The sub-workflow executions started by several tasks (for the report). */
+  subExecutionsOfTasks(taskIds: string[]): Promise<WorkflowExecutionEntity[]> {
+    if (taskIds.length === 0) return Promise.resolve([]);
+    return this.executions.find({ where: { taskExecutionId: In(taskIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+}
+
+/** The marker's values under the API's field names, for keyset paging. */
+function executionMarker(execution: WorkflowExecutionEntity): Record<string, unknown> {
+  return {
+    id: execution.id,
+    workflow_id: execution.workflowId ?? '',
+    workflow_name: execution.workflowName,
+    workflow_namespace: execution.workflowNamespace,
+    description: execution.description,
+    task_execution_id: execution.taskExecutionId ?? '',
+    root_execution_id: execution.rootExecutionId ?? '',
+    state: execution.state,
+    state_info: execution.stateInfo ?? '',
+    created_at: execution.createdAt,
+    updated_at: execution.updatedAt ?? execution.createdAt,
+    project_id: execution.projectId,
+  };
+}
+
+function taskMarker(task: TaskExecutionEntity): Record<string, unknown> {
+  return {
+    id: task.id,
+    name: task.name,
+    type: task.type,
+    workflow_name: task.workflowName,
+    workflow_namespace: task.workflowNamespace,
+    workflow_id: task.workflowId ?? '',
+    workflow_execution_id: task.workflowExecutionId,
+    state: task.state,
+    state_info: task.stateInfo ?? '',
+    project_id: task.projectId,
+    processed: String(task.processed),
+    created_at: task.createdAt,
+    updated_at: task.updatedAt ?? task.createdAt,
+    started_at: task.startedAt,
+    finished_at: task.finishedAt,
+  };
+}
+
+function actionMarker(action: ActionExecutionEntity): Record<string, unknown> {
+  return {
+    id: action.id,
+    workflow_name: action.workflowName ?? '',
+    workflow_namespace: action.workflowNamespace,
+    task_name: action.taskName ?? '',
+    task_execution_id: action.taskExecutionId ?? '',
+    state: action.state,
+    state_info: action.stateInfo ?? '',
+    name: action.name,
+    description: action.description,
+    project_id: action.projectId,
+    accepted: String(action.accepted),
+    created_at: action.createdAt,
+    updated_at: action.updatedAt ?? action.createdAt,
+  };
+}

@@ -1,0 +1,83 @@
+import { Body, Controller, Get, Inject, Param, Put, Query, Req } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { baseUrl } from '../../common/base-url';
+import { nextLink, parseListRequest, pickFields } from '../../common/list-query';
+import { SIROCCO_CONFIG } from '../../config/config.module';
+import type { SiroccoConfig } from '../../config/sirocco-config';
+import { CallerContext, type RequestContext } from '../../identity/request-context';
+import { EXECUTION_COMMANDS, type ExecutionCommands } from '../execution-commands';
+import { toActionExecutionResource } from './action-execution.mapper';
+import { ExecutionQueriesService } from './execution-queries.service';
+import { ACTION_EXECUTION_LIST_SPEC, TASK_LIST_SPEC } from './execution-read.repository';
+import { parseTaskUpdate } from './execution-request.parser';
+import { listScope, wantsOutput } from './list-options.util';
+import { toTaskResource } from './task-execution.mapper';
+
+@ApiTags('tasks')
+@Controller('v2/tasks')
+export class TasksController {
+  constructor(
+    @Inject(EXECUTION_COMMANDS) private readonly commands: ExecutionCommands,
+    private readonly queries: ExecutionQueriesService,
+    @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'List task executions (marker, limit, sort_keys, sort_dirs, fields, filters such as workflow_execution_id, name, state, workflow_name)',
+  })
+  async list(@Query() query: Record<string, string>, @Req() request: Request, @CallerContext() context: RequestContext) {
+    const listRequest = parseListRequest(query, TASK_LIST_SPEC);
+    const page = await this.queries.listTasks(listRequest, listScope(query, context));
+    const next = nextLink(baseUrl(this.config, request), '/v2/tasks', listRequest, page);
+    return {
+      tasks: page.map((task) => pickFields(toTaskResource(task), listRequest.fields)),
+      ...(next ? { next } : {}),
+    };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One task execution; `result` is JSON text' })
+  @ApiResponse({ status: 404, description: 'TaskExecution not found [id=...]' })
+  async get(@Param('id') id: string, @CallerContext() context: RequestContext) {
+    return toTaskResource(await this.queries.getTask(id, context));
+  }
+
+  @Put(':id')
+  @ApiOperation({ summary: 'Re-run a failed task ({"state": "RUNNING", "reset": true}) or skip it ({"state": "SKIPPED"})' })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: { state: { type: 'string', enum: ['RUNNING', 'SKIPPED'] }, reset: { type: 'boolean' } },
+      example: { state: 'RUNNING', reset: true },
+    },
+  })
+  async update(@Param('id') id: string, @Body() body: unknown, @CallerContext() context: RequestContext) {
+    const update = parseTaskUpdate(body);
+    const task =
+      update.kind === 'rerun' ? await this.commands.rerunTask(id, update.reset, context) : await this.commands.skipTask(id, context);
+    return toTaskResource(task);
+  }
+
+  @Get(':id/action_executions')
+  @ApiOperation({ summary: "The task's action executions (same parameters as GET /v2/action_executions)" })
+  async actionExecutions(
+    @Param('id') id: string,
+    @Query() query: Record<string, string>,
+    @Req() request: Request,
+    @CallerContext() context: RequestContext,
+  ) {
+    const listRequest = parseListRequest(query, ACTION_EXECUTION_LIST_SPEC);
+    listRequest.filters.push({ field: 'task_execution_id', operator: 'eq', values: [id] });
+    const page = await this.queries.listActionExecutions(listRequest, listScope(query, context));
+    const withOutput = wantsOutput(query, listRequest);
+    const next = nextLink(baseUrl(this.config, request), `/v2/tasks/${id}/action_executions`, listRequest, page);
+    return {
+      action_executions: page.map((action) =>
+        pickFields(toActionExecutionResource(action, withOutput, this.queries.parameterOrder(action.name)), listRequest.fields),
+      ),
+      ...(next ? { next } : {}),
+    };
+  }
+}

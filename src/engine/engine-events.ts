@@ -1,0 +1,24 @@
+import type { DelayedJobKind } from './delayed-job.entity';
+
+/** How an action run ended, as the engine records it. */
+export type ActionOutcome = { ok: true; result: unknown } | { ok: false; error: unknown; message: string };
+
+/**
+ * Something that happened to one workflow execution. Events of one execution are applied one
+ * batch at a time, in a transaction holding the execution's row lock.
+ */
+export type EngineEvent =
+  /** a delayed job came due (or was created due now); the job row is deleted when applied */
+  | { kind: 'job'; jobId: string; jobKind: DelayedJobKind; payload: Record<string, unknown> }
+  /** an action run by this instance finished */
+  | { kind: 'action_finished'; actionExecutionId: string; outcome: ActionOutcome }
+  /** the instance that ran the action died (its lease expired); this instance took the lease */
+  | { kind: 'action_orphaned'; actionExecutionId: string }
+  /** PUT /v2/executions state changes */
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  | { kind: 'cancel'; stateInfo: string | null }
+  | { kind: 'force_state'; state: 'SUCCESS' | 'ERROR'; stateInfo: string | null }
+  /** PUT /v2/tasks */
+  | { kind: 'rerun_task'; taskExecutionId: string; reset: boolean }
+  | { kind: 'skip_task'; taskExecutionId: string };

@@ -1,0 +1,41 @@
+import type { RequestContext } from '../identity/request-context';
+import type { ActionExecutionEntity } from './action-execution.entity';
+import type { ExecutionParams, WorkflowExecutionEntity } from './workflow-execution.entity';
+import type { TaskExecutionEntity } from './task-execution.entity';
+
+export interface CreateExecutionRequest {
+  /** client-chosen id: creating twice with the same id returns the first execution (idempotent) */
+  id?: string;
+  workflowName?: string;
+  workflowId?: string;
+  namespace?: string;
+  input: Record<string, unknown>;
+  params: ExecutionParams;
+  description: string;
+}
+
+export interface UpdateExecutionRequest {
+  /** PAUSED, RUNNING (resume), CANCELLED, ERROR or SUCCESS */
+  state?: string;
+  stateInfo?: string | null;
+  description?: string;
+}
+
+/**
+ * What the HTTP layer asks of the engine. Every method validates its input (ApiError 400/404/409)
+ * and changes nothing when it refuses.
+ */
+export interface ExecutionCommands {
+  createExecution(request: CreateExecutionRequest, context: RequestContext): Promise<WorkflowExecutionEntity>;
+  updateExecution(id: string, request: UpdateExecutionRequest, context: RequestContext): Promise<WorkflowExecutionEntity>;
+  /** a running execution only with `force` */
+  deleteExecution(id: string, force: boolean, context: RequestContext): Promise<void>;
+  /** PUT /v2/tasks/{id} state RUNNING: run an ERROR task again (`reset`: its with-items from scratch) */
+  rerunTask(id: string, reset: boolean, context: RequestContext): Promise<TaskExecutionEntity>;
+  /** PUT /v2/tasks/{id} state SKIPPED: treat an ERROR task as done and go on along on-success */
+  skipTask(id: string, context: RequestContext): Promise<TaskExecutionEntity>;
+  /** POST /v2/action_executions: runs one action outside any workflow and waits for it */
+  runAction(name: string, input: Record<string, unknown>, description: string, context: RequestContext): Promise<ActionExecutionEntity>;
+}
+
+export const EXECUTION_COMMANDS = Symbol('EXECUTION_COMMANDS');

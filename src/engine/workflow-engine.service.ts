@@ -1,0 +1,301 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Pool } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
+import { ActionCatalog } from '../actions/action-catalog';
+import { SIROCCO_CONFIG } from '../config/config.module';
+import type { SiroccoConfig } from '../config/sirocco-config';
+import { ExpressionEvaluator } from '../expressions/expression-evaluator';
+import type { ActionExecutionEntity } from './action-execution.entity';
+import type { DelayedJobEntity } from './delayed-job.entity';
+import type { EngineEvent } from './engine-events';
+import { actionErrorOutcome, type AfterCommit, ExecutionRun, type ExecutionRunDeps } from './execution-run';
+
+interface QueuedEvent {
+  event: EngineEvent;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Engine settings (defaults suit one instance; tests shorten the lease to see take-overs quickly). */
+export type EngineSettings = SiroccoConfig['engine'];
+
+/**
+ * Runs workflow executions. Events for one execution are queued in memory and applied in batches,
+ * one transaction per batch holding the execution's row lock (so several instances never apply
+ * two transitions of one execution at once). Work that must survive a crash is in the database:
+ * delayed jobs (claimed with SKIP LOCKED) and running actions (each with a lease this instance
+ * renews; an expired lease is taken over by whichever instance sees it first).
+ */
+@Injectable()
+export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WorkflowEngine.name);
+  readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly settings: EngineSettings;
+  private readonly queues = new Map<string, QueuedEvent[]>();
+  private readonly draining = new Set<string>();
+  private readonly running = new Map<string, AbortController>();
+  private readonly waitingActions: ActionExecutionEntity[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private pollTimer?: NodeJS.Timeout;
+  private heartbeatTimer?: NodeJS.Timeout;
+  private listener?: { release(): Promise<void> | void };
+  private stopping = false;
+  private polling = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly evaluator: ExpressionEvaluator,
+    private readonly actions: ActionCatalog,
+    @Inject(SIROCCO_CONFIG) config: SiroccoConfig,
+  ) {
+    this.settings = config.engine;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.listen();
+    this.pollTimer = setInterval(() => void this.poll(), this.settings.pollMilliseconds);
+    this.heartbeatTimer = setInterval(() => void this.renewLeases(), Math.max(500, (this.settings.leaseSeconds * 1000) / 3));
+    void this.poll();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.pollTimer);
+    clearInterval(this.heartbeatTimer);
+    for (const timer of this.timers) clearTimeout(timer);
+    for (const controller of this.running.values()) controller.abort(new Error('the service is stopping'));
+    // Let queued transitions finish; actions still running keep their lease, which lapses, and the
+    // next instance (or this one restarted) takes them over.
+    const deadline = Date.now() + 5000;
+    while (this.draining.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await this.listener?.release();
+  }
+
+  /** Applies `event` to the execution; resolves once it is committed. */
+  submit(executionId: string, event: EngineEvent): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const queue = this.queues.get(executionId) ?? [];
+      queue.push({ event, resolve, reject });
+      this.queues.set(executionId, queue);
+      if (!this.draining.has(executionId)) void this.drain(executionId);
+    });
+  }
+
+  /**
+   * Until when a job this instance claims stays its own. A job applied twice is harmless (the first
+   * application deletes it under the execution lock), so the claim only needs to outlive a pause.
+   */
+  claimUntil(runAt: Date): Date {
+    return new Date(runAt.getTime() + this.settings.leaseSeconds * 1000);
+  }
+
+  /** Schedules jobs created by a transaction outside the engine (e.g. an execution's start). */
+  afterCommit(jobs: DelayedJobEntity[]): void {
+    this.dispatch({ actions: [], jobs, abort: [] });
+  }
+
+  private async drain(executionId: string): Promise<void> {
+    this.draining.add(executionId);
+    try {
+      for (;;) {
+        const batch = this.queues.get(executionId);
+        if (!batch || batch.length === 0) break;
+        this.queues.delete(executionId);
+        await this.applyBatch(executionId, batch);
+      }
+    } finally {
+      this.draining.delete(executionId);
+      this.queues.delete(executionId);
+    }
+  }
+
+  private async applyBatch(executionId: string, batch: QueuedEvent[]): Promise<void> {
+    try {
+      const after = await this.transact(executionId, batch.map((item) => item.event));
+      this.dispatch(after);
+      for (const item of batch) item.resolve();
+    } catch (error) {
+      if (batch.length > 1) {
+        // one bad event must not sink the others: apply them one by one
+        for (const item of batch) await this.applyBatch(executionId, [item]);
+        return;
+      }
+      this.logger.error(`execution ${executionId}: ${batch[0].event.kind} failed: ${error instanceof Error ? error.stack : error}`);
+      await this.failVisibly(executionId, error).catch(() => undefined);
+      batch[0].reject(error);
+    }
+  }
+
+  private async transact(executionId: string, events: EngineEvent[]): Promise<AfterCommit> {
+    const deps: ExecutionRunDeps = {
+      evaluator: this.evaluator,
+      actions: this.actions,
+      instanceId: this.instanceId,
+      leaseSeconds: this.settings.leaseSeconds,
+      maxInlineActions: this.settings.maxInlineActions,
+    };
+    return this.dataSource.transaction(async (manager) => {
+      const run = await ExecutionRun.open(manager, executionId, deps);
+      if (!run) return { actions: [], jobs: [], abort: [] };
+      for (const event of events) await run.apply(event);
+      await run.checkCompletion();
+      await run.flush();
+      return run.afterCommit;
+    });
+  }
+
+  /** An engine fault (a bug or a lost database) ends the execution in ERROR instead of leaving it RUNNING. */
+  private async failVisibly(executionId: string, error: unknown): Promise<void> {
+    const reason = `Sirocco engine error: ${error instanceof Error ? error.message : String(error)}`;
+    await this.dataSource.query(
+      `UPDATE workflow_executions SET state = 'ERROR', state_info = $2, updated_at = now()
+        WHERE id = $1 AND state IN ('RUNNING', 'PAUSED', 'IDLE')`,
+      [executionId, reason.slice(0, 2000)],
+    );
+  }
+
+  private dispatch(after: AfterCommit): void {
+    for (const id of after.abort) this.running.get(id)?.abort(new Error('abandoned'));
+    for (const job of after.jobs) this.scheduleJob(job);
+    if (after.actions.length > 0) {
+      this.waitingActions.push(...after.actions);
+      this.startWaitingActions();
+    }
+  }
+
+  private scheduleJob(job: DelayedJobEntity): void {
+    const event: EngineEvent = { kind: 'job', jobId: String(job.id), jobKind: job.kind, payload: job.payload };
+    const delay = job.runAt.getTime() - Date.now();
+    if (delay <= 0) {
+      void this.submit(job.workflowExecutionId, event).catch(() => undefined);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.submit(job.workflowExecutionId, event).catch(() => undefined);
+    }, delay);
+    this.timers.add(timer);
+  }
+
+  private startWaitingActions(): void {
+    while (this.waitingActions.length > 0 && this.running.size < this.settings.maxConcurrentActions && !this.stopping) {
+      const action = this.waitingActions.shift()!;
+      void this.runAction(action);
+    }
+  }
+
+  private async runAction(action: ActionExecutionEntity): Promise<void> {
+    const controller = new AbortController();
+    this.running.set(action.id, controller);
+    const handler = this.actions.get(action.name);
+    let outcome;
+    try {
+      if (!handler) throw new Error(`unknown action '${action.name}'`);
+      const result = await handler.run(action.input, {
+        workflowExecutionId: action.workflowExecutionId ?? undefined,
+        taskExecutionId: action.taskExecutionId ?? undefined,
+        actionExecutionId: action.id,
+        signal: controller.signal,
+      });
+      outcome = { ok: true as const, result: result ?? null };
+    } catch (error) {
+      outcome = actionErrorOutcome(error);
+    } finally {
+      this.running.delete(action.id);
+      this.startWaitingActions();
+    }
+    // stopping: leave the action RUNNING with its lease; whoever takes it over decides
+    if (this.stopping || !action.workflowExecutionId) return;
+    await this.submit(action.workflowExecutionId, { kind: 'action_finished', actionExecutionId: action.id, outcome }).catch(() => undefined);
+  }
+
+  // ---- crash safety: leases, due jobs, LISTEN/NOTIFY ---------------------------------------------
+
+  private async renewLeases(): Promise<void> {
+    if (this.stopping) return;
+    const ids = [...this.running.keys(), ...this.waitingActions.map((action) => action.id)];
+    if (ids.length === 0) return;
+    await this.dataSource
+      .query(
+        `UPDATE action_executions SET lease_expires_at = now() + make_interval(secs => $3)
+          WHERE id = ANY($1::uuid[]) AND lease_owner = $2 AND state = 'RUNNING'`,
+        [ids, this.instanceId, this.settings.leaseSeconds],
+      )
+      .catch((error: unknown) => this.logger.warn(`renewing action leases failed: ${String(error)}`));
+  }
+
+  /** Claims due jobs and expired action leases (other instances', or a previous life of this one). */
+  private async poll(): Promise<void> {
+    if (this.polling || this.stopping) return;
+    this.polling = true;
+    try {
+      const jobs: Array<{ id: string; workflow_execution_id: string; kind: DelayedJobEntity['kind']; payload: Record<string, unknown> }> =
+        await this.dataSource.transaction(async (manager: EntityManager) => {
+          const rows = await manager.query(
+            `SELECT id FROM delayed_jobs
+              WHERE run_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+              ORDER BY run_at LIMIT 200 FOR UPDATE SKIP LOCKED`,
+          );
+          if (rows.length === 0) return [];
+          const [claimed] = await manager.query(
+            `UPDATE delayed_jobs SET claimed_by = $2, claimed_until = now() + make_interval(secs => $3)
+              WHERE id = ANY($1::bigint[]) RETURNING id, workflow_execution_id, kind, payload`,
+            [rows.map((row: { id: string }) => row.id), this.instanceId, this.settings.leaseSeconds],
+          );
+          return claimed;
+        });
+      for (const job of jobs) {
+        void this.submit(job.workflow_execution_id, { kind: 'job', jobId: String(job.id), jobKind: job.kind, payload: job.payload }).catch(
+          () => undefined,
+        );
+      }
+      const orphans: Array<{ id: string; workflow_execution_id: string | null }> = await this.dataSource.transaction(async (manager) => {
+        const rows = await manager.query(
+          `SELECT id FROM action_executions WHERE state = 'RUNNING' AND lease_expires_at < now()
+            ORDER BY lease_expires_at LIMIT 100 FOR UPDATE SKIP LOCKED`,
+        );
+        if (rows.length === 0) return [];
+        const [taken] = await manager.query(
+          `UPDATE action_executions SET lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3)
+            WHERE id = ANY($1::uuid[]) RETURNING id, workflow_execution_id`,
+          [rows.map((row: { id: string }) => row.id), this.instanceId, this.settings.leaseSeconds],
+        );
+        return taken;
+      });
+      for (const orphan of orphans) {
+        if (!orphan.workflow_execution_id) {
+          await this.dataSource.query(
+            `UPDATE action_executions SET state = 'ERROR', state_info = 'the instance running it stopped', lease_owner = NULL, updated_at = now() WHERE id = $1`,
+            [orphan.id],
+          );
+          continue;
+        }
+        void this.submit(orphan.workflow_execution_id, { kind: 'action_orphaned', actionExecutionId: orphan.id }).catch(() => undefined);
+      }
+    } catch (error) {
+      if (!this.stopping) this.logger.warn(`engine poll failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** Another instance created jobs for anyone: poll now rather than at the next tick. */
+  private async listen(): Promise<void> {
+    try {
+      const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+      const client = await pool.connect();
+      client.on('notification', () => void this.poll());
+      await client.query('LISTEN sirocco_jobs');
+      this.listener = {
+        release: async () => {
+          await client.query('UNLISTEN *').catch(() => undefined);
+          client.release();
+        },
+      };
+    } catch (error) {
+      this.logger.warn(`LISTEN failed; relying on polling: ${String(error)}`);
+    }
+  }
+}

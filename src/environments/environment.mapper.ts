@@ -1,0 +1,28 @@
+import { formatMistralTime } from '../common/mistral-time';
+import { pythonJsonDumps } from '../common/python-json';
+import type { EnvironmentEntity } from './environment.entity';
+
+/** An environment as Mistral's API shows it; `variables` is JSON text. */
+export interface EnvironmentResource extends Record<string, unknown> {
+  id: string;
+  name: string;
+  description: string;
+  variables: string;
+  scope: string;
+  project_id: string;
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+export function toEnvironmentResource(environment: EnvironmentEntity): EnvironmentResource {
+  return {
+    id: environment.id,
+    name: environment.name,
+    description: environment.description,
+    variables: pythonJsonDumps(environment.variables ?? {}),
+    scope: environment.scope,
+    project_id: environment.projectId,
+    created_at: formatMistralTime(environment.createdAt),
+    updated_at: formatMistralTime(environment.updatedAt),
+  };
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { applyListRequest, ListRequest, ListSpec } from '../common/list-query';
+import type { RequestContext } from '../identity/request-context';
+import { EnvironmentEntity } from './environment.entity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The columns of GET /v2/environments. */
+export const ENVIRONMENT_LIST_SPEC: ListSpec = {
+  columns: {
+    id: { sql: 'env.id::text', type: 'text' },
+    name: { sql: 'env.name', type: 'text' },
+    description: { sql: 'env.description', type: 'text' },
+    variables: { sql: 'env.variables', type: 'text', sortable: false, filterable: false },
+    scope: { sql: 'env.scope', type: 'text' },
+    project_id: { sql: 'env.project_id', type: 'text' },
+    created_at: { sql: 'env.created_at', type: 'timestamp' },
+    updated_at: { sql: 'env.updated_at', type: 'timestamp', nullable: true },
+  },
+  idColumn: 'id',
+  defaultSortKey: 'created_at',
+  extraParams: ['all_projects'],
+};
+
+/** Environments are unique by name within a project; public ones are visible to every project. */
+@Injectable()
+export class EnvironmentRepository {
+  constructor(
+    @InjectRepository(EnvironmentEntity)
+    private readonly environments: Repository<EnvironmentEntity>,
+  ) {}
+
+  /** The environment a caller means by a name (or id): its own project's first, then a public one. */
+  findVisible(identifier: string, context: RequestContext): Promise<EnvironmentEntity | null> {
+    const qb = this.environments.createQueryBuilder('env');
+    if (UUID.test(identifier)) qb.where('(env.id = :identifier OR env.name = :identifier)', { identifier });
+    else qb.where('env.name = :identifier', { identifier });
+    qb.andWhere("(env.project_id = :project OR env.scope = 'public')", { project: context.projectId })
+      .orderBy('CASE WHEN env.project_id = :project THEN 0 ELSE 1 END', 'ASC')
+      .limit(1);
+    return qb.getOne();
+  }
+
+  findOwned(name: string, projectId: string): Promise<EnvironmentEntity | null> {
+    return this.environments.findOne({ where: { name, projectId } });
+  }
+
+  async list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<EnvironmentEntity[]> {
+    const qb = this.environments.createQueryBuilder('env');
+    if (!(allProjects && context.isAdmin)) {
+      qb.where("(env.project_id = :project OR env.scope = 'public')", { project: context.projectId });
+    }
+    await applyListRequest(qb, ENVIRONMENT_LIST_SPEC, request, async (id) => {
+      const marker = UUID.test(id) ? await this.environments.findOne({ where: { id } }) : null;
+      return marker ? markerValues(marker) : null;
+    });
+    return qb.getMany();
+  }
+
+  /** Inserts; resolves false when the project already has an environment of that name. */
+  async insert(environment: EnvironmentEntity): Promise<boolean> {
+    const result = await this.environments
+      .createQueryBuilder()
+      .insert()
+      .into(EnvironmentEntity)
+      .values(environment as QueryDeepPartialEntity<EnvironmentEntity>)
+      .orIgnore()
+      .returning('id')
+      .execute();
+    return result.raw.length > 0;
+  }
+
+  save(environment: EnvironmentEntity): Promise<EnvironmentEntity> {
+    return this.environments.save(environment);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.environments.delete({ id });
+  }
+}
+
+function markerValues(environment: EnvironmentEntity): Record<string, unknown> {
+  return {
+    id: environment.id,
+    name: environment.name,
+    description: environment.description,
+    scope: environment.scope,
+    project_id: environment.projectId,
+    created_at: environment.createdAt,
+    updated_at: environment.updatedAt,
+  };
+}
