@@ -8,6 +8,8 @@ import { ActionsApiModule } from './actions/actions-api.module';
 import { EngineApiModule } from './engine/api/engine-api.module';
 import { EngineModule } from './engine/engine.module';
 import { EnvironmentsModule } from './environments/environments.module';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TriggersModule } from './triggers/triggers.module';
 import { ExpressionsModule } from './expressions/expressions.module';
 import { RootModule } from './root/root.module';
 import { WorkflowsModule } from './workflows/workflows.module';
@@ -47,6 +49,8 @@ export class AppModule {
         EngineApiModule,
         EnvironmentsModule,
         ActionsApiModule,
+        ScheduleModule.forRoot(),
+        TriggersModule,
       ],
     };
   }

@@ -33,6 +33,14 @@ export interface SiroccoConfig {
     /** Instant actions (std.noop, std.echo without delay) run inside one transition, at most this many. */
     maxInlineActions: number;
   };
+  triggers: {
+    /** receives failed-firing reports when the workflow input names no `to_addr_error` */
+    operatorEmail?: string;
+    /** how many due triggers one instance claims per tick */
+    batchSize: number;
+    /** how many of them it fires at once */
+    concurrency: number;
+  };
   mail: {
     /** smtp:// or smtps:// URL of the mail server; when absent mails go to the outbox folder. */
     smtpUrl?: string;
@@ -111,6 +119,11 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
       pollMilliseconds: readInteger(env, 'SIROCCO_ENGINE_POLL_MS', 1000, 10, 60000),
       maxConcurrentActions: readInteger(env, 'SIROCCO_ENGINE_MAX_CONCURRENT_ACTIONS', 200, 1, 100000),
       maxInlineActions: readInteger(env, 'SIROCCO_ENGINE_MAX_INLINE_ACTIONS', 5000, 0, 1000000),
+    },
+    triggers: {
+      operatorEmail: env.SIROCCO_OPERATOR_EMAIL || undefined,
+      batchSize: readInteger(env, 'SIROCCO_TRIGGER_BATCH_SIZE', 500, 1, 100000),
+      concurrency: readInteger(env, 'SIROCCO_TRIGGER_CONCURRENCY', 16, 1, 1000),
     },
     mail: {
       smtpUrl: readUrl(env, 'SIROCCO_SMTP_URL', ['smtp:', 'smtps:']),

@@ -6,6 +6,8 @@ import { WorkflowExecutionEntity } from '../engine/workflow-execution.entity';
 import { EnvironmentEntity } from '../environments/environment.entity';
 import { WorkflowDefinitionEntity } from '../workflows/workflow-definition.entity';
 import { migrations } from './migrations';
+import { CronTriggerEntity } from '../triggers/cron-trigger.entity';
+import { TriggerFiringEntity } from '../triggers/trigger-firing.entity';
 
 export const entities = [
   WorkflowDefinitionEntity,
@@ -14,6 +16,8 @@ export const entities = [
   ActionExecutionEntity,
   DelayedJobEntity,
   EnvironmentEntity,
+  CronTriggerEntity,
+  TriggerFiringEntity,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

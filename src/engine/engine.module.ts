@@ -9,6 +9,6 @@ import { WorkflowEngine } from './workflow-engine.service';
 @Module({
   imports: [WorkflowsModule, ExpressionsModule],
   providers: [WorkflowEngine, ExecutionsService, { provide: EXECUTION_COMMANDS, useExisting: ExecutionsService }],
-  exports: [EXECUTION_COMMANDS, WorkflowEngine],
+  exports: [EXECUTION_COMMANDS, WorkflowEngine, ExecutionsService],
 })
 export class EngineModule {}

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../identity/request-context';
 import type { ActionExecutionEntity } from './action-execution.entity';
+import type { DelayedJobEntity } from './delayed-job.entity';
 import type { ExecutionParams, WorkflowExecutionEntity } from './workflow-execution.entity';
 import type { TaskExecutionEntity } from './task-execution.entity';
 
@@ -12,6 +13,29 @@ export interface CreateExecutionRequest {
   input: Record<string, unknown>;
   params: ExecutionParams;
   description: string;
+}
+
+/** A run a cron trigger starts (see ExecutionsService.createTriggeredExecution). */
+export interface TriggeredStart {
+  /** the execution's id (the firing records it); a fresh one when absent */
+  executionId?: string;
+  triggerId: string;
+  workflowId: string;
+  workflowName: string;
+  projectId: string;
+  userId: string | null;
+  input: Record<string, unknown>;
+  params: ExecutionParams;
+  description: string;
+  /** the run cannot start for this reason (e.g. the trust is broken): create it in ERROR */
+  failure?: string;
+}
+
+export interface TriggeredExecution {
+  execution: WorkflowExecutionEntity;
+  /** the start job, null when the execution was created in ERROR */
+  job: DelayedJobEntity | null;
+  failure: string | null;
 }
 
 export interface UpdateExecutionRequest {

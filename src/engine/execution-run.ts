@@ -467,6 +467,7 @@ export class ExecutionRun {
       stateInfo: null,
       taskExecutionId: task.id,
       rootExecutionId: this.execution.rootExecutionId ?? this.execution.id,
+      triggerId: this.execution.triggerId,
       createdAt: now(),
       updatedAt: null,
     });

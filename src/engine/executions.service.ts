@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ActionCatalog } from '../actions/action-catalog';
 import { ActionInputError } from '../actions/action.types';
@@ -11,12 +11,20 @@ import { WorkflowUsageRegistry } from '../workflows/workflow-usage.registry';
 import { ActionExecutionEntity } from './action-execution.entity';
 import { DelayedJobEntity } from './delayed-job.entity';
 import type { EngineEvent } from './engine-events';
-import type { CreateExecutionRequest, ExecutionCommands, UpdateExecutionRequest } from './execution-commands';
+import type { WorkflowSpec } from '../workflows/language';
+import { WorkflowDefinitionEntity } from '../workflows/workflow-definition.entity';
+import type {
+  CreateExecutionRequest,
+  ExecutionCommands,
+  TriggeredExecution,
+  TriggeredStart,
+  UpdateExecutionRequest,
+} from './execution-commands';
 import { actionErrorOutcome, InvalidWorkflowInput, resolveWorkflowInput } from './execution-run';
 import { isTerminal, type ExecutionState } from './execution-states';
 import { TaskExecutionEntity } from './task-execution.entity';
 import { WorkflowEngine } from './workflow-engine.service';
-import { WorkflowExecutionEntity } from './workflow-execution.entity';
+import { WorkflowExecutionEntity, type ExecutionParams } from './workflow-execution.entity';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -64,13 +72,82 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
       throw error;
     }
     const params = { ...request.params, namespace, env: await this.resolveEnv(request.params.env, context) };
-    const execution = Object.assign(new WorkflowExecutionEntity(), {
-      id: request.id ?? randomUUID(),
+    const execution = this.newExecution(request.id ?? randomUUID(), workflow, input, params, request.description, context.projectId);
+    const job = await this.dataSource
+      .transaction(async (manager) => {
+        await manager.insert(WorkflowExecutionEntity, execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
+        return this.insertStartJob(manager, execution.id);
+      })
+      .catch((error: unknown) => {
+        if ((error as { code?: string }).code === '23505') throw ApiError.conflict(`Duplicate entry for WorkflowExecution: ${execution.id}`);
+        throw error;
+      });
+    this.engine.afterCommit([job]);
+    return execution;
+  }
+
+  /**
+   * For the trigger firing loop: creates the execution inside the caller's transaction (the one that
+   * records the firing), so a firing and its execution exist together or not at all. When the run
+   * cannot start (workflow gone, input no longer fits, unknown environment, `failure` given by the
+   * caller, e.g. a broken trust) the execution is created in ERROR with the reason: a failure is
+   * always visible. Hand `job` to `startAfterCommit` once the transaction has committed.
+   */
+  async createTriggeredExecution(manager: EntityManager, start: TriggeredStart): Promise<TriggeredExecution> {
+    const context: RequestContext = { projectId: start.projectId, userId: start.userId, roles: [], isAdmin: false };
+    const rows: WorkflowDefinitionEntity[] = await manager.find(WorkflowDefinitionEntity, { where: { id: start.workflowId } });
+    const workflow = rows[0];
+    let failure = start.failure ?? null;
+    let input = start.input;
+    let params: ExecutionParams = { ...start.params, namespace: workflow?.namespace ?? '', env: {} };
+    if (!workflow) failure ??= `Workflow not found [workflow_identifier=${start.workflowName}]`;
+    if (workflow && failure === null) {
+      try {
+        input = resolveWorkflowInput(workflow.spec, start.input);
+        params = { ...params, env: await this.resolveEnv(start.params.env, context) };
+      } catch (error) {
+        failure = error instanceof Error ? error.message : String(error);
+      }
+    }
+    const execution = this.newExecution(
+      start.executionId ?? randomUUID(),
+      workflow ?? { id: null, name: start.workflowName, namespace: '', tags: [], spec: { name: start.workflowName } as WorkflowSpec },
+      input,
+      params,
+      start.description,
+      start.projectId,
+    );
+    execution.triggerId = start.triggerId;
+    if (failure !== null) {
+      execution.state = 'ERROR';
+      execution.stateInfo = failure;
+      execution.output = { result: failure };
+    }
+    await manager.insert(WorkflowExecutionEntity, execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
+    const job = failure === null ? await this.insertStartJob(manager, execution.id) : null;
+    return { execution, job, failure };
+  }
+
+  /** Starts what createTriggeredExecution prepared, once its transaction has committed. */
+  startAfterCommit(jobs: DelayedJobEntity[]): void {
+    if (jobs.length > 0) this.engine.afterCommit(jobs);
+  }
+
+  private newExecution(
+    id: string,
+    workflow: Pick<WorkflowDefinitionEntity, 'name' | 'namespace' | 'tags' | 'spec'> & { id: string | null },
+    input: Record<string, unknown>,
+    params: ExecutionParams,
+    description: string,
+    projectId: string,
+  ): WorkflowExecutionEntity {
+    return Object.assign(new WorkflowExecutionEntity(), {
+      id,
       workflowId: workflow.id,
       workflowName: workflow.name,
       workflowNamespace: workflow.namespace,
-      projectId: context.projectId,
-      description: request.description,
+      projectId,
+      description,
       tags: workflow.tags,
       spec: workflow.spec,
       params,
@@ -81,29 +158,25 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
       stateInfo: null,
       taskExecutionId: null,
       rootExecutionId: null,
+      triggerId: null,
       createdAt: new Date(),
       updatedAt: null,
     });
-    const job = await this.dataSource.transaction(async (manager) => {
-      await manager.insert(WorkflowExecutionEntity, execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
-      // the start is a job: if this instance dies before starting it, another one will
-      return manager.save(
-        DelayedJobEntity,
-        Object.assign(new DelayedJobEntity(), {
-          workflowExecutionId: execution.id,
-          kind: 'start_execution' as const,
-          payload: {},
-          runAt: new Date(),
-          claimedBy: this.engine.instanceId,
-          claimedUntil: this.engine.claimUntil(new Date()),
-        }),
-      );
-    }).catch((error: unknown) => {
-      if ((error as { code?: string }).code === '23505') throw ApiError.conflict(`Duplicate entry for WorkflowExecution: ${execution.id}`);
-      throw error;
-    });
-    this.engine.afterCommit([job]);
-    return execution;
+  }
+
+  /** The start is a job: if this instance dies before starting the run, another one will. */
+  private insertStartJob(manager: EntityManager, executionId: string): Promise<DelayedJobEntity> {
+    return manager.save(
+      DelayedJobEntity,
+      Object.assign(new DelayedJobEntity(), {
+        workflowExecutionId: executionId,
+        kind: 'start_execution' as const,
+        payload: {},
+        runAt: new Date(),
+        claimedBy: this.engine.instanceId,
+        claimedUntil: this.engine.claimUntil(new Date()),
+      }),
+    );
   }
 
   async updateExecution(id: string, request: UpdateExecutionRequest, context: RequestContext): Promise<WorkflowExecutionEntity> {

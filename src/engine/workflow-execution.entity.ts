@@ -64,6 +64,10 @@ export class WorkflowExecutionEntity {
   @Column('uuid', { name: 'root_execution_id', nullable: true })
   rootExecutionId!: string | null;
 
+  /** the cron trigger that started this run (or its root run): its trust gives the run's token */
+  @Column('uuid', { name: 'trigger_id', nullable: true })
+  triggerId!: string | null;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 

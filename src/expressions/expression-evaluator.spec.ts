@@ -159,6 +159,13 @@ describe('ExpressionEvaluator', () => {
       await expect(evaluator.evaluate('$task()', aScope({}, { task: undefined }), site)).resolves.toBeNull();
     });
 
+    it('$task(name) with a bare task name, as Mistral writes task(name), means that task', async () => {
+      const scope = aScope({ snapshot: 'a field of the same name' });
+      await expect(evaluator.evaluate('$task(snapshot).published.image_id', scope, site)).resolves.toBe('img-1');
+      await expect(evaluator.render('<% $length($task( snapshot ).name) %>', scope, site)).resolves.toBe(8);
+      await expect(evaluator.evaluate('$task("snap" & "shot").name', scope, site)).resolves.toBe('snapshot');
+    });
+
     it('$task() waits for an asynchronous lookup and shows only the task fields', async () => {
       const lookup = async (name: string) => ({ ...aTask({ name }), internal: 'not shown' });
       const scope = aScope({}, { task: { lookup } });

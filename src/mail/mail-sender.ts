@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createTransport, type SendMailOptions, type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { SiroccoConfig } from '../config/sirocco-config';
@@ -37,11 +37,15 @@ export interface MailReceipt {
  * (SIROCCO_SMTP_URL), else into the outbox folder as an .eml file, so that with nothing set up
  * no report is lost and an operator can still read it.
  */
-export class MailSender {
+export class MailSender implements OnApplicationShutdown {
   private readonly logger = new Logger(MailSender.name);
   private configured?: Transporter;
 
   constructor(private readonly config: SiroccoConfig['mail']) {}
+
+  onApplicationShutdown(): void {
+    this.configured?.close();
+  }
 
   async send(mail: OutgoingMail, override?: SmtpOverride): Promise<MailReceipt> {
     const message: SendMailOptions = {
@@ -54,7 +58,14 @@ export class MailSender {
       text: mail.text,
       html: mail.html,
     };
-    if (override) return this.viaSmtp(createTransport(smtpOptions(override, String(message.from))), message);
+    if (override) {
+      const transport = createTransport(smtpOptions(override, String(message.from)));
+      try {
+        return await this.viaSmtp(transport, message);
+      } finally {
+        transport.close();
+      }
+    }
     if (this.config.smtpUrl) {
       this.configured ??= createTransport(this.config.smtpUrl);
       return this.viaSmtp(this.configured, message);

@@ -19,10 +19,12 @@ export const NO_DEFINITIONS_DIR = path.resolve(__dirname, 'fixtures/no-definitio
 
 /**
  * The whole service on a fresh database of the test server, listening on a free port.
- * `env` adds or overrides environment variables as a user would set them.
+ * `env` adds or overrides environment variables as a user would set them; `databaseUrl` starts
+ * a further instance on an existing test database.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+export async function startTestApp(env: Record<string, string> = {}, options: { databaseUrl?: string } = {}): Promise<TestApp> {
+  // another instance on the database of a running one: its close() leaves the database in place
+  const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const config = loadConfig({
     SIROCCO_LOG_LEVEL: 'silent',
     SIROCCO_DEFINITIONS_DIR: NO_DEFINITIONS_DIR,

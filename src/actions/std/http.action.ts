@@ -113,8 +113,13 @@ export const httpAction: ActionHandler = {
       });
       text = await response.text();
     } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? `timed out after ${String(input.timeout)} s` : `${String(error instanceof Error ? error.message : error)}${cause}`;
+      // the task's own timeout or a cancellation: let the engine say why
+      if (context.signal.aborted) throw context.signal.reason;
+      const details = error as { name?: string; message?: string; cause?: { message?: string } };
+      const reason =
+        details.name === 'TimeoutError'
+          ? `timed out after ${String(input.timeout)} s`
+          : `${details.message ?? String(error)}${details.cause?.message ? `: ${details.cause.message}` : ''}`;
       throw new ActionFailure(`Request to ${url.origin}${url.pathname} failed: ${reason}`);
     } finally {
       void dispatcher?.close();

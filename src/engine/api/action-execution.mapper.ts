@@ -1,3 +1,4 @@
+import { maskSecrets } from '../../common/secret-mask';
 import { formatMistralTime } from '../../common/mistral-time';
 import { pythonJsonDumps } from '../../common/python-json';
 import type { ActionExecutionEntity } from '../action-execution.entity';
@@ -45,7 +46,7 @@ export function toActionExecutionResource(
     description: action.description,
     project_id: action.projectId,
     accepted: action.accepted,
-    input: pythonJsonDumps(orderKeys(action.input ?? {}, parameterOrder)),
+    input: pythonJsonDumps(orderKeys(maskSecrets(action.input ?? {}), parameterOrder)),
     ...(withOutput ? { output: pythonJsonDumps(action.output ?? {}) } : {}),
     created_at: formatMistralTime(action.createdAt),
     updated_at: formatMistralTime(action.updatedAt ?? action.createdAt),

@@ -1,3 +1,4 @@
+import { maskSecrets } from '../../common/secret-mask';
 import { formatMistralTime } from '../../common/mistral-time';
 import { pythonJsonDumps } from '../../common/python-json';
 import type { WorkflowExecutionEntity } from '../workflow-execution.entity';
@@ -54,12 +55,12 @@ export function toExecutionResource(execution: WorkflowExecutionEntity, shape: E
     workflow_namespace: execution.workflowNamespace,
     description: execution.description,
     tags: execution.tags,
-    params: pythonJsonDumps(orderKeys(execution.params ?? {}, ['namespace', 'env'])),
+    params: pythonJsonDumps(orderKeys(maskSecrets(execution.params ?? {}), ['namespace', 'env'])),
     task_execution_id: execution.taskExecutionId,
     root_execution_id: execution.rootExecutionId,
     state: execution.state,
     state_info: execution.stateInfo,
-    input: pythonJsonDumps(orderKeys(execution.input ?? {}, inputOrder)),
+    input: pythonJsonDumps(orderKeys(maskSecrets(execution.input ?? {}), inputOrder)),
     ...output,
     created_at: formatMistralTime(execution.createdAt),
     // Mistral stamps updated_at at creation already; a row not written since shows its creation time

@@ -1,0 +1,94 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
+import { DataSource } from 'typeorm';
+import { SIROCCO_CONFIG } from '../config/config.module';
+import type { SiroccoConfig } from '../config/sirocco-config';
+import { TRIGGER_CREDENTIALS, type TriggerCredentials } from './trigger-credentials';
+import { TriggerFirer } from './trigger-firer';
+
+/**
+ * Every instance runs this loop; the tick (@nestjs/schedule, once a second) only looks for due
+ * triggers, through a partial index, so its cost follows the due triggers and not the stored ones.
+ * Each due trigger is then fired in its own transaction (TriggerFirer), several at once; a trigger
+ * another instance is firing is skipped, not waited for.
+ */
+@Injectable()
+export class TriggerFiringLoop implements OnApplicationShutdown {
+  private readonly logger = new Logger(TriggerFiringLoop.name);
+  private ticking = false;
+  private sweeping = false;
+  private stopping = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly firer: TriggerFirer,
+    @Inject(TRIGGER_CREDENTIALS) private readonly credentials: TriggerCredentials,
+    @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
+  ) {}
+
+  onApplicationShutdown(): void {
+    this.stopping = true;
+  }
+
+  @Interval('cron-trigger-tick', 1000)
+  async tick(): Promise<void> {
+    if (this.ticking || this.stopping) return;
+    this.ticking = true;
+    try {
+      // a full batch means more are due: go again at once rather than a second later
+      while (!this.stopping && (await this.fireDueBatch()) >= this.config.triggers.batchSize);
+    } catch (error) {
+      if (!this.stopping) this.logger.error(`cron trigger tick failed: ${String(error)}`);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Fires the due triggers of one batch; returns how many were due. */
+  async fireDueBatch(): Promise<number> {
+    const due: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM cron_triggers
+        WHERE enabled AND finished_at IS NULL AND next_fire_at IS NOT NULL AND next_fire_at <= now()
+        ORDER BY next_fire_at LIMIT $1`,
+      [this.config.triggers.batchSize],
+    );
+    let next = 0;
+    const worker = async () => {
+      while (next < due.length && !this.stopping) {
+        const { id } = due[next++];
+        await this.firer.fireDue(id).catch((error: unknown) => this.logger.error(`firing cron trigger ${id} failed: ${String(error)}`));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.config.triggers.concurrency, due.length) }, worker));
+    return due.length;
+  }
+
+  /**
+   * Deletes the trusts of deleted triggers once none of their executions still runs (they need the
+   * trust's token until they end).
+   */
+  @Interval('cron-trust-sweep', 10000)
+  async sweepTrusts(): Promise<void> {
+    if (this.sweeping || this.stopping) return;
+    this.sweeping = true;
+    try {
+      const rows: Array<{ trigger_id: string; trust_id: string }> = await this.dataSource.query(
+        `SELECT tt.trigger_id, tt.trust_id FROM trigger_trusts tt
+          WHERE tt.delete_requested_at IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM workflow_executions e
+                             WHERE e.trigger_id = tt.trigger_id AND e.state IN ('RUNNING', 'PAUSED', 'IDLE'))
+          LIMIT 100`,
+      );
+      for (const row of rows) {
+        try {
+          await this.credentials.deleteTrust(row.trust_id);
+          await this.dataSource.query(`DELETE FROM trigger_trusts WHERE trigger_id = $1`, [row.trigger_id]);
+        } catch (error) {
+          this.logger.warn(`deleting the trust of deleted cron trigger ${row.trigger_id} failed, will retry: ${String(error)}`);
+        }
+      }
+    } finally {
+      this.sweeping = false;
+    }
+  }
+}
