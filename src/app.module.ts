@@ -10,6 +10,7 @@ import { EngineModule } from './engine/engine.module';
 import { EnvironmentsModule } from './environments/environments.module';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TriggersModule } from './triggers/triggers.module';
+import { IdentityModule } from './identity/identity.module';
 import { ExpressionsModule } from './expressions/expressions.module';
 import { RootModule } from './root/root.module';
 import { WorkflowsModule } from './workflows/workflows.module';
@@ -41,6 +42,7 @@ export class AppModule {
           },
         }),
         DatabaseModule.forUrl(databaseUrl),
+        IdentityModule,
         ExpressionsModule,
         ActionsModule,
         RootModule,

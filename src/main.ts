@@ -17,10 +17,6 @@ function readConfig(): SiroccoConfig {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  if (config.auth.mode === 'keystone') {
-    process.stderr.write('sirocco: configuration error: SIROCCO_AUTH=keystone is not available in this release; use noauth\n');
-    process.exit(2);
-  }
 
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.database.url;

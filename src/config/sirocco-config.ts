@@ -18,7 +18,11 @@ export interface SiroccoConfig {
     dataDir: string;
     embeddedPort: number;
   };
-  auth: { mode: AuthMode };
+  auth: {
+    mode: AuthMode;
+    /** keystone mode: where Keystone is and Sirocco's service user (the trustee of triggers) */
+    keystone?: KeystoneSettings;
+  };
   logLevel: LogLevel;
   /** YAML workflows loaded as public workflows at start. */
   definitionsDir: string;
@@ -49,6 +53,15 @@ export interface SiroccoConfig {
     /** Where mails are written (as .eml files) when no SMTP server is configured. */
     outboxDir: string;
   };
+}
+
+export interface KeystoneSettings {
+  url: string;
+  username: string;
+  password: string;
+  project: string;
+  userDomain: string;
+  projectDomain: string;
 }
 
 export class ConfigError extends Error {}
@@ -91,6 +104,29 @@ function readUrl(env: Env, name: string, protocols: string[]): string | undefine
   return raw;
 }
 
+function readAuth(env: Env): SiroccoConfig['auth'] {
+  const mode = readChoice(env, 'SIROCCO_AUTH', 'noauth', ['noauth', 'keystone'] as const);
+  if (mode === 'noauth') return { mode };
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new ConfigError(`${name} is required when SIROCCO_AUTH=keystone`);
+    return value;
+  };
+  const url = readUrl(env, 'SIROCCO_KEYSTONE_URL', ['http:', 'https:']);
+  if (!url) throw new ConfigError('SIROCCO_KEYSTONE_URL is required when SIROCCO_AUTH=keystone');
+  return {
+    mode,
+    keystone: {
+      url,
+      username: required('SIROCCO_KEYSTONE_USERNAME'),
+      password: required('SIROCCO_KEYSTONE_PASSWORD'),
+      project: env.SIROCCO_KEYSTONE_PROJECT || 'service',
+      userDomain: env.SIROCCO_KEYSTONE_USER_DOMAIN || 'default',
+      projectDomain: env.SIROCCO_KEYSTONE_PROJECT_DOMAIN || 'default',
+    },
+  };
+}
+
 /** Builds the config from environment variables; throws ConfigError naming the bad variable. */
 export function loadConfig(env: Env = process.env): SiroccoConfig {
   const publicUrl = readUrl(env, 'SIROCCO_PUBLIC_URL', ['http:', 'https:']);
@@ -105,7 +141,7 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
       dataDir: path.resolve(env.SIROCCO_DATA_DIR || '.sirocco'),
       embeddedPort: readInteger(env, 'SIROCCO_EMBEDDED_PG_PORT', 54329, 1, 65535),
     },
-    auth: { mode: readChoice(env, 'SIROCCO_AUTH', 'noauth', ['noauth', 'keystone'] as const) },
+    auth: readAuth(env),
     logLevel: readChoice(env, 'SIROCCO_LOG_LEVEL', 'info', [
       'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent',
     ] as const),

@@ -7,6 +7,8 @@ export interface RequestContext {
   userId: string | null;
   roles: string[];
   isAdmin: boolean;
+  /** keystone mode: the caller's token (a secret), used to create trusts on the caller's behalf */
+  authToken?: string;
 }
 
 /** Mistral's project id when authentication is off. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { SIROCCO_CONFIG } from '../config/config.module';
@@ -13,7 +13,7 @@ import { TriggerFirer } from './trigger-firer';
  * another instance is firing is skipped, not waited for.
  */
 @Injectable()
-export class TriggerFiringLoop implements OnApplicationShutdown {
+export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TriggerFiringLoop.name);
   private ticking = false;
   private sweeping = false;
@@ -25,6 +25,11 @@ export class TriggerFiringLoop implements OnApplicationShutdown {
     @Inject(TRIGGER_CREDENTIALS) private readonly credentials: TriggerCredentials,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
   ) {}
+
+  onApplicationBootstrap(): void {
+    // an instance that was down may have missed the daily check
+    void this.checkTrusts().catch((error: unknown) => this.logger.warn(`trust health check failed: ${String(error)}`));
+  }
 
   onApplicationShutdown(): void {
     this.stopping = true;
@@ -61,6 +66,41 @@ export class TriggerFiringLoop implements OnApplicationShutdown {
     };
     await Promise.all(Array.from({ length: Math.min(this.config.triggers.concurrency, due.length) }, worker));
     return due.length;
+  }
+
+  /**
+   * The daily trust health check: each trigger's trust is tried once a day (hourly sweep, claimed
+   * with SKIP LOCKED so replicas share the work), and a broken one shows as trust_status 'broken'
+   * in the API long before the trigger fails at 05:00.
+   */
+  @Interval('cron-trust-check', 3600_000)
+  async checkTrusts(): Promise<void> {
+    if (this.stopping) return;
+    for (;;) {
+      const checked = await this.dataSource.transaction(async (manager) => {
+        const due: Array<{ id: string; trust_id: string }> = await manager.query(
+          `SELECT t.id, tt.trust_id FROM cron_triggers t JOIN trigger_trusts tt ON tt.trigger_id = t.id
+            WHERE t.finished_at IS NULL AND tt.delete_requested_at IS NULL
+              AND (t.trust_checked_at IS NULL OR t.trust_checked_at < now() - interval '1 day')
+            ORDER BY t.trust_checked_at NULLS FIRST LIMIT 50 FOR UPDATE OF t SKIP LOCKED`,
+        );
+        for (const row of due) {
+          let problem: string | null = null;
+          try {
+            await this.credentials.verifyTrust(row.trust_id);
+          } catch (error) {
+            problem = error instanceof Error ? error.message : String(error);
+          }
+          await manager.query(
+            `UPDATE cron_triggers SET trust_status = $2, trust_checked_at = now(), trust_error = $3 WHERE id = $1`,
+            [row.id, problem ? 'broken' : 'ok', problem],
+          );
+          if (problem) this.logger.warn(`cron trigger ${row.id}: its trust is broken: ${problem}`);
+        }
+        return due.length;
+      });
+      if (checked < 50 || this.stopping) return;
+    }
   }
 
   /**

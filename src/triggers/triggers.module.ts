@@ -5,7 +5,6 @@ import { WorkflowsModule } from '../workflows/workflows.module';
 import { CronTriggerEntity } from './cron-trigger.entity';
 import { CronTriggersController } from './cron-triggers.controller';
 import { CronTriggersService } from './cron-triggers.service';
-import { NoTrustCredentials, TRIGGER_CREDENTIALS } from './trigger-credentials';
 import { TriggerFailureNotifier } from './trigger-failure-notifier';
 import { TriggerFirer } from './trigger-firer';
 import { TriggerFiringEntity } from './trigger-firing.entity';
@@ -20,7 +19,6 @@ import { TriggerFiringLoop } from './trigger-firing.loop';
     TriggerFirer,
     TriggerFiringLoop,
     TriggerFailureNotifier,
-    { provide: TRIGGER_CREDENTIALS, useClass: NoTrustCredentials },
   ],
 })
 export class TriggersModule {}

@@ -1,0 +1,35 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
+import { ApiError } from '../common/api-error';
+import { SIROCCO_CONFIG } from '../config/config.module';
+import type { SiroccoConfig } from '../config/sirocco-config';
+import { TokenValidator } from './keystone/token-validator';
+import type { RequestWithContext } from './request-context';
+
+/** Paths anyone may read: version discovery and the API documentation. */
+function isPublic(path: string): boolean {
+  return path === '/' || path === '/v2' || path === '/v2/' || path.startsWith('/docs');
+}
+
+/**
+ * keystone mode: every API request carries a valid X-Auth-Token; its project, user and roles
+ * become the request context. noauth mode: everyone is the default project's admin.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
+    @Optional() private readonly validator?: TokenValidator,
+  ) {}
+
+  async canActivate(host: ExecutionContext): Promise<boolean> {
+    if (this.config.auth.mode !== 'keystone' || !this.validator) return true;
+    const request = host.switchToHttp().getRequest<RequestWithContext>();
+    if (isPublic(request.path)) return true;
+    const token = request.header('x-auth-token');
+    if (!token) throw new ApiError(401, 'Authentication required: send a Keystone token in X-Auth-Token');
+    const context = await this.validator.contextOf(token);
+    if (!context) throw new ApiError(401, 'The X-Auth-Token is not valid (expired, revoked or not a project-scoped token)');
+    request.siroccoContext = context;
+    return true;
+  }
+}

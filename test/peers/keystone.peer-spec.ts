@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { Client } from 'pg';
+import { KeystoneClient, type KeystoneToken } from '../../src/identity/keystone/keystone-client';
+import { SmtpSink } from '../support/smtp-sink';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/** What scripts/keystone-dev.sh wrote: Keystone's URL and Sirocco's service user. */
+function keystoneEnv(): Record<string, string> {
+  const file = `${process.env.SIROCCO_OS_DIR ?? '/var/lib/sirocco-openstack'}/keystone.env`;
+  return Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
+
+const WORKFLOWS = `
+version: '2.0'
+whoami_wf:
+  input:
+    - to_addr_error: null
+  output:
+    project: <% $.project %>
+  tasks:
+    show:
+      action: keystone.projects_get
+      publish:
+        project: <% $task().result %>
+slow_wf:
+  tasks:
+    nap:
+      action: std.sleep seconds=4
+`;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(200);
+  }
+}
+
+/** Sirocco with SIROCCO_AUTH=keystone against a real Keystone (scripts/keystone-dev.sh). */
+describe('keystone mode, on a real Keystone', () => {
+  const env = keystoneEnv();
+  const keystone = new KeystoneClient(env.SIROCCO_KEYSTONE_URL);
+  let t: TestApp;
+  let smtp: SmtpSink;
+  let db: Client;
+  let demo: KeystoneToken;
+  let alt: KeystoneToken;
+  let admin: KeystoneToken;
+
+  const login = (username: string, password: string, project: string) =>
+    keystone.passwordAuth({ authUrl: env.SIROCCO_KEYSTONE_URL, username, password, userDomain: 'default', project, projectDomain: 'default' });
+
+  beforeAll(async () => {
+    smtp = await new SmtpSink().start();
+    t = await startTestApp({ ...env, SIROCCO_AUTH: 'keystone', SIROCCO_SMTP_URL: smtp.url });
+    db = new Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    [demo, alt, admin] = await Promise.all([login('demo', 'demo-pass', 'demo'), login('alt', 'alt-pass', 'alt'), login('admin', 'admin-pass', 'admin')]);
+    await t.http.post('/v2/workflows').set('X-Auth-Token', demo.token).set('Content-Type', 'text/plain').send(WORKFLOWS).expect(201);
+  });
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+    await smtp.stop();
+  });
+
+  const as = (token: KeystoneToken) => ({
+    get: (path: string) => t.http.get(path).set('X-Auth-Token', token.token),
+    post: (path: string, body?: object) => t.http.post(path).set('X-Auth-Token', token.token).send(body ?? {}),
+    delete: (path: string) => t.http.delete(path).set('X-Auth-Token', token.token),
+  });
+
+  async function trustIdOf(triggerName: string): Promise<string> {
+    const { rows } = await db.query(
+      `SELECT tt.trust_id FROM trigger_trusts tt JOIN cron_triggers t ON t.id = tt.trigger_id WHERE t.name = $1`,
+      [triggerName],
+    );
+    return rows[0].trust_id;
+  }
+
+  it('asks for a valid token on every API call, but not for version discovery', async () => {
+    await t.http.get('/').expect(200);
+    const missing = await t.http.get('/v2/workflows').expect(401);
+    expect(missing.body.faultstring).toContain('X-Auth-Token');
+    await t.http.get('/v2/workflows').set('X-Auth-Token', 'gAAAAABnotatoken').expect(401);
+    await as(demo).get('/v2/workflows').expect(200);
+  });
+
+  it("keeps each project's objects to itself", async () => {
+    const own = await as(demo).get('/v2/workflows').expect(200);
+    expect(own.body.workflows.map((wf: { name: string }) => wf.name)).toEqual(expect.arrayContaining(['whoami_wf', 'slow_wf']));
+    expect(own.body.workflows.every((wf: { project_id: string }) => wf.project_id === demo.project!.id)).toBe(true);
+    const other = await as(alt).get('/v2/workflows').expect(200);
+    expect(other.body.workflows.map((wf: { name: string }) => wf.name)).not.toContain('whoami_wf');
+    await as(alt).get('/v2/workflows/whoami_wf').expect(404);
+    await as(alt).post('/v2/executions', { workflow_name: 'whoami_wf' }).expect(404);
+  });
+
+  it('creates a trigger with a trust: trustor the caller, trustee the service user, the caller\'s project and roles', async () => {
+    const created = await as(demo)
+      .post('/v2/cron_triggers', { name: 'demo_nightly', workflow_name: 'whoami_wf', pattern: '0 5 * * *', timezone: 'Europe/Zurich' })
+      .expect(201);
+    expect(created.body.trust_status).toBe('ok');
+    const trustId = await trustIdOf('demo_nightly');
+    expect(JSON.stringify(created.body)).not.toContain(trustId);
+    const trust = (await keystone.getTrust(demo.token, trustId))!;
+    const service = await login(env.SIROCCO_KEYSTONE_USERNAME, env.SIROCCO_KEYSTONE_PASSWORD, 'service');
+    expect(trust).toMatchObject({ trustorUserId: demo.user.id, trusteeUserId: service.user.id, projectId: demo.project!.id, impersonation: true });
+    expect(trust.roles).toContain('member');
+    await as(alt).get('/v2/cron_triggers/demo_nightly').expect(404);
+  });
+
+  it("runs the triggered workflow's actions with a trust-scoped token that acts as the trustor", async () => {
+    const fired = await as(demo).post('/v2/cron_triggers/demo_nightly/fire').expect(201);
+    expect(fired.body.outcome).toBe('started');
+    const execution = await until(async () => {
+      const response = await as(demo).get(`/v2/executions/${fired.body.execution_id}`).expect(200);
+      return ['SUCCESS', 'ERROR'].includes(response.body.state) ? response.body : undefined;
+    });
+    expect(execution.state_info).toBeNull();
+    expect(JSON.parse(execution.output).project).toMatchObject({ id: demo.project!.id, name: 'demo' });
+  });
+
+  it('deletes the trust with the trigger, but only after its last running execution ends', async () => {
+    await as(demo).post('/v2/cron_triggers', { name: 'demo_slow', workflow_name: 'slow_wf', pattern: '0 5 * * *' }).expect(201);
+    const trustId = await trustIdOf('demo_slow');
+    const fired = await as(demo).post('/v2/cron_triggers/demo_slow/fire').expect(201);
+    await as(demo).delete('/v2/cron_triggers/demo_slow').expect(204);
+    await sleep(1000);
+    expect(await keystone.getTrust(demo.token, trustId)).not.toBeNull(); // the execution still runs
+    await until(async () => {
+      const response = await as(demo).get(`/v2/executions/${fired.body.execution_id}`).expect(200);
+      return response.body.state === 'SUCCESS' ? true : undefined;
+    });
+    await until(async () => ((await keystone.getTrust(admin.token, trustId)) === null ? true : undefined));
+  }, 60000);
+
+  it('a revoked trust gives an ERROR execution with the reason, a failed firing, a broken status and an error mail', async () => {
+    await as(demo)
+      .post('/v2/cron_triggers', { name: 'demo_revoked', workflow_name: 'whoami_wf', workflow_input: { to_addr_error: 'demo-owner@example.org' }, pattern: '0 5 * * *' })
+      .expect(201);
+    const trustId = await trustIdOf('demo_revoked');
+    await keystone.deleteTrust(demo.token, trustId); // the user revokes it behind Sirocco's back
+    const checked = await as(demo).post('/v2/cron_triggers/demo_revoked/check').expect(200);
+    expect(checked.body.trust_status).toBe('broken');
+    expect(checked.body.trust_error).toContain('deleted or has expired');
+    expect(checked.body.trust_error).not.toContain(trustId);
+
+    const mailsBefore = smtp.mails.length;
+    const fired = await as(demo).post('/v2/cron_triggers/demo_revoked/fire').expect(201);
+    expect(fired.body.outcome).toBe('failed');
+    const execution = await as(demo).get(`/v2/executions/${fired.body.execution_id}`).expect(200);
+    expect(execution.body.state).toBe('ERROR');
+    expect(execution.body.state_info).toContain("trust cannot be used");
+    expect(execution.body.state_info).not.toContain(trustId);
+    const mail = await until(async () => smtp.mails[mailsBefore]);
+    expect(mail.envelopeTo).toEqual(['demo-owner@example.org']);
+    expect(mail.parsed.text).toContain(fired.body.execution_id);
+    expect(mail.parsed.text).not.toContain(trustId);
+  });
+
+  it('checks every trust daily, so a broken one shows before its trigger fires', async () => {
+    await as(demo).post('/v2/cron_triggers', { name: 'demo_daily_check', workflow_name: 'whoami_wf', pattern: '0 5 * * *' }).expect(201);
+    await keystone.deleteTrust(demo.token, await trustIdOf('demo_daily_check'));
+    // a day has passed since the last check; a starting instance catches up at once
+    await db.query(`UPDATE cron_triggers SET trust_checked_at = now() - interval '25 hours' WHERE name = 'demo_daily_check'`);
+    const other = await startTestApp({ ...env, SIROCCO_AUTH: 'keystone' }, { databaseUrl: t.databaseUrl });
+    try {
+      const trigger = await until(async () => {
+        const response = await as(demo).get('/v2/cron_triggers/demo_daily_check').expect(200);
+        return response.body.trust_status === 'broken' ? response.body : undefined;
+      });
+      expect(trigger.trust_error).toContain('deleted or has expired');
+    } finally {
+      await other.close();
+    }
+  });
+});
