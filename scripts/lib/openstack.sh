@@ -1,61 +1,77 @@
-# Shared by the scripts that run real OpenStack services for Sirocco's peer tests (sourced).
-# Everything lives under $SIROCCO_OS_DIR: configs, sqlite databases, logs and pid files.
-# Services listen on 127.0.0.1 only. Debian packages (bookworm: OpenStack Zed).
+# Shell helpers for the scripts that run real OpenStack services (Debian bookworm packages,
+# OpenStack Zed) for Sirocco's peer tests. Sourced, not executed.
+#
+# All state lives under $SIROCCO_OS_DIR: etc/ (configs), log/, run/ (pid files) and one
+# directory per service. Services listen on 127.0.0.1 only, run as root, and are started in the
+# background by the scripts themselves: this machine has no systemd and Debian's init scripts are
+# kept from starting anything (policy-rc.d).
 set -euo pipefail
+shopt -s inherit_errexit
 
 SIROCCO_OS_DIR=${SIROCCO_OS_DIR:-/var/lib/sirocco-openstack}
 OS_HOST=127.0.0.1
-KEYSTONE_URL="http://${OS_HOST}:5000/v3"
 OS_REGION=${OS_REGION:-RegionOne}
-# Test-cloud passwords: this cloud exists only for the tests.
-ADMIN_PASSWORD=${SIROCCO_OS_ADMIN_PASSWORD:-admin-pass}
-DEMO_PASSWORD=${SIROCCO_OS_DEMO_PASSWORD:-demo-pass}
-ALT_PASSWORD=${SIROCCO_OS_ALT_PASSWORD:-alt-pass}
-SIROCCO_SERVICE_PASSWORD=${SIROCCO_OS_SERVICE_PASSWORD:-sirocco-pass}
-
 export DEBIAN_FRONTEND=noninteractive
-mkdir -p "$SIROCCO_OS_DIR"/{etc,log,run}
 
 say() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
 
-# Installs the packages that are missing; Debian's init scripts are kept from starting them
-# (the scripts start each service themselves, in the background).
+ensure_state_dirs() { mkdir -p "$SIROCCO_OS_DIR"/{etc,log,run}; }
+
+# install_packages PACKAGE...: apt-get install of those not installed yet (nothing to do, and no
+# apt lock taken, when all are there). Tries the current package lists first and runs
+# `apt-get update` only when that fails (a fresh machine, or stale lists).
 install_packages() {
   local missing=() package
   for package in "$@"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  say "apt-get install ${missing[*]}"
-  local policy_added=0
+  ensure_state_dirs
+  say "apt-get install ${missing[*]} (log: $SIROCCO_OS_DIR/log/apt.log)"
+  local policy_added=0 status=0
   if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; policy_added=1
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy_added=1
   fi
-  local log="$SIROCCO_OS_DIR/log/apt.log"
-  if ! { apt-get -o DPkg::Lock::Timeout=900 -qq update && \
-         apt-get -o DPkg::Lock::Timeout=900 -y -q install --no-install-recommends "${missing[@]}"; } > "$log" 2>&1; then
-    tail -30 "$log" >&2; [ $policy_added = 1 ] && rm -f /usr/sbin/policy-rc.d; return 1
-  fi
+  # man-db re-indexes every man page after each install (~10 s); nobody reads them here
+  echo "man-db man-db/auto-update boolean false" | debconf-set-selections 2>/dev/null || true
+  local apt=(apt-get -o DPkg::Lock::Timeout=900 -q)
+  {
+    "${apt[@]}" -y install --no-install-recommends "${missing[@]}" \
+      || { "${apt[@]}" update && "${apt[@]}" -y install --no-install-recommends "${missing[@]}"; }
+  } >> "$SIROCCO_OS_DIR/log/apt.log" 2>&1 || status=$?
   [ $policy_added = 1 ] && rm -f /usr/sbin/policy-rc.d
-  return 0
+  if [ $status -ne 0 ]; then tail -30 "$SIROCCO_OS_DIR/log/apt.log" >&2; die "apt-get failed"; fi
 }
 
-running() { local pidfile="$SIROCCO_OS_DIR/run/$1.pid"; [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+pid_file() { echo "$SIROCCO_OS_DIR/run/$1.pid"; }
 
-# start_service NAME COMMAND...: detached, in its own process group; pid and log under the state dir
+# running NAME: the pid file names a live process (and not a recycled pid of something else)
+running() {
+  local pidfile; pidfile=$(pid_file "$1")
+  [ -f "$pidfile" ] || return 1
+  local pid; pid=$(cat "$pidfile")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -qa "${2:-}" "/proc/$pid/cmdline" 2>/dev/null
+}
+
+# start_service NAME COMMAND...: detached in its own session / process group (so stop_service can
+# end it with all its children); pid in run/NAME.pid, output appended to log/NAME.log
 start_service() {
   local name=$1; shift
-  running "$name" && return 0
-  say "starting $name"
-  setsid nohup "$@" >> "$SIROCCO_OS_DIR/log/$name.log" 2>&1 < /dev/null &
-  echo $! > "$SIROCCO_OS_DIR/run/$name.pid"
+  ensure_state_dirs
+  say "starting $name (log: $SIROCCO_OS_DIR/log/$name.log)"
+  # fd 9 is the calling script's lock (see keystone-dev.sh): the service must not keep holding it
+  setsid nohup "$@" >> "$SIROCCO_OS_DIR/log/$name.log" 2>&1 < /dev/null 9>&- &
+  echo $! > "$(pid_file "$name")"
 }
 
+# stop_service NAME: TERM to the process group, KILL after 5 s; no pid file = nothing to do
 stop_service() {
-  local pidfile="$SIROCCO_OS_DIR/run/$1.pid"
-  [ -f "$pidfile" ] || return 0
+  local pidfile; pidfile=$(pid_file "$1")
+  if [ ! -f "$pidfile" ]; then say "$1 is not running (no pid file)"; return 0; fi
   local pid; pid=$(cat "$pidfile")
-  if kill -0 "$pid" 2>/dev/null; then
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    say "stopping $1 (pid $pid)"
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- "-$pid" 2>/dev/null || true
@@ -63,51 +79,96 @@ stop_service() {
   rm -f "$pidfile"
 }
 
-wait_for_http() { # URL SECONDS
-  for _ in $(seq $(( ${2:-60} * 5 ))); do
-    curl -s -o /dev/null -m 2 "$1" && return 0
+# http_ok URL: answers with a 2xx/3xx status
+http_ok() { curl -sf -o /dev/null -m 3 "$1"; }
+# port_listening PORT: something listens on 127.0.0.1:PORT
+port_listening() { (exec 3<> "/dev/tcp/$OS_HOST/$1") 2>/dev/null; }
+# port_owner PORT: "name(pid)" of the listener, for error messages
+port_owner() { ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'users:(([^)]*' | head -1 | sed 's/users:((//' || true; }
+
+# wait_for_service NAME URL SECONDS [PATTERN]: until URL answers OK; fails early when NAME dies
+wait_for_service() {
+  local name=$1 url=$2 seconds=$3 pattern=${4:-}
+  local deadline=$(( $(date +%s) + seconds ))
+  until http_ok "$url"; do
+    if ! running "$name" "$pattern"; then
+      tail -20 "$SIROCCO_OS_DIR/log/$name.log" >&2 || true
+      die "$name exited while starting (log: $SIROCCO_OS_DIR/log/$name.log)"
+    fi
+    [ "$(date +%s)" -lt "$deadline" ] || die "$url did not answer within ${seconds}s (log: $SIROCCO_OS_DIR/log/$name.log)"
     sleep 0.2
   done
-  say "no answer from $1"; return 1
 }
 
-# A WSGI app under uwsgi. One thread per worker: sqlite connections must not cross threads.
-# "Connection: close" because uwsgi's http-socket drops idle keep-alive connections.
-start_wsgi() { # NAME PORT WSGI_FILE [uwsgi args...]
+# start_wsgi NAME PORT WSGI_FILE [uwsgi args...]: a WSGI app under uwsgi.
+# One thread per worker: with threads, sqlite connections cross threads ("database is locked").
+# "Connection: close": uwsgi's http-socket drops idle keep-alive connections, which clients then
+# see as random disconnects.
+start_wsgi() {
   local name=$1 port=$2 wsgi=$3; shift 3
   start_service "$name" uwsgi --plugin python3 --master --die-on-term \
     --http-socket "${OS_HOST}:${port}" --wsgi-file "$wsgi" --processes "${UWSGI_PROCESSES:-2}" --threads 1 \
     --lazy-apps --buffer-size 65535 --add-header "Connection: close" "$@"
 }
 
-admin_token() {
-  curl -s -i -X POST "$KEYSTONE_URL/auth/tokens" -H 'Content-Type: application/json' -d '{
-    "auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "admin", "domain": {"id": "default"}, "password": "'"$ADMIN_PASSWORD"'"}}},
-             "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}}' \
+# write_if_changed FILE: stdin becomes FILE unless FILE already has that content; returns 1 when
+# the file changed (0 when it was already up to date)
+write_if_changed() {
+  local file=$1 tmp; tmp=$(mktemp)
+  cat > "$tmp"
+  if [ -f "$file" ] && cmp -s "$tmp" "$file"; then rm -f "$tmp"; return 0; fi
+  mv "$tmp" "$file"; chmod 600 "$file"; return 1
+}
+
+# --- Keystone identity API with curl + jq, as $KEYSTONE_URL's admin ($ADMIN_TOKEN) ---------------
+
+# password_token USER PASSWORD PROJECT: a project-scoped token (empty when refused)
+password_token() {
+  jq -n --arg u "$1" --arg p "$2" --arg project "$3" \
+    '{auth: {identity: {methods: ["password"], password: {user: {name: $u, domain: {id: "default"}, password: $p}}},
+             scope: {project: {name: $project, domain: {id: "default"}}}}}' \
+    | curl -s -i -X POST "$KEYSTONE_URL/auth/tokens" -H 'Content-Type: application/json' --data-binary @- \
     | awk 'tolower($1) == "x-subject-token:" {print $2}' | tr -d '\r'
 }
 
-keystone_call() { # METHOD PATH [JSON], with $ADMIN_TOKEN
-  if [ -n "${3:-}" ]; then
-    curl -s -X "$1" "$KEYSTONE_URL$2" -H "X-Auth-Token: $ADMIN_TOKEN" -H 'Content-Type: application/json' -d "$3"
-  else
-    curl -s -X "$1" "$KEYSTONE_URL$2" -H "X-Auth-Token: $ADMIN_TOKEN"
+# keystone_call METHOD PATH [JSON]: the response body; fails on an HTTP error status
+keystone_call() {
+  local args=(-sS -f -X "$1" "$KEYSTONE_URL$2" -H "X-Auth-Token: $ADMIN_TOKEN")
+  [ -n "${3:-}" ] && args+=(-H 'Content-Type: application/json' --data-binary "$3")
+  curl "${args[@]}" || die "Keystone: $1 $2 failed"
+}
+# ensure_named KIND NAME LISTING CREATE_JSON: the id of the KIND (roles|projects|users) called
+# NAME in LISTING (the JSON of GET /KIND), created with CREATE_JSON when absent
+ensure_named() {
+  local kind=$1 name=$2 listing=$3 create=$4 id
+  id=$(jq -r --arg kind "$kind" --arg n "$name" '.[$kind][] | select(.name == $n) | .id' <<< "$listing" | head -1)
+  [ -n "$id" ] || id=$(keystone_call POST "/$kind" "$create" | jq -r '.[keys[0]].id')
+  [ -n "$id" ] && [ "$id" != null ] || die "no id for $kind $name"
+  echo "$id"
+}
+ensure_role() { ensure_named roles "$1" "$2" "$(jq -nc --arg n "$1" '{role: {name: $n}}')"; } # NAME LISTING
+ensure_project() { # NAME LISTING
+  ensure_named projects "$1" "$2" "$(jq -nc --arg n "$1" '{project: {name: $n, domain_id: "default"}}')"
+}
+# password_works USER PASSWORD: the user can log in (explicitly unscoped, so no role is needed)
+password_works() {
+  jq -n --arg u "$1" --arg p "$2" \
+    '{auth: {identity: {methods: ["password"], password: {user: {name: $u, domain: {id: "default"}, password: $p}}}, scope: "unscoped"}}' \
+    | curl -s -o /dev/null -w '%{http_code}' -X POST "$KEYSTONE_URL/auth/tokens" -H 'Content-Type: application/json' --data-binary @- \
+    | grep -q '^201$'
+}
+# ensure_user NAME PASSWORD DEFAULT_PROJECT_ID LISTING: creates the user, or resets its password
+# when it no longer works (only then: a password change revokes the user's tokens, which tests running
+# at the same time may hold)
+ensure_user() {
+  local name=$1 password=$2 project=$3 listing=$4 id
+  id=$(jq -r --arg n "$name" '.users[] | select(.name == $n) | .id' <<< "$listing" | head -1)
+  if [ -z "$id" ]; then
+    id=$(ensure_named users "$name" "$listing" "$(jq -nc --arg n "$name" --arg p "$password" --arg project "$project" \
+      '{user: {name: $n, domain_id: "default", password: $p, default_project_id: $project, enabled: true}}')")
+  elif ! password_works "$name" "$password"; then
+    keystone_call PATCH "/users/$id" "$(jq -nc --arg p "$password" '{user: {password: $p, enabled: true}}')" > /dev/null
   fi
-}
-id_of() { keystone_call GET "/$1?name=$2" | jq -r ".$1[0].id // empty"; } # KIND NAME
-ensure_project() {
-  local id; id=$(id_of projects "$1")
-  [ -n "$id" ] || id=$(keystone_call POST /projects '{"project": {"name": "'"$1"'", "domain_id": "default"}}' | jq -r .project.id)
   echo "$id"
 }
-ensure_role() {
-  local id; id=$(id_of roles "$1")
-  [ -n "$id" ] || id=$(keystone_call POST /roles '{"role": {"name": "'"$1"'"}}' | jq -r .role.id)
-  echo "$id"
-}
-ensure_user() { # NAME PASSWORD PROJECT_ID
-  local id; id=$(id_of users "$1")
-  [ -n "$id" ] || id=$(keystone_call POST /users '{"user": {"name": "'"$1"'", "domain_id": "default", "password": "'"$2"'", "default_project_id": "'"$3"'", "enabled": true}}' | jq -r .user.id)
-  echo "$id"
-}
-grant_role() { keystone_call PUT "/projects/$1/users/$2/roles/$3" > /dev/null; } # PROJECT USER ROLE
+grant_role() { keystone_call PUT "/projects/$1/users/$2/roles/$3" > /dev/null; } # PROJECT_ID USER_ID ROLE_ID

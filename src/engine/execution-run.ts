@@ -85,6 +85,19 @@ export class ExecutionRun {
     this.spec = execution.spec;
   }
 
+  /**
+   * True while the execution was created in this very transaction: then every row it has is in
+   * memory, and the reads that look for rows of earlier transactions are skipped.
+   */
+  private fresh = false;
+
+  /** A run of an execution inserted in this transaction (its row is already locked by the insert). */
+  static forNew(manager: EntityManager, execution: WorkflowExecutionEntity, deps: ExecutionRunDeps): ExecutionRun {
+    const run = new ExecutionRun(manager, execution, deps);
+    run.fresh = true;
+    return run;
+  }
+
   /** Locks the execution row; undefined when it does not exist (deleted). */
   static async open(manager: EntityManager, executionId: string, deps: ExecutionRunDeps): Promise<ExecutionRun | undefined> {
     const execution = await manager.findOne(WorkflowExecutionEntity, {
@@ -255,6 +268,12 @@ export class ExecutionRun {
     }
   }
 
+  /** Starts a new execution in the transaction that created it (see WorkflowEngine.startInTransaction). */
+  async start(): Promise<void> {
+    await this.startExecution();
+    await this.drainWork();
+  }
+
   private async startExecution(): Promise<void> {
     if (this.execution.state !== 'RUNNING' || (await this.hasAnyTask())) return;
     const scope = this.scope(undefined);
@@ -294,6 +313,7 @@ export class ExecutionRun {
 
   private async joinHasFired(name: string): Promise<boolean> {
     if ([...this.tasks.values()].some((task) => task.name === name)) return true;
+    if (this.fresh) return false;
     const rows: unknown[] = await this.manager.query(
       'SELECT 1 FROM task_executions WHERE workflow_execution_id = $1 AND name = $2 LIMIT 1',
       [this.execution.id, name],
@@ -708,7 +728,9 @@ export class ExecutionRun {
       task.processed = true;
       await this.cancelChildren(task, reason);
     }
-    const running = await this.manager.find(ActionExecutionEntity, { where: { workflowExecutionId: this.execution.id, state: 'RUNNING' } });
+    const running = this.fresh
+      ? [...this.actionsById.values()].filter((action) => action.state === 'RUNNING' && !this.newActions.has(action.id))
+      : await this.manager.find(ActionExecutionEntity, { where: { workflowExecutionId: this.execution.id, state: 'RUNNING' } });
     for (const action of running) {
       const cached = this.cacheAction(action);
       if (cached.state !== 'RUNNING') continue; // ended earlier in this transition, not yet written
@@ -953,7 +975,7 @@ export class ExecutionRun {
   }
 
   private async hasAnyTask(): Promise<boolean> {
-    if (this.tasks.size > 0) return true;
+    if (this.tasks.size > 0 || this.fresh) return this.tasks.size > 0;
     const rows = await this.manager.query(`SELECT 1 FROM task_executions WHERE workflow_execution_id = $1 LIMIT 1`, [this.execution.id]);
     return rows.length > 0;
   }
@@ -961,6 +983,7 @@ export class ExecutionRun {
   /** Jobs still due for this execution (e.g. a start job) mean it is not finished. */
   private async hasDeferredWork(): Promise<boolean> {
     if (this.newJobs.some((job) => job.workflowExecutionId === this.execution.id && job.kind !== 'check_completion')) return true;
+    if (this.fresh) return false;
     const rows = await this.manager.query(
       `SELECT 1 FROM delayed_jobs WHERE workflow_execution_id = $1 AND kind = 'start_execution' AND NOT (id = ANY($2::bigint[])) LIMIT 1`,
       [this.execution.id, this.deletedJobs],
@@ -969,10 +992,12 @@ export class ExecutionRun {
   }
 
   private async unhandledFailures(): Promise<TaskExecutionEntity[]> {
-    const stored = await this.manager.find(TaskExecutionEntity, {
-      where: { workflowExecutionId: this.execution.id, state: 'ERROR', errorHandled: false },
-      order: { createdAt: 'ASC' },
-    });
+    const stored = this.fresh
+      ? []
+      : await this.manager.find(TaskExecutionEntity, {
+          where: { workflowExecutionId: this.execution.id, state: 'ERROR', errorHandled: false },
+          order: { createdAt: 'ASC' },
+        });
     const byId = new Map(stored.map((task) => [task.id, task]));
     for (const task of this.tasks.values()) {
       if (task.state === 'ERROR' && !task.errorHandled) byId.set(task.id, task);
@@ -1009,7 +1034,7 @@ export class ExecutionRun {
     for (const task of this.tasks.values()) {
       if (task.name === name && (!latest || task.createdAt >= latest.createdAt)) latest = task;
     }
-    if (!latest) {
+    if (!latest && !this.fresh) {
       latest =
         (await this.manager.findOne(TaskExecutionEntity, {
           where: { workflowExecutionId: this.execution.id, name },

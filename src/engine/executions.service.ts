@@ -73,16 +73,31 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
     }
     const params = { ...request.params, namespace, env: await this.resolveEnv(request.params.env, context) };
     const execution = this.newExecution(request.id ?? randomUUID(), workflow, input, params, request.description, context.projectId);
-    const job = await this.dataSource
-      .transaction(async (manager) => {
-        await manager.insert(WorkflowExecutionEntity, execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
-        return this.insertStartJob(manager, execution.id);
-      })
-      .catch((error: unknown) => {
-        if ((error as { code?: string }).code === '23505') throw ApiError.conflict(`Duplicate entry for WorkflowExecution: ${execution.id}`);
-        throw error;
+    const duplicate = (error: unknown) => {
+      if ((error as { code?: string }).code === '23505') throw ApiError.conflict(`Duplicate entry for WorkflowExecution: ${execution.id}`);
+      throw error;
+    };
+    const insert = (manager: EntityManager) =>
+      manager.insert(WorkflowExecutionEntity, execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
+    try {
+      const after = await this.dataSource.transaction(async (manager) => {
+        await insert(manager);
+        return this.engine.startInTransaction(manager, execution);
       });
-    this.engine.afterCommit([job]);
+      this.engine.dispatchAfterCommit(after);
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') duplicate(error);
+      // the first transition failed (nothing was stored): accept the run anyway and let the engine
+      // start it from a job, where a fault ends it visibly in ERROR
+      this.logger.warn(`execution ${execution.id}: starting it inline failed, starting it as a job: ${String(error)}`);
+      const job = await this.dataSource
+        .transaction(async (manager) => {
+          await insert(manager);
+          return this.insertStartJob(manager, execution.id);
+        })
+        .catch(duplicate);
+      this.engine.afterCommit([job]);
+    }
     return execution;
   }
 

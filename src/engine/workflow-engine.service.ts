@@ -11,6 +11,7 @@ import type { ActionExecutionEntity } from './action-execution.entity';
 import type { DelayedJobEntity } from './delayed-job.entity';
 import type { EngineEvent } from './engine-events';
 import { actionErrorOutcome, type AfterCommit, ExecutionRun, type ExecutionRunDeps } from './execution-run';
+import type { WorkflowExecutionEntity } from './workflow-execution.entity';
 
 interface QueuedEvent {
   event: EngineEvent;
@@ -91,6 +92,24 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
     return new Date(runAt.getTime() + this.settings.leaseSeconds * 1000);
   }
 
+  /**
+   * Starts an execution inside the transaction that inserts it: the first transition (and, for
+   * instant actions, everything up to the first real action or wait) commits with the create, which
+   * spares a transaction and a scheduling round per execution. Hand the result to `dispatchAfterCommit`.
+   */
+  async startInTransaction(manager: EntityManager, execution: WorkflowExecutionEntity): Promise<AfterCommit> {
+    const run = ExecutionRun.forNew(manager, execution, this.runDeps());
+    await run.start();
+    await run.checkCompletion();
+    await run.flush();
+    return run.afterCommit;
+  }
+
+  /** Runs the actions and schedules the jobs a committed transaction produced. */
+  dispatchAfterCommit(after: AfterCommit): void {
+    this.dispatch(after);
+  }
+
   /** Schedules jobs created by a transaction outside the engine (e.g. an execution's start). */
   afterCommit(jobs: DelayedJobEntity[]): void {
     this.dispatch({ actions: [], jobs, abort: [] });
@@ -129,13 +148,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async transact(executionId: string, events: EngineEvent[]): Promise<AfterCommit> {
-    const deps: ExecutionRunDeps = {
-      evaluator: this.evaluator,
-      actions: this.actions,
-      instanceId: this.instanceId,
-      leaseSeconds: this.settings.leaseSeconds,
-      maxInlineActions: this.settings.maxInlineActions,
-    };
+    const deps = this.runDeps();
     return this.dataSource.transaction(async (manager) => {
       const run = await ExecutionRun.open(manager, executionId, deps);
       if (!run) return { actions: [], jobs: [], abort: [] };
@@ -144,6 +157,16 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
       await run.flush();
       return run.afterCommit;
     });
+  }
+
+  private runDeps(): ExecutionRunDeps {
+    return {
+      evaluator: this.evaluator,
+      actions: this.actions,
+      instanceId: this.instanceId,
+      leaseSeconds: this.settings.leaseSeconds,
+      maxInlineActions: this.settings.maxInlineActions,
+    };
   }
 
   /** An engine fault (a bug or a lost database) ends the execution in ERROR instead of leaving it RUNNING. */

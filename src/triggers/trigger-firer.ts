@@ -70,7 +70,15 @@ export class TriggerFirer {
 
   private async fireSlots(manager: EntityManager, trigger: CronTriggerEntity, now: Date): Promise<Claimed> {
     const previous = trigger.nextExecutionTime!;
-    const plan = slotsToRun(scheduleOf(trigger), previous, now, trigger.misfirePolicy, trigger.catchUpWindow);
+    // judged from the fire instant (slot + jitter), so a jittered slot that fires on time is on time
+    const plan = slotsToRun(
+      scheduleOf(trigger),
+      previous,
+      now,
+      trigger.misfirePolicy,
+      trigger.catchUpWindow,
+      jitterOffsetSeconds(trigger.id, trigger.jitter),
+    );
     let slots = plan.run;
     if (trigger.remainingExecutions !== null) slots = slots.slice(0, trigger.remainingExecutions);
     const claimed: Claimed = { records: [], jobs: [] };

@@ -1,20 +1,27 @@
 import { createHash } from 'node:crypto';
-import { CronExpressionParser } from 'cron-parser';
+import { compilePattern } from './pattern';
+import { ScheduleError } from './schedule-error';
+import { patternSlots } from './slots';
+import { MINUTE, validateTimezone } from './zone';
 
 /**
- * Schedule math of cron triggers: patterns read in an IANA time zone (cron-parser does the
- * DST-aware arithmetic), Mistral's first-time rules, jitter, and what to run after downtime.
+ * Schedule math of cron triggers, pure (no clock, no database): which instants a trigger's pattern
+ * gives in its time zone (DST handled as slots.ts explains), Mistral's first_execution_time, the
+ * per-trigger jitter, and what to run when a slot is found due late.
  *
- * DST, as cron-parser computes it and the specs check: a local time skipped by the spring change
- * fires once, shifted by the gap (02:30 → 03:30); a local time repeated in autumn fires once, at
- * its first occurrence; an hourly pattern fires every real hour, never twice in one.
+ * All instants are `Date`s (UTC); "slot" is an instant the schedule names, the fire instant is the
+ * slot plus the trigger's jitter offset.
  */
 
-export class ScheduleError extends Error {}
+export { ScheduleError } from './schedule-error';
+export { validatePattern } from './pattern';
+export { validateTimezone, formatInZone, formatUtc } from './zone';
+export { parseFirstExecutionTime } from './first-execution-time';
 
 export interface TriggerSchedule {
-  /** cron pattern (5 fields, or 6 with seconds first, or a macro); null for a one-shot trigger */
+  /** cron pattern (5 fields, 6 with seconds first, or a macro); null (or '') for a one-shot trigger */
   pattern: string | null;
+  /** IANA zone the pattern is read in */
   timezone: string;
   /** Mistral: when set, the first slot; the pattern's slots follow it */
   firstExecutionTime: Date | null;
@@ -22,82 +29,81 @@ export interface TriggerSchedule {
 
 export type MisfirePolicy = 'run_once' | 'skip' | 'catch_up';
 
-const MACROS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
-/** catch_up never runs more than this many missed slots at once */
-const MAX_CATCH_UP_SLOTS = 1000;
-/** a slot this young is on time, not missed (the skip policy still runs it) */
-const ON_TIME_GRACE_MS = 60_000;
+/** A slot less than this old is on time, not missed: every policy runs it. */
+export const ON_TIME_GRACE_SECONDS = 60;
+/** catch_up runs at most this many slots at once (the latest ones). */
+export const MAX_CATCH_UP_SLOTS = 1000;
 
-function invalidPattern(pattern: string): ScheduleError {
-  return new ScheduleError(`The specified pattern is not valid: ${pattern}`);
-}
-
-/** Refuses what cron-parser refuses, and the shapes it would quietly accept (too few fields). */
-export function validatePattern(pattern: string): void {
-  const trimmed = pattern.trim();
-  if (!MACROS.has(trimmed.toLowerCase())) {
-    const fields = trimmed.split(/\s+/).filter(Boolean);
-    if (fields.length !== 5 && fields.length !== 6) throw invalidPattern(pattern);
-  }
-  try {
-    CronExpressionParser.parse(trimmed, { tz: 'UTC' });
-  } catch {
-    throw invalidPattern(pattern);
-  }
-}
-
-/** cron-parser's own message for an unknown zone is unclear: check with Intl first. */
-export function validateTimezone(timezone: string): void {
-  let valid = timezone.trim() !== '' && timezone === timezone.trim();
-  if (valid) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-    } catch {
-      valid = false;
-    }
-  }
-  if (!valid) throw new ScheduleError(`Unknown time zone '${timezone}' (use an IANA name such as Europe/Zurich or UTC)`);
-}
-
-/** The next `count` slots strictly after `after`. */
-export function nextSlots(schedule: TriggerSchedule, after: Date, count: number): Date[] {
-  const slots: Date[] = [];
-  let cursor = after;
-  const first = schedule.firstExecutionTime;
-  if (first && first.getTime() > after.getTime()) {
-    slots.push(first);
+/**
+ * The schedule's slots strictly after `after`, ascending, unique; unbounded (a generator).
+ * With firstExecutionTime: it first (if after `after`), then the pattern's slots after it.
+ * Throws ScheduleError if the pattern or the zone is not valid.
+ */
+export function* slotsAfter(schedule: TriggerSchedule, after: Date): Generator<Date> {
+  const pattern = schedule.pattern ? compilePattern(schedule.pattern) : null;
+  if (pattern) validateTimezone(schedule.timezone);
+  let cursor = after.getTime();
+  if (Number.isNaN(cursor)) throw new RangeError('slotsAfter: invalid date');
+  const first = schedule.firstExecutionTime?.getTime();
+  if (first !== undefined && first > cursor) {
+    yield new Date(first);
     cursor = first;
   }
-  if (!schedule.pattern) return slots.slice(0, count);
-  let iterator;
-  try {
-    iterator = CronExpressionParser.parse(schedule.pattern.trim(), { currentDate: cursor, tz: schedule.timezone });
-  } catch {
-    return slots; // a pattern that can never match (e.g. 30 February)
-  }
-  while (slots.length < count) {
-    let next: Date;
-    try {
-      next = iterator.next().toDate();
-    } catch {
-      break; // a pattern that never matches again (e.g. 30 February)
-    }
-    slots.push(next);
+  if (!pattern) return;
+  for (const slot of patternSlots(pattern, schedule.timezone, cursor)) yield new Date(slot);
+}
+
+/**
+ * The next `count` slots strictly after `after` (see slotsAfter): fewer if the schedule ends
+ * (a one-shot trigger has one slot, none once it is past).
+ */
+export function nextSlots(schedule: TriggerSchedule, after: Date, count: number): Date[] {
+  const slots: Date[] = [];
+  if (count <= 0) return slots;
+  for (const slot of slotsAfter(schedule, after)) {
+    slots.push(slot);
+    if (slots.length >= count) break;
   }
   return slots;
 }
 
-/** A per-trigger offset in [0, jitterSeconds), the same every time for one trigger id. */
-export function jitterOffsetSeconds(triggerId: string, jitterSeconds: number): number {
-  if (jitterSeconds <= 0) return 0;
-  const hash = createHash('sha256').update(triggerId).digest();
-  return hash.readUInt32BE(0) % jitterSeconds;
+/**
+ * The latest `keep` slots in (from, to], ascending. Enumerating from `from` could take millions of
+ * steps (a seconds pattern down for a month), so it looks back from `to` over growing windows
+ * (1 min, then at least twice as long, or as long as the slots found so far say it takes to find
+ * `keep`) until it has `keep` slots or reaches `from`.
+ */
+export function latestSlots(schedule: TriggerSchedule, from: Date, to: Date, keep: number): Date[] {
+  const low = from.getTime();
+  const high = to.getTime();
+  if (keep <= 0 || high <= low) return [];
+  for (let span = MINUTE; ; ) {
+    const start = Math.max(low, high - span);
+    const found: Date[] = [];
+    let seen = 0;
+    for (const slot of slotsAfter(schedule, new Date(start))) {
+      if (slot.getTime() > high) break;
+      seen += 1;
+      found.push(slot);
+      if (found.length > keep) found.shift();
+    }
+    if (found.length >= keep || start === low) return found;
+    span = Math.max(span * 2, seen > 0 ? Math.ceil((span * keep * 1.25) / seen) : 0);
+  }
 }
 
 /**
- * A trigger's slot `dueSlot` came due (maybe long ago, if no instance ran): which slots to run now,
- * and the next slot after `now`. run_once (Mistral's): the latest missed slot only; skip: none,
- * unless the due slot is simply on time; catch_up: every missed slot within the window.
+ * A trigger's slot `dueSlot` (its stored next_execution_time) is found due at `now`, possibly long
+ * ago (no instance ran). The slots missed are dueSlot and the schedule's slots in (dueSlot, now].
+ * - run_once (Mistral's behaviour): one execution for all of them, at the latest one.
+ * - skip: none of them, unless dueSlot is less than 60 s old: then it is simply on time, and runs
+ *   (once: the latest slot, which is dueSlot unless the pattern fires more than once a minute).
+ * - catch_up: every one of them less than max(catchUpWindowSeconds, 60 s) old, oldest first, at
+ *   most the latest 1000.
+ * `next`: the first slot after now, whatever the policy (null when the schedule has ended).
+ * `offsetSeconds` (optional: this trigger's jitterOffsetSeconds) moves `now` back by it, so a slot is
+ * reached, and on time, by its fire instant (slot + offset) rather than by the slot itself.
+ * A dueSlot still in the future runs nothing and stays next.
  */
 export function slotsToRun(
   schedule: TriggerSchedule,
@@ -105,75 +111,45 @@ export function slotsToRun(
   now: Date,
   policy: MisfirePolicy,
   catchUpWindowSeconds: number,
+  offsetSeconds = 0,
 ): { run: Date[]; next: Date | null } {
-  const missed: Date[] = [dueSlot];
-  const windowStart = now.getTime() - catchUpWindowSeconds * 1000;
-  let next: Date | null = null;
-  let cursor = dueSlot;
-  // walk the slots up to now; keep only what the policy can use, so a year of downtime stays cheap
-  for (;;) {
-    const [following] = nextSlots({ ...schedule, firstExecutionTime: null }, cursor, 1);
-    if (!following || following.getTime() > now.getTime()) {
-      next = following ?? null;
-      break;
-    }
-    missed.push(following);
-    if (policy !== 'catch_up' && missed.length > 2) missed.splice(0, missed.length - 1);
-    if (policy === 'catch_up') {
-      while (missed.length > 0 && missed[0].getTime() < windowStart) missed.shift();
-      if (missed.length > MAX_CATCH_UP_SLOTS) missed.splice(0, missed.length - MAX_CATCH_UP_SLOTS);
-    }
-    cursor = following;
-  }
-  const latest = missed[missed.length - 1];
+  const reference = new Date(now.getTime() - offsetSeconds * 1000);
+  if (dueSlot.getTime() > reference.getTime()) return { run: [], next: dueSlot };
+  const next = nextSlots(schedule, reference, 1)[0] ?? null;
+  const age = (slot: Date) => reference.getTime() - slot.getTime();
+  const latest = () => latestSlots(schedule, dueSlot, reference, 1)[0] ?? dueSlot;
   switch (policy) {
     case 'run_once':
-      return { run: [latest], next };
+      return { run: [latest()], next };
     case 'skip':
-      return { run: now.getTime() - dueSlot.getTime() < ON_TIME_GRACE_MS && latest === dueSlot ? [dueSlot] : [], next };
-    case 'catch_up':
-      return { run: missed.filter((slot) => slot.getTime() >= windowStart || (slot === dueSlot && now.getTime() - slot.getTime() < ON_TIME_GRACE_MS)), next };
+      return { run: age(dueSlot) < ON_TIME_GRACE_SECONDS * 1000 ? [latest()] : [], next };
+    case 'catch_up': {
+      const windowMs = Math.max(catchUpWindowSeconds, ON_TIME_GRACE_SECONDS) * 1000;
+      const windowStart = reference.getTime() - windowMs;
+      // slots after dueSlot (or after the window's start), then dueSlot itself if in the window and room
+      const run = latestSlots(schedule, new Date(Math.max(dueSlot.getTime(), windowStart - 1)), reference, MAX_CATCH_UP_SLOTS);
+      if (dueSlot.getTime() >= windowStart && run.length < MAX_CATCH_UP_SLOTS) run.unshift(dueSlot);
+      return { run, next };
+    }
+    default:
+      throw new ScheduleError(`Unknown misfire policy '${String(policy)}'`);
   }
 }
 
-function pad(value: number): string {
-  return String(value).padStart(2, '0');
+/**
+ * This trigger's offset in [0, jitterSeconds), whole seconds: the first 4 bytes of sha256(id)
+ * modulo the window, so it is the same on every instance and run, and ids spread evenly (500
+ * triggers at 05:00 with a 300 s jitter fire about 1.7 per second, not all at once).
+ * 0 when the jitter is 0 (or below 1 s, or not a number).
+ */
+export function jitterOffsetSeconds(triggerId: string, jitterSeconds: number): number {
+  const window = Math.floor(jitterSeconds);
+  if (!(window >= 1)) return 0;
+  const hash = createHash('sha256').update(triggerId).digest();
+  return hash.readUInt32BE(0) % window;
 }
 
-/** Mistral's time text, `YYYY-MM-DD HH:MM:SS`, in UTC. */
-export function formatUtc(date: Date): string {
-  return date.toISOString().slice(0, 19).replace('T', ' ');
-}
-
-/** The same text in a zone's wall-clock time. */
-export function formatInZone(date: Date, timezone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(date)
-      .map((part) => [part.type, part.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${pad(Number(parts.hour))}:${parts.minute}:${parts.second}`;
-}
-
-/** Mistral's first_execution_time: "YYYY-MM-DD HH:MM" in UTC, at least a minute ahead. */
-export function parseFirstExecutionTime(text: string, now: Date): Date {
-  const match = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})(.*)$/s.exec(text);
-  if (!match) throw new ScheduleError(`time data '${text}' does not match format '%Y-%m-%d %H:%M'`);
-  if (match[6] !== '') throw new ScheduleError(`unconverted data remains: ${match[6]}`);
-  const [year, month, day, hour, minute] = match.slice(1, 6).map(Number);
-  const date = new Date(Date.UTC(year, month - 1, day, hour, minute));
-  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59) {
-    throw new ScheduleError(`time data '${text}' does not match format '%Y-%m-%d %H:%M'`);
-  }
-  if (date.getTime() < now.getTime() + 60_000) throw new ScheduleError('first_execution_time must be at least 1 minute in the future.');
-  return date;
+/** The fire instant of a slot: the slot plus the trigger's jitter offset. */
+export function fireInstant(slot: Date, triggerId: string, jitterSeconds: number): Date {
+  return new Date(slot.getTime() + jitterOffsetSeconds(triggerId, jitterSeconds) * 1000);
 }

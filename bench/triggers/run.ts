@@ -1,0 +1,178 @@
+/**
+ * Cron trigger benchmark: 1,000 triggers due in the same second. How long after the due instant
+ * the last of their executions exists (RUNNING) and when all are SUCCESS, for Sirocco with
+ * 100,000 further triggers stored (not due), and for the real Mistral 15 side by side (the same
+ * 1,000 one-shot triggers, created through its API as its own bench did). `npm run bench:triggers`.
+ *
+ * Options (environment): BENCH_TRIGGERS (1000), BENCH_STORED (100000), BENCH_SKIP_MISTRAL=1,
+ * BENCH_SKIP_BUILD=1, BENCH_POLL_MS (200).
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { WorkflowApi } from '../engine/lib/http-client';
+import { databaseUrl } from '../engine/lib/postgres';
+import { printTable, ratio, seconds, type Row } from '../engine/lib/report';
+import { MistralServer, SiroccoServer } from '../engine/lib/servers';
+
+const env = process.env;
+const options = {
+  triggers: Number(env.BENCH_TRIGGERS || 1000),
+  stored: Number(env.BENCH_STORED || 100000),
+  skipMistral: env.BENCH_SKIP_MISTRAL === '1',
+  skipBuild: env.BENCH_SKIP_BUILD === '1',
+  pollMs: Number(env.BENCH_POLL_MS || 200),
+};
+const WORKFLOW = readFileSync(path.join(__dirname, 'workflows', 'cron_noop.yaml'), 'utf8');
+const DATABASE = 'sirocco_bench_triggers';
+
+interface Outcome {
+  /** seconds from the due instant until the last execution existed (negative: before it) */
+  lastCreated: number;
+  firstCreated: number;
+  allSucceeded: number;
+  created: number;
+}
+
+/** "YYYY-MM-DD HH:MM" of the next minute at least `lead` seconds away: Mistral's first-time format. */
+function dueMinute(leadSeconds: number): Date {
+  const due = new Date(Date.now() + leadSeconds * 1000);
+  due.setUTCSeconds(0, 0);
+  due.setUTCMinutes(due.getUTCMinutes() + 1);
+  return due;
+}
+const mistralTime = (date: Date) => date.toISOString().slice(0, 16).replace('T', ' ');
+
+async function post(url: string, body: unknown): Promise<number> {
+  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) });
+  await response.text();
+  return response.status;
+}
+
+/** Creates the due triggers through the API, 8 at a time (as Mistral's own bench did with xargs -P 8). */
+async function createTriggers(baseUrl: string, prefix: string, due: Date): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  const failures: number[] = [];
+  const worker = async () => {
+    while (next < options.triggers) {
+      const index = next++;
+      const status = await post(`${baseUrl}/cron_triggers`, {
+        name: `${prefix}_${index}`,
+        workflow_name: 'bench_cron_noop',
+        first_execution_time: mistralTime(due),
+        workflow_input: '{}',
+        // Mistral refuses a second trigger identical to an existing one: vary the params
+        workflow_params: { env: { k: index } },
+      });
+      if (status !== 201) failures.push(status);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  if (failures.length > 0) throw new Error(`${failures.length} trigger creations failed (e.g. HTTP ${failures[0]})`);
+  return (performance.now() - started) / 1000;
+}
+
+/** Polls the executions list (the same call for both systems) until all exist and succeeded. */
+async function watch(baseUrl: string, due: Date): Promise<Outcome> {
+  const createdAt = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`);
+  const filter = `workflow_name=bench_cron_noop&created_at=gte:${encodeURIComponent(mistralTime(new Date(due.getTime() - 120_000)))}:00&limit=5000&fields=state,created_at`;
+  let lastCreated = Number.NaN;
+  for (const deadline = Date.now() + 900_000; Date.now() < deadline; await sleep(options.pollMs)) {
+    const response = await fetch(`${baseUrl}/executions?${filter}`, { headers: { Accept: 'application/json' } });
+    const executions = ((await response.json()) as { executions: Array<{ state: string; created_at: string }> }).executions;
+    if (executions.length >= options.triggers && Number.isNaN(lastCreated)) lastCreated = (Date.now() - due.getTime()) / 1000;
+    if (executions.length >= options.triggers && executions.every((execution) => execution.state === 'SUCCESS')) {
+      const times = executions.map((execution) => createdAt(execution.created_at));
+      return {
+        // created_at has whole seconds; the poll instant bounds it from above
+        lastCreated: Math.min(lastCreated, (Math.max(...times) + 1000 - due.getTime()) / 1000),
+        firstCreated: (Math.min(...times) - due.getTime()) / 1000,
+        allSucceeded: (Date.now() - due.getTime()) / 1000,
+        created: executions.length,
+      };
+    }
+  }
+  throw new Error('the executions did not all succeed within 15 minutes');
+}
+
+/** 100,000 triggers that are not due: Sirocco's firing loop must not pay for them. */
+async function storeIdleTriggers(): Promise<number> {
+  const started = performance.now();
+  const db = new Client({ connectionString: databaseUrl(DATABASE) });
+  await db.connect();
+  try {
+    await db.query(
+      `INSERT INTO cron_triggers (id, name, project_id, workflow_id, workflow_name, pattern, timezone,
+                                  next_execution_time, next_fire_at, created_at)
+       SELECT gen_random_uuid(), 'stored_' || i, '<default-project>', wf.id, wf.name, '0 5 * * *', 'Europe/Zurich',
+              date_trunc('day', now()) + interval '1 day 4 hours', date_trunc('day', now()) + interval '1 day 4 hours' + (i % 600) * interval '1 second', now()
+         FROM generate_series(1, $1) AS i, (SELECT id, name FROM workflow_definitions WHERE name = 'bench_cron_noop') AS wf`,
+      [options.stored],
+    );
+    await db.query('ANALYZE cron_triggers');
+  } finally {
+    await db.end();
+  }
+  return (performance.now() - started) / 1000;
+}
+
+async function benchSirocco(): Promise<Outcome & { createSeconds: number }> {
+  if (!options.skipBuild) SiroccoServer.build();
+  const server = await SiroccoServer.start(DATABASE);
+  try {
+    const api = new WorkflowApi('Sirocco', `${server.url}/v2`);
+    await api.registerWorkflows(WORKFLOW);
+    console.log(`Sirocco: storing ${options.stored} idle triggers: ${seconds(await storeIdleTriggers())}`);
+    const due = dueMinute(40);
+    const createSeconds = await createTriggers(`${server.url}/v2`, 'due', due);
+    console.log(`Sirocco: ${options.triggers} triggers created in ${seconds(createSeconds)}, due at ${due.toISOString()}`);
+    const outcome = await watch(`${server.url}/v2`, due);
+    return { ...outcome, createSeconds };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function benchMistral(): Promise<(Outcome & { createSeconds: number }) | undefined> {
+  if (options.skipMistral) return undefined;
+  const mistral = await MistralServer.ensureRunning();
+  try {
+    const api = new WorkflowApi('Mistral', `${mistral.url}/v2`);
+    await api.registerWorkflows(WORKFLOW);
+    const prefix = `due${Date.now().toString(36)}`;
+    const due = dueMinute(40);
+    const createSeconds = await createTriggers(`${mistral.url}/v2`, prefix, due);
+    console.log(`Mistral: ${options.triggers} triggers created in ${seconds(createSeconds)}, due at ${due.toISOString()}`);
+    return { ...(await watch(`${mistral.url}/v2`, due)), createSeconds };
+  } finally {
+    await mistral.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`cron trigger bench: ${options.triggers} triggers due in the same second; Sirocco with ${options.stored} more stored`);
+  const sirocco = await benchSirocco();
+  const mistral = await benchMistral();
+  const row = (scenario: string, pick: (outcome: Outcome & { createSeconds: number }) => number): Row => ({
+    scenario,
+    sirocco: seconds(pick(sirocco)),
+    mistral: mistral ? seconds(pick(mistral)) : 'skipped',
+    ratio: mistral ? ratio(Math.max(pick(sirocco), 0.001), pick(mistral)) : '-',
+  });
+  console.log();
+  printTable([
+    row(`due instant → last of ${options.triggers} executions RUNNING`, (o) => o.lastCreated),
+    row('due instant → first execution created (negative: early)', (o) => o.firstCreated),
+    row(`due instant → all ${options.triggers} SUCCESS`, (o) => o.allSucceeded),
+    row(`creating the ${options.triggers} triggers over the API (8 clients)`, (o) => o.createSeconds),
+  ]);
+  console.log(`\npolling every ${options.pollMs} ms (the figures include up to one poll interval); Sirocco also stores ${options.stored} idle triggers`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
