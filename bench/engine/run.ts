@@ -12,6 +12,7 @@
  *     rather than interleaving, so one system's trailing work (Mistral's notifier, autovacuum
  *     after 500 items) is not billed to the other.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as path from 'node:path';
@@ -21,10 +22,11 @@ import { ExecutionFailed, WorkflowApi, type PollOptions } from './lib/http-clien
 import { MemorySampler, peakRssKb, sumMemory, type Memory } from './lib/memory-sampler';
 import {
   ActivitySampler,
-  committedTransactions,
+  databaseCounters,
   measureCommitRate,
   serverSettings,
   STATS_PUBLISH_DELAY_MS,
+  type DatabaseCounters,
   type PgbenchResult,
 } from './lib/postgres';
 import { median, megabytes, printTable, ratio, seconds, type Row } from './lib/report';
@@ -43,7 +45,7 @@ const options = {
   skipBuild: flag('BENCH_SKIP_BUILD'),
   pgbenchSeconds: Number(env.BENCH_PGBENCH_SECONDS || 10),
   skipPgbench: flag('BENCH_SKIP_PGBENCH'),
-  // counting commits needs PostgreSQL's statistics to settle (~11 s) around every scenario
+  // counting PostgreSQL work needs its statistics to settle (~11 s) after every scenario
   commits: env.BENCH_COMMITS !== '0',
   activity: flag('BENCH_PG_ACTIVITY'),
   keepMistral: flag('BENCH_KEEP_MISTRAL'),
@@ -56,12 +58,20 @@ const scenarios = SCENARIOS.filter((s) => options.scenarios.includes(s.key));
 const WORKFLOWS_DIR = path.join(__dirname, 'workflows');
 
 // ------------------------------------------------------------------------------------ one system
+interface DatabaseWork {
+  /** committed transactions per execution, minus the idle background and the poller's GETs */
+  transactions: number;
+  /** rows inserted + updated + deleted per execution, minus the idle background */
+  rowsWritten: number;
+}
+
 interface ScenarioResult {
   runs: RunResult[];
   medianSeconds: number;
   medianCreateSeconds: number;
-  /** committed PostgreSQL transactions per execution, idle background subtracted */
-  commitsPerExecution?: number;
+  /** GET /v2/executions/{id} calls the poller made, per execution */
+  pollsPerExecution: number;
+  database?: DatabaseWork;
   /** pg_stat_activity profile while the scenario ran (BENCH_PG_ACTIVITY=1) */
   activity?: string[];
 }
@@ -73,8 +83,37 @@ interface SystemResult {
   /** the kernel's peak RSS of the process (Sirocco only: VmHWM) */
   peakRssHwmKb?: number;
   processes: number;
-  idleCommitsPerSecond?: number;
+  /** what the system does to its database while idle, per second */
+  idleDatabasePerSecond?: { commits: number; rowsWritten: number };
+  /** transactions one GET /v2/executions/{id} costs (measured with 100 GETs) */
+  transactionsPerGet?: number;
   scenarios: Record<string, ScenarioResult>;
+}
+
+/**
+ * Reads the database's work counters once its statistics are published (see databaseCounters);
+ * the difference of two readings, minus the idle background over the time between them, is the
+ * work of what ran in between.
+ */
+class DatabaseMeter {
+  private last: DatabaseCounters | undefined;
+  background = { commits: 0, rowsWritten: 0 };
+
+  constructor(private readonly database: string) {}
+
+  /** Waits for the statistics to settle, reads them, and returns the work since the last reading. */
+  async settle(): Promise<{ commits: number; rowsWritten: number; seconds: number }> {
+    await sleep(STATS_PUBLISH_DELAY_MS);
+    const now = await databaseCounters(this.database);
+    const before = this.last ?? now;
+    this.last = now;
+    const seconds = (now.at - before.at) / 1000;
+    return {
+      commits: now.commits - before.commits - this.background.commits * seconds,
+      rowsWritten: now.rowsWritten - before.rowsWritten - this.background.rowsWritten * seconds,
+      seconds,
+    };
+  }
 }
 
 async function benchSystem(name: string, api: WorkflowApi, workflowDir: string, pids: number[], database: string): Promise<SystemResult> {
@@ -88,31 +127,43 @@ async function benchSystem(name: string, api: WorkflowApi, workflowDir: string, 
     console.log(`  ${how} ${path.relative(REPO_ROOT, path.join(workflowDir, file))} in ${seconds(registerSeconds[file])}`);
   }
 
-  const sampler = new MemorySampler(pids, 50).start();
   // idle: let start-up and registration settle (and their statistics publish), then a window
-  const settleMs = options.commits ? STATS_PUBLISH_DELAY_MS : 2000;
-  await sleep(settleMs);
-  const idleStart = performance.now();
-  const idleCommitsStart = options.commits ? await committedTransactions(database) : 0;
+  const sampler = new MemorySampler(pids, 50).start();
+  const meter = options.commits ? new DatabaseMeter(database) : undefined;
+  if (meter) await meter.settle();
+  else await sleep(2000);
   sampler.resetWindow();
   await sleep(options.commits ? 10_000 : 3000);
   const idle = sampler.windowMedian();
-  let idleCommitsPerSecond: number | undefined;
-  if (options.commits) {
-    idleCommitsPerSecond = ((await committedTransactions(database)) - idleCommitsStart) / ((performance.now() - idleStart) / 1000);
+  let idleDatabasePerSecond: SystemResult['idleDatabasePerSecond'];
+  if (meter) {
+    const work = await meter.settle(); // 10 s of idle + the settle time, all idle
+    idleDatabasePerSecond = { commits: work.commits / work.seconds, rowsWritten: work.rowsWritten / work.seconds };
+    meter.background = idleDatabasePerSecond;
   }
-  console.log(`  idle: RSS ${megabytes(idle.rssKb)}, PSS ${megabytes(idle.pssKb)}` + (idleCommitsPerSecond === undefined ? '' : `, ${idleCommitsPerSecond.toFixed(1)} commits/s in the background`));
+  console.log(
+    `  idle: RSS ${megabytes(idle.rssKb)}, PSS ${megabytes(idle.pssKb)}` +
+      (idleDatabasePerSecond ? `; in the background ${idleDatabasePerSecond.commits.toFixed(1)} commits/s, ${idleDatabasePerSecond.rowsWritten.toFixed(1)} rows written/s` : ''),
+  );
 
   // warm-up: first-use costs (JIT, connection pools, caches) are not what the scenarios measure
-  await api.waitForSuccess(await api.startExecution('bench_chain10'), poll);
+  const warmUp = await api.startExecution('bench_chain10');
+  await api.waitForSuccess(warmUp, poll);
+
+  // the poller's own reads are transactions too (1 per GET or more): measure, to subtract them
+  let transactionsPerGet = 0;
+  if (meter) {
+    await meter.settle();
+    for (let i = 0; i < 100; i++) await api.getExecution(warmUp);
+    transactionsPerGet = Math.max(0, (await meter.settle()).commits / 100);
+    console.log(`  one GET /v2/executions/{id} costs ${transactionsPerGet.toFixed(2)} transaction(s)`);
+  }
 
   const results: Record<string, ScenarioResult> = {};
   for (const scenario of scenarios) {
-    if (options.commits) await sleep(STATS_PUBLISH_DELAY_MS);
-    const commitsBefore = options.commits ? await committedTransactions(database) : 0;
-    const t0 = performance.now();
     const activity = options.activity ? new ActivitySampler(database) : undefined;
     await activity?.start();
+    const getsBefore = api.sent.GET ?? 0;
     const runs: RunResult[] = [];
     for (let i = 1; i <= options.runs; i++) {
       const run = await scenario.run(api, poll);
@@ -120,23 +171,32 @@ async function benchSystem(name: string, api: WorkflowApi, workflowDir: string, 
       console.log(`  ${scenario.key} run ${i}/${options.runs}: ${seconds(run.seconds)} (create call ${seconds(run.createSeconds)})`);
       await sleep(500);
     }
+    const executions = options.runs * scenario.executionsPerRun;
+    const gets = (api.sent.GET ?? 0) - getsBefore;
     const result: ScenarioResult = {
       runs,
       medianSeconds: median(runs.map((r) => r.seconds)),
       medianCreateSeconds: median(runs.map((r) => r.createSeconds)),
+      pollsPerExecution: gets / executions,
       activity: await activity?.stop(),
     };
-    if (options.commits) {
-      await sleep(STATS_PUBLISH_DELAY_MS);
-      const commits = (await committedTransactions(database)) - commitsBefore;
-      const background = (idleCommitsPerSecond ?? 0) * ((performance.now() - t0) / 1000);
-      result.commitsPerExecution = (commits - background) / (options.runs * scenario.executionsPerRun);
+    if (meter) {
+      const work = await meter.settle();
+      result.database = { transactions: (work.commits - transactionsPerGet * gets) / executions, rowsWritten: work.rowsWritten / executions };
     }
     if (result.activity) console.log(`  pg_stat_activity during ${scenario.key}:\n    ${result.activity.join('\n    ')}`);
     results[scenario.key] = result;
   }
   sampler.stop();
-  return { registerSeconds, idle, peak: sampler.peak, processes: pids.length, idleCommitsPerSecond, scenarios: results };
+  return { registerSeconds, idle, peak: sampler.peak, processes: pids.length, idleDatabasePerSecond, transactionsPerGet, scenarios: results };
+}
+
+/** Which Sirocco was measured: HEAD, and whether src/ differs from it (read-only git commands). */
+function siroccoRevision(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (head.status !== 0) return 'unknown (not a git checkout)';
+  const dirty = spawnSync('git', ['diff', '--quiet', 'HEAD', '--', 'src'], { cwd: REPO_ROOT }).status !== 0;
+  return `${head.stdout.trim()}${dirty ? ' + uncommitted changes in src/' : ''}`;
 }
 
 // ------------------------------------------------------------------------------------ main
@@ -187,6 +247,8 @@ async function main(): Promise<number> {
     console.log('npm run build ...');
     SiroccoServer.build();
   }
+  const revision = siroccoRevision();
+  console.log(`Sirocco revision: ${revision}`);
   const sirocco = await SiroccoServer.start(options.siroccoDatabase);
   const stopSirocco = () => sirocco.stop();
   cleanups.push(stopSirocco);
@@ -222,18 +284,31 @@ async function main(): Promise<number> {
   );
   console.log(`\nCreate-to-SUCCESS wall time over REST, median of ${options.runs}; poll interval ${options.pollMs} ms; ${cpus().length} cores.`);
   printTable(rows);
+  console.log(
+    `The POST /v2/executions call(s) alone, median: ` +
+      scenarios
+        .map((s) => `${s.key} ${seconds(siroccoResult.scenarios[s.key].medianCreateSeconds)} / ${m(mistralResult && seconds(mistralResult.scenarios[s.key].medianCreateSeconds))}`)
+        .join('; ') +
+      ' (Sirocco / Mistral).',
+  );
   if (siroccoResult.peakRssHwmKb) console.log(`Sirocco VmHWM (kernel peak RSS): ${megabytes(siroccoResult.peakRssHwmKb)}.`);
   if (rabbitmq) console.log(`Not in Mistral's figures: RabbitMQ (needed for its RPC) RSS ${megabytes(rabbitmq.rssKb)}, PSS ${megabytes(rabbitmq.pssKb)}.`);
 
   if (options.commits) {
+    const cell = (r: ScenarioResult | undefined, executionsPerRun: number) =>
+      r?.database === undefined
+        ? undefined
+        : `${Math.round(r.database.transactions)} tx (${Math.round((r.database.transactions * executionsPerRun) / r.medianSeconds)}/s), ${Math.round(r.database.rowsWritten)} rows`;
     const commitRows: Row[] = scenarios.map((s) => {
-      const cell = (r: ScenarioResult | undefined) => (r?.commitsPerExecution === undefined ? undefined : `${Math.round(r.commitsPerExecution)} (${Math.round((r.commitsPerExecution * s.executionsPerRun) / r.medianSeconds)}/s)`);
       const a = siroccoResult.scenarios[s.key];
       const b = mistralResult?.scenarios[s.key];
-      return { scenario: s.key, sirocco: cell(a) ?? '-', mistral: m(cell(b)), ratio: ratio(a.commitsPerExecution, b?.commitsPerExecution) };
+      return { scenario: s.key, sirocco: cell(a, s.executionsPerRun) ?? '-', mistral: m(cell(b, s.executionsPerRun)), ratio: ratio(a.database?.transactions, b?.database?.transactions) };
     });
-    console.log(`\nPostgreSQL transactions committed per execution (pg_stat_database.xact_commit, idle background subtracted) and the rate that means:`);
-    printTable(commitRows, { scenario: 'scenario', sirocco: 'Sirocco', mistral: 'Mistral', ratio: 'ratio' });
+    console.log(
+      `\nPostgreSQL work per execution (pg_stat_database of each system's database; idle background and the poller's GETs subtracted):` +
+        `\ncommitted transactions (the rate that means at the median time), rows inserted+updated+deleted`,
+    );
+    printTable(commitRows, { scenario: 'scenario', sirocco: 'Sirocco', mistral: 'Mistral', ratio: 'tx ratio' });
   }
   if (pgbench.length > 0) {
     console.log(`\nMachine PostgreSQL commit rate (pgbench -N, ${options.pgbenchSeconds} s): ${pgbench.map((p) => `${p.clients} client(s) ${p.tps.toFixed(0)} tps`).join('; ')}.`);
@@ -247,6 +322,7 @@ async function main(): Promise<number> {
   const report = {
     startedAt: startedAt.toISOString(),
     options,
+    siroccoRevision: revision,
     machine: { cores: cpus().length, loadAverageAtEnd: loadavg() },
     postgres: { settings, pgbench },
     mistral: mistral ? { url: mistral.url, wasRunning: mistral.wasRunning, setupSeconds: mistral.setupSeconds } : mistralProblem,

@@ -126,7 +126,7 @@ async function benchSirocco(): Promise<Outcome & { createSeconds: number }> {
     const api = new WorkflowApi('Sirocco', `${server.url}/v2`);
     await api.registerWorkflows(WORKFLOW);
     console.log(`Sirocco: storing ${options.stored} idle triggers: ${seconds(await storeIdleTriggers())}`);
-    const due = dueMinute(40);
+    const due = dueMinute(75);
     const createSeconds = await createTriggers(`${server.url}/v2`, 'due', due);
     console.log(`Sirocco: ${options.triggers} triggers created in ${seconds(createSeconds)}, due at ${due.toISOString()}`);
     const outcome = await watch(`${server.url}/v2`, due);
@@ -143,7 +143,7 @@ async function benchMistral(): Promise<(Outcome & { createSeconds: number }) | u
     const api = new WorkflowApi('Mistral', `${mistral.url}/v2`);
     await api.registerWorkflows(WORKFLOW);
     const prefix = `due${Date.now().toString(36)}`;
-    const due = dueMinute(40);
+    const due = dueMinute(75);
     const createSeconds = await createTriggers(`${mistral.url}/v2`, prefix, due);
     console.log(`Mistral: ${options.triggers} triggers created in ${seconds(createSeconds)}, due at ${due.toISOString()}`);
     return { ...(await watch(`${mistral.url}/v2`, due)), createSeconds };

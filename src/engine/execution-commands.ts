@@ -1,6 +1,7 @@
 import type { RequestContext } from '../identity/request-context';
 import type { ActionExecutionEntity } from './action-execution.entity';
 import type { DelayedJobEntity } from './delayed-job.entity';
+import type { AfterCommit } from './execution-run';
 import type { ExecutionParams, WorkflowExecutionEntity } from './workflow-execution.entity';
 import type { TaskExecutionEntity } from './task-execution.entity';
 
@@ -33,8 +34,8 @@ export interface TriggeredStart {
 
 export interface TriggeredExecution {
   execution: WorkflowExecutionEntity;
-  /** the start job, null when the execution was created in ERROR */
-  job: DelayedJobEntity | null;
+  /** what to hand to the engine after the commit; null when the execution was created in ERROR */
+  start: { after?: AfterCommit; job?: DelayedJobEntity } | null;
   failure: string | null;
 }
 

@@ -90,8 +90,9 @@ export class ExecutionRun {
    * memory, and the reads that look for rows of earlier transactions are skipped.
    */
   private fresh = false;
+  private freshInserted = false;
 
-  /** A run of an execution inserted in this transaction (its row is already locked by the insert). */
+  /** A run of a new execution, not yet stored: flush() inserts it as the first transition left it. */
   static forNew(manager: EntityManager, execution: WorkflowExecutionEntity, deps: ExecutionRunDeps): ExecutionRun {
     const run = new ExecutionRun(manager, execution, deps);
     run.fresh = true;
@@ -161,10 +162,13 @@ export class ExecutionRun {
     if (await this.hasDeferredWork()) return;
     const failed = await this.unhandledFailures();
     if (failed.length > 0) {
-      const actions = await this.manager.find(ActionExecutionEntity, {
-        where: { taskExecutionId: In(failed.map((task) => task.id)) },
-        order: { createdAt: 'ASC' },
-      });
+      const failedIds = new Set(failed.map((task) => task.id));
+      const actions = this.fresh
+        ? [...this.actionsById.values()].filter((action) => action.taskExecutionId !== null && failedIds.has(action.taskExecutionId))
+        : await this.manager.find(ActionExecutionEntity, {
+            where: { taskExecutionId: In([...failedIds]) },
+            order: { createdAt: 'ASC' },
+          });
       const byTask = new Map<string, ActionExecutionEntity[]>();
       for (const action of actions) byTask.set(action.taskExecutionId!, [...(byTask.get(action.taskExecutionId!) ?? []), action]);
       await this.finishExecution('ERROR', failureSummary(failed, byTask));
@@ -174,8 +178,24 @@ export class ExecutionRun {
   }
 
   /** Writes every change of this transaction. */
-  async flush(): Promise<void> {
+  async flush(sink?: FreshRunSink): Promise<void> {
     const m = this.manager;
+    if (this.fresh && sink) {
+      // a new execution's rows, written with those of the other new executions of the transaction
+      this.fresh = false;
+      sink.executions.push(this.execution, ...this.newExecutions);
+      sink.tasks.push(...[...this.newTasks].map((id) => this.tasks.get(id)!));
+      sink.actions.push(...[...this.newActions].map((id) => this.actionsById.get(id)!));
+      for (const job of this.newJobs) sink.jobs.push({ job, after: this.afterCommit });
+      return;
+    }
+    if (this.fresh) {
+      // a new execution is written once, as it stands at the end of its first transition
+      this.fresh = false;
+      this.executionDirty = false;
+      await m.insert(WorkflowExecutionEntity, this.execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
+      this.freshInserted = true;
+    }
     if (this.newExecutions.length > 0) await m.insert(WorkflowExecutionEntity, this.newExecutions as QueryDeepPartialEntity<WorkflowExecutionEntity>[]);
     const inserts = [...this.newTasks].map((id) => this.tasks.get(id)!);
     if (inserts.length > 0) await m.insert(TaskExecutionEntity, inserts as QueryDeepPartialEntity<TaskExecutionEntity>[]);
@@ -215,7 +235,7 @@ export class ExecutionRun {
       const saved = await m.save(DelayedJobEntity, this.newJobs);
       this.afterCommit.jobs.push(...saved.filter((job) => job.claimedBy === this.deps.instanceId));
     }
-    if (this.executionDirty || inserts.length > 0 || this.dirtyTasks.size > 0) {
+    if (!this.freshInserted && (this.executionDirty || inserts.length > 0 || this.dirtyTasks.size > 0)) {
       this.execution.updatedAt = now();
       await m.update(WorkflowExecutionEntity, this.execution.id, {
         state: this.execution.state,
@@ -1075,6 +1095,35 @@ async function runInline(handler: ActionHandler, input: Record<string, unknown>,
 export function actionErrorOutcome(error: unknown): ActionOutcome {
   if (error instanceof ActionFailure) return { ok: false, error: error.data ?? error.message, message: error.message };
   return { ok: false, error: errorMessage(error), message: errorMessage(error) };
+}
+
+/**
+ * The rows of new executions started in one transaction (a batch of cron trigger firings),
+ * written together: a few multi-row inserts instead of a few statements per execution.
+ */
+export class FreshRunSink {
+  readonly executions: WorkflowExecutionEntity[] = [];
+  readonly tasks: TaskExecutionEntity[] = [];
+  readonly actions: ActionExecutionEntity[] = [];
+  readonly jobs: Array<{ job: DelayedJobEntity; after: AfterCommit }> = [];
+
+  async write(manager: EntityManager, instanceId: string): Promise<void> {
+    const insert = async <T extends object>(entity: new () => T, rows: T[]) => {
+      for (let index = 0; index < rows.length; index += 200) {
+        await manager.insert(entity, rows.slice(index, index + 200) as unknown as QueryDeepPartialEntity<T>[]);
+      }
+    };
+    await insert(WorkflowExecutionEntity, this.executions);
+    await insert(TaskExecutionEntity, this.tasks);
+    await insert(ActionExecutionEntity, this.actions);
+    if (this.jobs.length > 0) {
+      const saved = await manager.save(DelayedJobEntity, this.jobs.map((entry) => entry.job));
+      saved.forEach((job, index) => {
+        if (job.claimedBy === instanceId) this.jobs[index].after.jobs.push(job);
+      });
+      if (saved.some((job) => job.claimedBy === null)) await manager.query(`NOTIFY sirocco_jobs`);
+    }
+  }
 }
 
 /**

@@ -20,7 +20,7 @@ import type {
   TriggeredStart,
   UpdateExecutionRequest,
 } from './execution-commands';
-import { actionErrorOutcome, InvalidWorkflowInput, resolveWorkflowInput } from './execution-run';
+import { actionErrorOutcome, type FreshRunSink, InvalidWorkflowInput, resolveWorkflowInput } from './execution-run';
 import { isTerminal, type ExecutionState } from './execution-states';
 import { TaskExecutionEntity } from './task-execution.entity';
 import { WorkflowEngine } from './workflow-engine.service';
@@ -80,16 +80,15 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
     const insert = (manager: EntityManager) =>
       manager.insert(WorkflowExecutionEntity, execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
     try {
-      const after = await this.dataSource.transaction(async (manager) => {
-        await insert(manager);
-        return this.engine.startInTransaction(manager, execution);
-      });
+      // the first transition writes the new execution itself
+      const after = await this.dataSource.transaction((manager) => this.engine.startInTransaction(manager, execution));
       this.engine.dispatchAfterCommit(after);
     } catch (error) {
       if ((error as { code?: string }).code === '23505') duplicate(error);
       // the first transition failed (nothing was stored): accept the run anyway and let the engine
       // start it from a job, where a fault ends it visibly in ERROR
       this.logger.warn(`execution ${execution.id}: starting it inline failed, starting it as a job: ${String(error)}`);
+      Object.assign(execution, this.newExecution(execution.id, workflow, input, params, request.description, context.projectId));
       const job = await this.dataSource
         .transaction(async (manager) => {
           await insert(manager);
@@ -108,10 +107,16 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
    * caller, e.g. a broken trust) the execution is created in ERROR with the reason: a failure is
    * always visible. Hand `job` to `startAfterCommit` once the transaction has committed.
    */
-  async createTriggeredExecution(manager: EntityManager, start: TriggeredStart): Promise<TriggeredExecution> {
+  async createTriggeredExecution(
+    manager: EntityManager,
+    start: TriggeredStart,
+    options: { workflows?: Map<string, Promise<WorkflowDefinitionEntity | null>>; savepoint?: boolean; sink?: FreshRunSink } = {},
+  ): Promise<TriggeredExecution> {
     const context: RequestContext = { projectId: start.projectId, userId: start.userId, roles: [], isAdmin: false };
-    const rows: WorkflowDefinitionEntity[] = await manager.find(WorkflowDefinitionEntity, { where: { id: start.workflowId } });
-    const workflow = rows[0];
+    // a batch of firings reads each workflow once
+    const cache = options.workflows ?? new Map<string, Promise<WorkflowDefinitionEntity | null>>();
+    if (!cache.has(start.workflowId)) cache.set(start.workflowId, manager.findOne(WorkflowDefinitionEntity, { where: { id: start.workflowId } }));
+    const workflow = (await cache.get(start.workflowId)) ?? undefined;
     let failure = start.failure ?? null;
     let input = start.input;
     let params: ExecutionParams = { ...start.params, namespace: workflow?.namespace ?? '', env: {} };
@@ -138,14 +143,41 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
       execution.stateInfo = failure;
       execution.output = { result: failure };
     }
-    await manager.insert(WorkflowExecutionEntity, execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
-    const job = failure === null ? await this.insertStartJob(manager, execution.id) : null;
-    return { execution, job, failure };
+    const insert = () => manager.insert(WorkflowExecutionEntity, execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
+    if (failure !== null) {
+      await insert();
+      return { execution, start: null, failure };
+    }
+    // started inside the firing's transaction (the execution is RUNNING, or done, when the firing
+    // commits). Without a savepoint a fault aborts the caller's transaction (a batch of firings,
+    // which then fires one by one); with one, it falls back to a start job.
+    if (!options.savepoint) return { execution, start: { after: await this.engine.startInTransaction(manager, execution, options.sink) }, failure };
+    const pristine = { ...execution };
+    await manager.query('SAVEPOINT sirocco_start');
+    try {
+      const after = await this.engine.startInTransaction(manager, execution);
+      await manager.query('RELEASE SAVEPOINT sirocco_start');
+      return { execution, start: { after }, failure };
+    } catch (error) {
+      await manager.query('ROLLBACK TO SAVEPOINT sirocco_start');
+      this.logger.warn(`execution ${execution.id}: starting it inline failed, starting it as a job: ${String(error)}`);
+      Object.assign(execution, pristine);
+      await insert();
+      return { execution, start: { job: await this.insertStartJob(manager, execution.id) }, failure };
+    }
   }
 
-  /** Starts what createTriggeredExecution prepared, once its transaction has committed. */
-  startAfterCommit(jobs: DelayedJobEntity[]): void {
-    if (jobs.length > 0) this.engine.afterCommit(jobs);
+  /** This instance's id (the owner of the jobs and actions it claims). */
+  get instanceId(): string {
+    return this.engine.instanceId;
+  }
+
+  /** Runs what createTriggeredExecution started, once its transaction has committed. */
+  startAfterCommit(starts: TriggeredExecution['start'][]): void {
+    for (const start of starts) {
+      if (start?.after) this.engine.dispatchAfterCommit(start.after);
+      if (start?.job) this.engine.afterCommit([start.job]);
+    }
   }
 
   private newExecution(

@@ -10,7 +10,7 @@ import { ExpressionEvaluator } from '../expressions/expression-evaluator';
 import type { ActionExecutionEntity } from './action-execution.entity';
 import type { DelayedJobEntity } from './delayed-job.entity';
 import type { EngineEvent } from './engine-events';
-import { actionErrorOutcome, type AfterCommit, ExecutionRun, type ExecutionRunDeps } from './execution-run';
+import { actionErrorOutcome, type AfterCommit, ExecutionRun, type ExecutionRunDeps, type FreshRunSink } from './execution-run';
 import type { WorkflowExecutionEntity } from './workflow-execution.entity';
 
 interface QueuedEvent {
@@ -97,11 +97,11 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
    * instant actions, everything up to the first real action or wait) commits with the create, which
    * spares a transaction and a scheduling round per execution. Hand the result to `dispatchAfterCommit`.
    */
-  async startInTransaction(manager: EntityManager, execution: WorkflowExecutionEntity): Promise<AfterCommit> {
+  async startInTransaction(manager: EntityManager, execution: WorkflowExecutionEntity, sink?: FreshRunSink): Promise<AfterCommit> {
     const run = ExecutionRun.forNew(manager, execution, this.runDeps());
     await run.start();
     await run.checkCompletion();
-    await run.flush();
+    await run.flush(sink);
     return run.afterCommit;
   }
 

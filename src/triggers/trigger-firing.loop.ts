@@ -6,6 +6,9 @@ import type { SiroccoConfig } from '../config/sirocco-config';
 import { TRIGGER_CREDENTIALS, type TriggerCredentials } from './trigger-credentials';
 import { TriggerFirer } from './trigger-firer';
 
+/** Due triggers fired in one transaction: fewer round trips, and still one lock per trigger. */
+const FIRING_BATCH = 25;
+
 /**
  * Every instance runs this loop; the tick (@nestjs/schedule, once a second) only looks for due
  * triggers, through a partial index, so its cost follows the due triggers and not the stored ones.
@@ -57,14 +60,17 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
         ORDER BY next_fire_at LIMIT $1`,
       [this.config.triggers.batchSize],
     );
+    // batches of triggers per transaction, several batches at once
+    const batches: string[][] = [];
+    for (let index = 0; index < due.length; index += FIRING_BATCH) batches.push(due.slice(index, index + FIRING_BATCH).map((row) => row.id));
     let next = 0;
     const worker = async () => {
-      while (next < due.length && !this.stopping) {
-        const { id } = due[next++];
-        await this.firer.fireDue(id).catch((error: unknown) => this.logger.error(`firing cron trigger ${id} failed: ${String(error)}`));
+      while (next < batches.length && !this.stopping) {
+        const batch = batches[next++];
+        await this.firer.fireDue(batch).catch((error: unknown) => this.logger.error(`firing cron triggers failed: ${String(error)}`));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.config.triggers.concurrency, due.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.config.triggers.concurrency, batches.length) }, worker));
     return due.length;
   }
 

@@ -36,6 +36,9 @@ export interface PollOptions {
 const TERMINAL = new Set(['SUCCESS', 'ERROR', 'CANCELLED']);
 
 export class WorkflowApi {
+  /** requests sent so far, by method: the poller's reads are subtracted from commit counts */
+  readonly sent: Record<string, number> = {};
+
   /** @param baseUrl the API root including /v2, e.g. http://127.0.0.1:8989/v2 */
   constructor(
     readonly system: string,
@@ -43,6 +46,7 @@ export class WorkflowApi {
   ) {}
 
   private async request(method: string, path: string, body?: string, contentType = 'application/json') {
+    this.sent[method] = (this.sent[method] ?? 0) + 1;
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       // no Accept header with a YAML body: Mistral answers 406 to POST /v2/workflows with

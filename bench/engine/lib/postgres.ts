@@ -4,6 +4,7 @@
  * Only databases the bench creates itself are ever dropped (names are fixed, see run.ts).
  */
 import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 
@@ -48,16 +49,29 @@ export async function serverSettings(): Promise<Record<string, string>> {
   });
 }
 
+export interface DatabaseCounters {
+  /** committed transactions, read-only ones included (pg_stat_database.xact_commit) */
+  commits: number;
+  /** rows inserted + updated + deleted */
+  rowsWritten: number;
+  /** when they were read (performance.now()) */
+  at: number;
+}
+
 /**
- * Committed transactions of one database so far (pg_stat_database.xact_commit). Backends publish
- * their counters at most once a second, and a backend that goes idle right after a burst only
- * ~10 s later (PostgreSQL 15's PGSTAT_IDLE_INTERVAL): callers let that much time pass before
- * reading a figure that must include a finished burst.
+ * Work counters of one database so far. Backends publish their counters at most once a second,
+ * and a backend that goes idle right after a burst only ~10 s later (PostgreSQL 15's
+ * PGSTAT_IDLE_INTERVAL): callers let STATS_PUBLISH_DELAY_MS pass before reading a figure that
+ * must include a finished burst.
  */
-export async function committedTransactions(database: string): Promise<number> {
+export async function databaseCounters(database: string): Promise<DatabaseCounters> {
   return withAdmin(async (client) => {
-    const { rows } = await client.query<{ n: string }>(`SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = $1`, [database]);
-    return Number(rows[0]?.n ?? 0);
+    const { rows } = await client.query<{ commits: string; written: string }>(
+      `SELECT xact_commit::text AS commits, (tup_inserted + tup_updated + tup_deleted)::text AS written
+         FROM pg_stat_database WHERE datname = $1`,
+      [database],
+    );
+    return { commits: Number(rows[0]?.commits ?? 0), rowsWritten: Number(rows[0]?.written ?? 0), at: performance.now() };
   });
 }
 

@@ -1,74 +1,46 @@
 /**
- * A thin Keystone v3 client over fetch: password, token and trust-scoped authentication, token
- * validation, and trusts. Written by hand because no maintained Node OpenStack library exists
- * (see DEPENDENCIES.md). Errors carry Keystone's status and message, never a token, password or
- * trust id.
+ * A thin, typed Keystone v3 client over fetch: password and trust-scoped authentication, token
+ * validation, trusts, user lookup (no maintained Node OpenStack library exists). `KeystoneClient`
+ * makes single stateless calls; `ServiceSession` is Sirocco's service user: it keeps its own token,
+ * validates callers' tokens (cached) and uses trusts.
+ *
+ * Errors are KeystoneError: the HTTP status and Keystone's own message, never a password, token
+ * or trust id. Behaviour checked against Keystone 22 (Zed, Debian bookworm), see
+ * test/peers/keystone-client.peer-spec.ts.
  */
+import { createHash } from 'node:crypto';
+import { KeystoneError } from './keystone-error';
+import type {
+  KeystoneCatalogEntry,
+  KeystoneProjectRef,
+  KeystoneToken,
+  KeystoneTokenTrust,
+  KeystoneUserRef,
+  PasswordCredentials,
+  Trust,
+  TrustRequest,
+  ValidatedToken,
+} from './keystone.types';
 
-export interface KeystoneServiceEndpoint {
-  interface: string;
-  region_id?: string | null;
-  region?: string | null;
-  url: string;
-}
-
-export interface KeystoneCatalogEntry {
-  type: string;
-  name?: string;
-  endpoints: KeystoneServiceEndpoint[];
-}
-
-/** What a token says about its bearer. */
-export interface KeystoneToken {
-  /** the token itself: a secret */
-  token: string;
-  expiresAt: Date;
-  user: { id: string; name: string; domainId?: string };
-  project: { id: string; name: string; domainId?: string } | null;
-  roles: string[];
-  catalog: KeystoneCatalogEntry[];
-  /** set for a trust-scoped token */
-  trust: { id: string; trustorUserId: string; trusteeUserId: string; impersonation: boolean } | null;
-}
-
-export interface PasswordCredentials {
-  authUrl: string;
-  username: string;
-  password: string;
-  userDomain: string;
-  /** project scope; unscoped when absent */
-  project?: string;
-  projectDomain?: string;
-}
-
-export interface Trust {
-  id: string;
-  trustorUserId: string;
-  trusteeUserId: string;
-  projectId: string;
-  roles: string[];
-  impersonation: boolean;
-  expiresAt: Date | null;
-}
-
-/** Keystone answered with an error; `status` is its HTTP status. */
-export class KeystoneError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'KeystoneError';
-  }
-}
+export { KeystoneError, redact } from './keystone-error';
+export type { KeystoneErrorDetails } from './keystone-error';
+export type * from './keystone.types';
 
 type Fetch = typeof fetch;
 
+interface RawRef {
+  id: string;
+  name: string;
+  domain?: { id: string; name?: string };
+}
+
 interface RawToken {
   expires_at: string;
-  user: { id: string; name: string; domain?: { id: string } };
-  project?: { id: string; name: string; domain?: { id: string } };
-  roles?: Array<{ name: string }>;
+  issued_at?: string;
+  methods?: string[];
+  user: RawRef;
+  project?: RawRef;
+  roles?: Array<{ id?: string; name: string }>;
   catalog?: KeystoneCatalogEntry[];
   'OS-TRUST:trust'?: { id: string; trustor_user: { id: string }; trustee_user: { id: string }; impersonation: boolean };
 }
@@ -81,29 +53,54 @@ interface RawTrust {
   roles?: Array<{ name: string }>;
   impersonation: boolean;
   expires_at: string | null;
+  remaining_uses?: number | null;
 }
 
-/** Keystone ids are hex; a message that quotes one (a trust id) must not reach a log or a user. */
-function scrub(message: string): string {
-  return message.replace(/[0-9a-f]{32}/gi, '<id>');
+interface Answer {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  body: unknown;
 }
 
-function parseToken(token: string, raw: RawToken): KeystoneToken {
+interface CallOptions {
+  token?: string;
+  subjectToken?: string;
+  body?: unknown;
+  /** strings to keep out of error messages */
+  secrets?: Array<string | undefined>;
+}
+
+function unexpected(operation: string): KeystoneError {
+  return new KeystoneError(502, `Keystone ${operation}: unexpected answer`, { operation });
+}
+
+function ref(raw: RawRef): KeystoneUserRef & KeystoneProjectRef {
+  const domain = raw.domain ? { id: raw.domain.id, ...(raw.domain.name ? { name: raw.domain.name } : {}) } : { id: 'default' };
+  return { id: raw.id, name: raw.name, domain, domainId: domain.id };
+}
+
+function parseToken(token: string, raw: RawToken | undefined, operation: string): KeystoneToken {
+  if (!raw || typeof raw.expires_at !== 'string' || !raw.user?.id) throw unexpected(operation);
   const trust = raw['OS-TRUST:trust'];
+  const tokenTrust: KeystoneTokenTrust | null = trust
+    ? { id: trust.id, trustorUserId: trust.trustor_user.id, trusteeUserId: trust.trustee_user.id, impersonation: trust.impersonation }
+    : null;
   return {
     token,
     expiresAt: new Date(raw.expires_at),
-    user: { id: raw.user.id, name: raw.user.name, domainId: raw.user.domain?.id },
-    project: raw.project ? { id: raw.project.id, name: raw.project.name, domainId: raw.project.domain?.id } : null,
+    issuedAt: raw.issued_at ? new Date(raw.issued_at) : null,
+    methods: raw.methods ?? [],
+    user: ref(raw.user),
+    project: raw.project ? ref(raw.project) : null,
     roles: (raw.roles ?? []).map((role) => role.name),
     catalog: raw.catalog ?? [],
-    trust: trust
-      ? { id: trust.id, trustorUserId: trust.trustor_user.id, trusteeUserId: trust.trustee_user.id, impersonation: trust.impersonation }
-      : null,
+    trust: tokenTrust,
   };
 }
 
-function parseTrust(raw: RawTrust): Trust {
+function parseTrust(raw: RawTrust | undefined, operation: string): Trust {
+  if (!raw?.id) throw unexpected(operation);
   return {
     id: raw.id,
     trustorUserId: raw.trustor_user_id,
@@ -112,169 +109,361 @@ function parseTrust(raw: RawTrust): Trust {
     roles: (raw.roles ?? []).map((role) => role.name),
     impersonation: raw.impersonation,
     expiresAt: raw.expires_at ? new Date(raw.expires_at) : null,
+    remainingUses: raw.remaining_uses ?? null,
   };
 }
 
-/** Stateless calls to one Keystone. */
+/** Keystone's time format: microseconds and Z (it refuses a time without fractional seconds). */
+function keystoneTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+function passwordIdentity(credentials: PasswordCredentials) {
+  return {
+    methods: ['password'],
+    password: {
+      user: { name: credentials.username, domain: { id: credentials.userDomain ?? 'default' }, password: credentials.password },
+    },
+  };
+}
+
+/** Stateless calls to one Keystone (`authUrl` with or without the trailing /v3). */
 export class KeystoneClient {
   readonly authUrl: string;
+  private readonly fetchImpl: Fetch;
 
   constructor(
     authUrl: string,
-    private readonly fetchImpl: Fetch = fetch,
+    fetchImpl?: Fetch,
     private readonly timeoutMs = 15000,
   ) {
     this.authUrl = authUrl.replace(/\/+$/, '').replace(/\/v3$/, '') + '/v3';
+    // looked up at call time, so a replaced global fetch is honoured
+    this.fetchImpl = fetchImpl ?? ((input, init) => fetch(input, init));
   }
 
-  /** Password authentication, project-scoped when `project` is given. */
+  /** Password login: project-scoped with `project` (name) or `projectId`, else unscoped. */
   async passwordAuth(credentials: PasswordCredentials): Promise<KeystoneToken> {
-    const identity = {
-      methods: ['password'],
-      password: { user: { name: credentials.username, domain: { id: credentials.userDomain }, password: credentials.password } },
-    };
-    const scope = credentials.project
-      ? { project: { name: credentials.project, domain: { id: credentials.projectDomain ?? credentials.userDomain } } }
-      : undefined;
-    return this.issueToken({ auth: { identity, ...(scope ? { scope } : {}) } }, 'password authentication');
+    const scope = credentials.projectId
+      ? { project: { id: credentials.projectId } }
+      : credentials.project
+        ? { project: { name: credentials.project, domain: { id: credentials.projectDomain ?? credentials.userDomain ?? 'default' } } }
+        : 'unscoped'; // explicit: without a scope Keystone would pick the user's default project
+    return this.issueToken('password authentication', { auth: { identity: passwordIdentity(credentials), scope } }, [credentials.password]);
   }
 
-  /** A token scoped to a trust, for its trustee (Sirocco's service user). */
+  /** A token scoped to a trust, for its trustee, by the trustee's password. */
   async trustAuth(credentials: PasswordCredentials, trustId: string): Promise<KeystoneToken> {
-    const identity = {
-      methods: ['password'],
-      password: { user: { name: credentials.username, domain: { id: credentials.userDomain }, password: credentials.password } },
-    };
-    return this.issueToken({ auth: { identity, scope: { 'OS-TRUST:trust': { id: trustId } } } }, 'trust-scoped authentication');
+    const body = { auth: { identity: passwordIdentity(credentials), scope: { 'OS-TRUST:trust': { id: trustId } } } };
+    return this.issueToken('trust-scoped authentication', body, [credentials.password, trustId]);
   }
 
-  /** Validates someone's token with a service token; null when it is not (or no longer) valid. */
-  async validateToken(serviceToken: string, subjectToken: string): Promise<KeystoneToken | null> {
-    const response = await this.call('GET', '/auth/tokens', serviceToken, undefined, { 'X-Subject-Token': subjectToken });
-    if (response.status === 404 || response.status === 401) {
-      if (response.status === 401) await this.failIfServiceTokenRejected(serviceToken);
-      return null;
-    }
-    const body = (await this.checked(response, 'token validation')) as { token: RawToken };
-    return parseToken(subjectToken, body.token);
+  /**
+   * Validates `subjectToken` with a service token (GET /v3/auth/tokens). null when Keystone does
+   * not know it as valid (404: garbage, expired, revoked, its trust gone). A 401 means Keystone
+   * refused the *service* token and is thrown (ServiceSession then logs in again).
+   */
+  async validateToken(serviceToken: string, subjectToken: string, options: { catalog?: boolean } = {}): Promise<KeystoneToken | null> {
+    const operation = 'token validation';
+    const path = options.catalog === false ? '/auth/tokens?nocatalog' : '/auth/tokens';
+    const answer = await this.call(operation, 'GET', path, { token: serviceToken, subjectToken, secrets: [serviceToken, subjectToken] });
+    if (answer.status === 404) return null;
+    this.ensureOk(operation, answer, [serviceToken, subjectToken]);
+    return parseToken(subjectToken, (answer.body as { token?: RawToken } | null)?.token, operation);
   }
 
-  async createTrust(
-    trustorToken: string,
-    trust: { trustorUserId: string; trusteeUserId: string; projectId: string; roles: string[]; impersonation: boolean; expiresAt?: Date | null },
-  ): Promise<Trust> {
+  /** Creates a trust with the trustor's own token (Keystone lets only the trustor do that). */
+  async createTrust(trustorToken: string, request: TrustRequest): Promise<Trust> {
+    const operation = 'trust creation';
+    const roleNames = request.roleNames ?? request.roles ?? [];
+    if (roleNames.length === 0) throw new KeystoneError(400, 'Keystone trust creation: no role to delegate', { operation });
     const body = {
       trust: {
-        trustor_user_id: trust.trustorUserId,
-        trustee_user_id: trust.trusteeUserId,
-        project_id: trust.projectId,
-        roles: trust.roles.map((name) => ({ name })),
-        impersonation: trust.impersonation,
+        trustor_user_id: request.trustorUserId,
+        trustee_user_id: request.trusteeUserId,
+        project_id: request.projectId,
+        roles: roleNames.map((name) => ({ name })),
+        impersonation: request.impersonation,
         allow_redelegation: false,
-        expires_at: trust.expiresAt ? trust.expiresAt.toISOString() : null,
+        expires_at: request.expiresAt ? keystoneTime(request.expiresAt) : null,
       },
     };
-    const response = await this.call('POST', '/OS-TRUST/trusts', trustorToken, body);
-    return parseTrust(((await this.checked(response, 'trust creation')) as { trust: RawTrust }).trust);
+    const answer = await this.call(operation, 'POST', '/OS-TRUST/trusts', { token: trustorToken, body, secrets: [trustorToken] });
+    this.ensureOk(operation, answer, [trustorToken]);
+    return parseTrust((answer.body as { trust?: RawTrust } | null)?.trust, operation);
   }
 
-  /** The trust, or null when it no longer exists. */
+  /** The trust, or null when it is gone (deleted, expired, uses exhausted). Trustor, trustee or admin. */
   async getTrust(token: string, trustId: string): Promise<Trust | null> {
-    const response = await this.call('GET', `/OS-TRUST/trusts/${encodeURIComponent(trustId)}`, token);
-    if (response.status === 404) return null;
-    return parseTrust(((await this.checked(response, 'reading the trust')) as { trust: RawTrust }).trust);
+    const operation = 'reading a trust';
+    const answer = await this.call(operation, 'GET', `/OS-TRUST/trusts/${encodeURIComponent(trustId)}`, { token, secrets: [token, trustId] });
+    if (answer.status === 404) return null;
+    this.ensureOk(operation, answer, [token, trustId]);
+    return parseTrust((answer.body as { trust?: RawTrust } | null)?.trust, operation);
   }
 
-  /** Deletes a trust; one already gone is fine. */
-  async deleteTrust(token: string, trustId: string): Promise<void> {
-    const response = await this.call('DELETE', `/OS-TRUST/trusts/${encodeURIComponent(trustId)}`, token);
-    if (response.status === 404) return;
-    await this.checked(response, 'deleting the trust');
+  /** Trusts by trustor or trustee (the caller must be that user, or admin). */
+  async listTrusts(token: string, filter: { trustorUserId?: string; trusteeUserId?: string } = {}): Promise<Trust[]> {
+    const operation = 'listing trusts';
+    const query = new URLSearchParams();
+    if (filter.trustorUserId) query.set('trustor_user_id', filter.trustorUserId);
+    if (filter.trusteeUserId) query.set('trustee_user_id', filter.trusteeUserId);
+    const path = `/OS-TRUST/trusts${query.toString() ? `?${query.toString()}` : ''}`;
+    const answer = await this.call(operation, 'GET', path, { token, secrets: [token] });
+    this.ensureOk(operation, answer, [token]);
+    const trusts = (answer.body as { trusts?: RawTrust[] } | null)?.trusts;
+    if (!Array.isArray(trusts)) throw unexpected(operation);
+    return trusts.map((trust) => parseTrust(trust, operation));
   }
 
-  /** The id of a user, by name and domain (the trustee of triggers is the service user). */
-  async userIdByName(token: string, name: string, domainId: string): Promise<string | null> {
+  /**
+   * Deletes a trust: true when deleted, false when it was already gone. Keystone (Zed policy)
+   * lets the trustor or an admin delete it, not a plain trustee (403).
+   */
+  async deleteTrust(token: string, trustId: string): Promise<boolean> {
+    const operation = 'trust deletion';
+    const answer = await this.call(operation, 'DELETE', `/OS-TRUST/trusts/${encodeURIComponent(trustId)}`, { token, secrets: [token, trustId] });
+    if (answer.status === 404) return false;
+    this.ensureOk(operation, answer, [token, trustId]);
+    return true;
+  }
+
+  /** A user's id by name and domain id; null when there is none. Needs an admin token. */
+  async userIdByName(token: string, name: string, domainId = 'default'): Promise<string | null> {
+    const operation = 'user lookup';
     const query = new URLSearchParams({ name, domain_id: domainId });
-    const response = await this.call('GET', `/users?${query.toString()}`, token);
-    const body = (await this.checked(response, 'looking up a user')) as { users: Array<{ id: string }> };
-    return body.users[0]?.id ?? null;
+    const answer = await this.call(operation, 'GET', `/users?${query.toString()}`, { token, secrets: [token] });
+    this.ensureOk(operation, answer, [token]);
+    const users = (answer.body as { users?: Array<{ id: string }> } | null)?.users;
+    if (!Array.isArray(users)) throw unexpected(operation);
+    return users[0]?.id ?? null;
   }
 
-  private async issueToken(body: unknown, what: string): Promise<KeystoneToken> {
-    const response = await this.call('POST', '/auth/tokens', undefined, body);
-    const parsed = (await this.checked(response, what)) as { token: RawToken };
-    const token = response.headers.get('x-subject-token');
-    if (!token) throw new KeystoneError(502, `Keystone ${what}: the answer carries no X-Subject-Token`);
-    return parseToken(token, parsed.token);
+  private async issueToken(operation: string, body: unknown, secrets: Array<string | undefined>): Promise<KeystoneToken> {
+    const answer = await this.call(operation, 'POST', '/auth/tokens', { body, secrets });
+    this.ensureOk(operation, answer, secrets);
+    const token = answer.headers.get('x-subject-token');
+    if (!token) throw unexpected(operation);
+    return parseToken(token, (answer.body as { token?: RawToken } | null)?.token, operation);
   }
 
-  private async failIfServiceTokenRejected(serviceToken: string): Promise<void> {
-    // 401 on validation means either token is bad; only the service token's own failure is an error
-    const self = await this.call('GET', '/auth/tokens', serviceToken, undefined, { 'X-Subject-Token': serviceToken });
-    if (self.status === 401 || self.status === 404) throw new KeystoneError(401, "Keystone refused Sirocco's service token");
+  private ensureOk(operation: string, answer: Answer, secrets: Array<string | undefined>): void {
+    if (answer.status >= 200 && answer.status < 300) return;
+    throw KeystoneError.fromResponse(operation, answer.status, answer.statusText, answer.body, secrets);
   }
 
-  private async call(method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  private async call(operation: string, method: string, path: string, options: CallOptions): Promise<Answer> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (options.token) headers['X-Auth-Token'] = options.token;
+    if (options.subjectToken) headers['X-Subject-Token'] = options.subjectToken;
+    let response: Response;
+    let text: string;
     try {
-      return await this.fetchImpl(`${this.authUrl}${path}`, {
+      response = await this.fetchImpl(`${this.authUrl}${path}`, {
         method,
-        headers: {
-          Accept: 'application/json',
-          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-          ...(token ? { 'X-Auth-Token': token } : {}),
-          ...headers,
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+      text = await response.text();
     } catch (error) {
-      const reason = (error as { cause?: { code?: string }; name?: string }).cause?.code ?? (error as Error).name ?? 'error';
-      throw new KeystoneError(503, `Keystone at ${this.authUrl} did not answer (${reason})`);
+      const failure = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+      const reason =
+        failure.name === 'TimeoutError'
+          ? `no answer within ${this.timeoutMs} ms`
+          : (failure.cause?.code ?? failure.cause?.message ?? failure.message ?? 'error');
+      throw new KeystoneError(503, `Keystone ${operation}: ${this.authUrl} could not be reached (${reason})`, { operation, unreachable: true });
     }
-  }
-
-  private async checked(response: Response, what: string): Promise<unknown> {
-    const text = await response.text();
     let body: unknown = null;
     try {
       body = text ? JSON.parse(text) : null;
     } catch {
       body = null;
     }
-    if (response.ok) return body;
-    const message = (body as { error?: { message?: string } } | null)?.error?.message ?? response.statusText;
-    throw new KeystoneError(response.status, `Keystone ${what} failed: HTTP ${response.status}: ${scrub(message)}`);
+    return { status: response.status, statusText: response.statusText, headers: response.headers, body };
   }
 }
 
+export interface ServiceSessionOptions {
+  /** renew the service token this long before it expires (default 60 s, at most half its lifetime) */
+  refreshMarginMs?: number;
+  /** how many validated tokens are cached (default 1000); the least recently used go first */
+  validationCacheSize?: number;
+  /** cache a validation at most this long (default: until the token expires) */
+  validationCacheMaxAgeMs?: number;
+  /** the clock (tests) */
+  now?: () => number;
+}
+
+interface CachedValidation {
+  value: ValidatedToken;
+  until: number;
+}
+
+/** Cache keys: a digest, so the cache holds no usable token. */
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+function validated(token: KeystoneToken): ValidatedToken {
+  return {
+    user: token.user,
+    project: token.project,
+    roles: token.roles,
+    expiresAt: token.expiresAt,
+    isAdmin: token.roles.includes('admin'),
+    trust: token.trust,
+  };
+}
+
 /**
- * Sirocco's own session as the service user: a project-scoped token, cached until a minute before
- * it expires, renewed once when Keystone says 401.
+ * Sirocco's service user (the trustee of cron triggers' trusts): logs in with its password and
+ * keeps that project-scoped token until shortly before it expires; a call that gets 401 with it
+ * logs in again and is retried once.
  */
 export class ServiceSession {
   private current: KeystoneToken | null = null;
+  private renewAt = 0;
   private pending: Promise<KeystoneToken> | null = null;
+  private readonly validations = new Map<string, CachedValidation>();
+  private readonly validating = new Map<string, Promise<ValidatedToken | null>>();
+  private readonly refreshMarginMs: number;
+  private readonly validationCacheSize: number;
+  private readonly validationCacheMaxAgeMs: number;
+  private readonly now: () => number;
 
   constructor(
     readonly client: KeystoneClient,
     readonly credentials: PasswordCredentials,
-  ) {}
-
-  async token(): Promise<KeystoneToken> {
-    if (this.current && this.current.expiresAt.getTime() - Date.now() > 60_000) return this.current;
-    this.pending ??= this.client.passwordAuth(this.credentials).finally(() => (this.pending = null));
-    this.current = await this.pending;
-    return this.current;
+    options: ServiceSessionOptions = {},
+  ) {
+    this.refreshMarginMs = options.refreshMarginMs ?? 60_000;
+    this.validationCacheSize = Math.max(1, options.validationCacheSize ?? 1000);
+    this.validationCacheMaxAgeMs = options.validationCacheMaxAgeMs ?? Number.POSITIVE_INFINITY;
+    this.now = options.now ?? Date.now;
   }
 
-  /** Runs `work` with the service token; on a 401 gets a new token and tries once more. */
-  async withToken<T>(work: (token: string) => Promise<T>): Promise<T> {
+  /** The service token, from cache or from a new login (concurrent callers share one login). */
+  async token(): Promise<KeystoneToken> {
+    if (this.current && this.now() < this.renewAt) return this.current;
+    this.pending ??= this.client
+      .passwordAuth(this.credentials)
+      .then((token) => {
+        const now = this.now();
+        const lifetime = token.expiresAt.getTime() - now;
+        this.current = token;
+        this.renewAt = token.expiresAt.getTime() - Math.min(this.refreshMarginMs, Math.max(0, lifetime / 2));
+        return token;
+      })
+      .finally(() => (this.pending = null));
+    return this.pending;
+  }
+
+  /** Forgets the service token: the next call logs in again. */
+  invalidate(): void {
+    this.current = null;
+    this.renewAt = 0;
+  }
+
+  /** Runs `work` with the service token; on a 401 logs in again and runs it once more. */
+  async withToken<T>(work: (serviceToken: string) => Promise<T>): Promise<T> {
+    const used = await this.token();
     try {
-      return await work((await this.token()).token);
+      return await work(used.token);
     } catch (error) {
       if (!(error instanceof KeystoneError) || error.status !== 401) throw error;
-      this.current = null;
+      if (this.current === used) this.invalidate(); // unless someone already renewed it
       return work((await this.token()).token);
     }
+  }
+
+  /** The service user's id (from its own token: no extra call). */
+  async serviceUserId(): Promise<string> {
+    return (await this.token()).user.id;
+  }
+
+  /**
+   * Someone's token as Keystone sees it, or null when it is not valid. Answers are cached until
+   * the token expires (see validationCacheMaxAgeMs), keyed by a digest of the token.
+   */
+  async validateToken(subjectToken: string): Promise<ValidatedToken | null> {
+    const key = digest(subjectToken);
+    const cached = this.validations.get(key);
+    if (cached) {
+      this.validations.delete(key);
+      if (cached.until > this.now()) {
+        this.validations.set(key, cached); // most recently used last
+        return cached.value;
+      }
+    }
+    const inFlight = this.validating.get(key);
+    if (inFlight) return inFlight;
+    const work = this.withToken((serviceToken) => this.client.validateToken(serviceToken, subjectToken, { catalog: false }))
+      .then((token) => {
+        if (!token) return null;
+        const value = validated(token);
+        this.remember(key, value);
+        return value;
+      })
+      .finally(() => this.validating.delete(key));
+    this.validating.set(key, work);
+    return work;
+  }
+
+  /** Drops a token's cached validation (e.g. after revoking it). */
+  forgetToken(subjectToken: string): void {
+    this.validations.delete(digest(subjectToken));
+  }
+
+  /** How many validations are cached. */
+  get cachedValidations(): number {
+    return this.validations.size;
+  }
+
+  /** A trust from the caller (trustor) to a trustee, with the caller's own token. */
+  createTrust(callerToken: string, request: TrustRequest): Promise<Trust> {
+    return this.client.createTrust(callerToken, request);
+  }
+
+  /** The trust (read as its trustee), or null when it is gone. */
+  getTrust(trustId: string): Promise<Trust | null> {
+    return this.withToken((serviceToken) => this.client.getTrust(serviceToken, trustId));
+  }
+
+  /**
+   * Deletes a trust: true when deleted, false when already gone. With the service token unless
+   * `token` (e.g. the trustor's) is given; the service token works because the service user holds
+   * the admin role: a trustee without it gets 403.
+   */
+  deleteTrust(trustId: string, token?: string): Promise<boolean> {
+    if (token) return this.client.deleteTrust(token, trustId);
+    return this.withToken((serviceToken) => this.client.deleteTrust(serviceToken, trustId));
+  }
+
+  /**
+   * A fresh token scoped to the trust, by the service user's password (a new login each call, so it
+   * never depends on the cached service token). With impersonation its user is the trustor.
+   * 401 when the trust was deleted or expired, 403 when the trustor lost a delegated role.
+   */
+  trustScopedToken(trustId: string): Promise<KeystoneToken> {
+    return this.client.trustAuth(this.credentials, trustId);
+  }
+
+  /** A user's id by name (default: the service user's domain); needs the service user's admin role. */
+  lookupUserIdByName(name: string, domainId = this.credentials.userDomain ?? 'default'): Promise<string | null> {
+    return this.withToken((serviceToken) => this.client.userIdByName(serviceToken, name, domainId));
+  }
+
+  private remember(key: string, value: ValidatedToken): void {
+    const until = Math.min(value.expiresAt.getTime(), this.now() + this.validationCacheMaxAgeMs);
+    if (!(until > this.now())) return;
+    this.validations.delete(key);
+    while (this.validations.size >= this.validationCacheSize) {
+      const oldest = this.validations.keys().next().value;
+      if (oldest === undefined) break;
+      this.validations.delete(oldest);
+    }
+    this.validations.set(key, { value, until });
   }
 }

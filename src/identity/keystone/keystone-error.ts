@@ -24,11 +24,11 @@ const OPAQUE = /[A-Za-z0-9_-]{48,}={0,2}/g;
  * trust ids), Keystone-style ids (Keystone quotes trust ids in its messages) and token-like strings.
  */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined | null> = []): string {
-  let out = text;
+  let out = text.replace(UUID, '<id>').replace(KEYSTONE_ID, '<id>').replace(OPAQUE, '<token>');
   for (const secret of secrets) {
     if (secret && secret.length >= 4) out = out.split(secret).join('***');
   }
-  return out.replace(UUID, '<id>').replace(KEYSTONE_ID, '<id>').replace(OPAQUE, '<token>');
+  return out;
 }
 
 /**
