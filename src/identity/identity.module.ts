@@ -11,14 +11,19 @@ import { TokenValidator } from './keystone/token-validator';
 function serviceSession(config: SiroccoConfig): ServiceSession | null {
   const keystone = config.auth.mode === 'keystone' ? config.auth.keystone : undefined;
   if (!keystone) return null;
-  return new ServiceSession(new KeystoneClient(keystone.url), {
-    authUrl: keystone.url,
-    username: keystone.username,
-    password: keystone.password,
-    userDomain: keystone.userDomain,
-    project: keystone.project,
-    projectDomain: keystone.projectDomain,
-  });
+  return new ServiceSession(
+    new KeystoneClient(keystone.url),
+    {
+      authUrl: keystone.url,
+      username: keystone.username,
+      password: keystone.password,
+      userDomain: keystone.userDomain,
+      project: keystone.project,
+      projectDomain: keystone.projectDomain,
+    },
+    // a revoked token is refused within 5 minutes, as keystonemiddleware does
+    { validationCacheSize: 10000, validationCacheMaxAgeMs: 300_000 },
+  );
 }
 
 /**

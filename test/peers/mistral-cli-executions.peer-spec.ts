@@ -1,0 +1,146 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { ExecutionsClient } from '../support/executions-client';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const run = promisify(execFile);
+
+const WORKFLOWS = `
+version: '2.0'
+cli_exec_wf:
+  input:
+    - vm
+    - greeting: hello
+  output:
+    message: <% $.message %>
+  tasks:
+    greet:
+      action: std.echo output=<% $.greeting & ' ' & $.vm & ' ' & $env().site %>
+      publish:
+        message: <% $task().result %>
+cli_slow_wf:
+  tasks:
+    nap:
+      action: std.sleep seconds=4
+      on-success: after
+    after:
+      action: std.echo output=done
+`;
+
+type Row = Record<string, unknown>;
+
+/** The real mistral CLI's execution, task, action and environment commands against Sirocco. */
+describe('the mistral CLI: executions, tasks, actions, environments', () => {
+  let t: TestApp;
+  let dir: string;
+  let client: ExecutionsClient;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    client = new ExecutionsClient(t.http);
+    await client.createWorkflow(WORKFLOWS);
+    dir = mkdtempSync(path.join(tmpdir(), 'sirocco-cli-exec-'));
+  });
+  afterAll(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function mistral(...args: string[]): Promise<string> {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OS_')));
+    const { stdout } = await run('mistral', ['--os-mistral-url', `${t.baseUrl}/v2`, ...args], { env });
+    return stdout;
+  }
+  const json = async <T = Row>(...args: string[]): Promise<T> => JSON.parse(await mistral(...args, '-f', 'json')) as T;
+
+  let executionId: string;
+
+  it('environment-create, environment-list and environment-get', async () => {
+    const file = path.join(dir, 'env.yaml');
+    writeFileSync(file, 'name: cli_env\ndescription: for the CLI test\nvariables:\n  site: geneva\n');
+    const created = await json('environment-create', file);
+    expect(created).toMatchObject({ Name: 'cli_env', Description: 'for the CLI test' });
+    const listed = await json<Row[]>('environment-list');
+    expect(listed.map((row) => row.Name)).toContain('cli_env');
+    const shown = await json('environment-get', 'cli_env');
+    expect(JSON.parse(String(shown.Variables))).toEqual({ site: 'geneva' });
+  });
+
+  it('execution-create runs a workflow with input and an environment by name', async () => {
+    const created = await json('execution-create', 'cli_exec_wf', '{"vm": "vm1"}', '{"env": "cli_env"}');
+    expect(created).toMatchObject({ 'Workflow name': 'cli_exec_wf' });
+    executionId = String(created.ID);
+    const done = await client.waitFor(executionId);
+    expect(done.state).toBe('SUCCESS');
+  });
+
+  it('execution-get, execution-get-output, execution-get-input and execution-list', async () => {
+    const shown = await json('execution-get', executionId);
+    expect(shown).toMatchObject({ ID: executionId, 'Workflow name': 'cli_exec_wf', State: 'SUCCESS' });
+    expect(JSON.parse(await mistral('execution-get-output', executionId))).toEqual({ message: 'hello vm1 geneva' });
+    expect(JSON.parse(await mistral('execution-get-input', executionId))).toEqual({ vm: 'vm1', greeting: 'hello' });
+    const listed = await json<Row[]>('execution-list');
+    expect(listed.find((row) => row.ID === executionId)).toMatchObject({ State: 'SUCCESS', 'Workflow name': 'cli_exec_wf' });
+  });
+
+  it('task-list, task-get, task-get-result and task-get-published', async () => {
+    const tasks = await json<Row[]>('task-list', executionId);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ Name: 'greet', State: 'SUCCESS' });
+    const taskId = String(tasks[0].ID);
+    expect(await json('task-get', taskId)).toMatchObject({ ID: taskId, Name: 'greet', State: 'SUCCESS' });
+    expect(JSON.parse(await mistral('task-get-result', taskId))).toBe('hello vm1 geneva');
+    expect(JSON.parse(await mistral('task-get-published', taskId))).toEqual({ message: 'hello vm1 geneva' });
+    const all = await json<Row[]>('task-list');
+    expect(all.map((row) => row.ID)).toContain(taskId);
+  });
+
+  it('action-execution-list and action-execution-get', async () => {
+    const actions = await json<Row[]>('action-execution-list');
+    const echo = actions.find((row) => row.Name === 'std.echo' && row['Task name'] === 'greet');
+    expect(echo).toMatchObject({ State: 'SUCCESS', 'Workflow name': 'cli_exec_wf' });
+    const shown = await json('action-execution-get', String(echo!.ID));
+    expect(shown).toMatchObject({ Name: 'std.echo', State: 'SUCCESS' });
+  });
+
+  it('action-list and action-get show the std actions and their inputs', async () => {
+    const actions = await json<Row[]>('action-list');
+    expect(actions.map((row) => row.Name)).toEqual(expect.arrayContaining(['std.echo', 'std.http', 'std.email', 'std.noop']));
+    expect(await json('action-get', 'std.echo')).toMatchObject({ Name: 'std.echo', Input: 'output, delay=0' });
+  });
+
+  it('run-action runs one action and prints its result', async () => {
+    expect(JSON.parse(await mistral('run-action', 'std.echo', '{"output": "x"}'))).toEqual({ result: 'x' });
+  });
+
+  it('execution-update pauses and resumes a running execution, which then finishes', async () => {
+    // (each CLI call takes about a second to start: the first task sleeps 4 s)
+    const created = await json('execution-create', 'cli_slow_wf');
+    const id = String(created.ID);
+    const paused = await json('execution-update', '-s', 'PAUSED', id);
+    expect(paused.State).toBe('PAUSED');
+    await new Promise((resolve) => setTimeout(resolve, 4500)); // the sleep ends while paused
+    expect((await json('execution-get', id)).State).toBe('PAUSED');
+    // resuming runs what was held back at once: the last task is instant, so it may be done already
+    const resumed = await json('execution-update', '-s', 'RUNNING', id);
+    expect(['RUNNING', 'SUCCESS']).toContain(resumed.State);
+    expect((await client.waitFor(id)).state).toBe('SUCCESS');
+  }, 30000);
+
+  it('execution-update cancels, and execution-delete removes', async () => {
+    const id = String((await json('execution-create', 'cli_slow_wf')).ID);
+    expect((await json('execution-update', '-s', 'CANCELLED', id)).State).toBe('CANCELLED');
+    const out = await mistral('execution-delete', id);
+    expect(out).toContain(id);
+    await expect(mistral('execution-get', id)).rejects.toMatchObject({ stderr: expect.stringContaining('WorkflowExecution not found') });
+  });
+
+  it('environment-delete removes the environment', async () => {
+    await mistral('environment-delete', 'cli_env');
+    const listed = await json<Row[]>('environment-list');
+    expect(listed.filter((row) => row.Name === 'cli_env')).toEqual([]);
+  });
+});
