@@ -32,12 +32,20 @@ export class MistralErrorFilter implements ExceptionFilter {
     }
     if (error instanceof HttpException) {
       const status = error.getStatus();
-      return { status, body: mistralErrorBody(status, httpExceptionMessage(error)) };
+      const message = httpExceptionMessage(error);
+      // a malformed JSON body (Nest rethrows the parser's error): Mistral's words, and where it broke
+      if (status === 400 && isJsonSyntaxError(error)) {
+        return { status, body: mistralErrorBody(status, `Request is not in valid JSON format: ${message}`) };
+      }
+      return { status, body: mistralErrorBody(status, message) };
     }
     // body-parser errors (malformed JSON, too large) carry a status but are not HttpExceptions
     const parserStatus = (error as { status?: unknown; type?: unknown })?.status;
     if (typeof parserStatus === 'number' && parserStatus >= 400 && parserStatus < 500) {
       const message = (error as Error).message || 'Bad request';
+      if ((error as { type?: unknown }).type === 'entity.parse.failed') {
+        return { status: parserStatus, body: mistralErrorBody(parserStatus, `Request is not in valid JSON format: ${message}`) };
+      }
       return { status: parserStatus, body: mistralErrorBody(parserStatus, `Invalid request body: ${message}`) };
     }
     const status = HttpStatus.INTERNAL_SERVER_ERROR;
@@ -52,4 +60,9 @@ function httpExceptionMessage(error: HttpException): string {
   if (Array.isArray(message)) return message.join('; ');
   if (typeof message === 'string') return message;
   return error.message;
+}
+
+function isJsonSyntaxError(error: HttpException): boolean {
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof SyntaxError || /JSON/.test(httpExceptionMessage(error));
 }
