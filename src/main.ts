@@ -42,10 +42,21 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`sirocco: ${signal} received, stopping\n`);
-    await app.close();
+    let code = 0;
+    try {
+      await app.close();
+    } catch (error) {
+      process.stderr.write(`sirocco: stopping the service failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      code = 1;
+    }
+    // the embedded PostgreSQL is stopped whatever happened above
     await embedded?.stop();
-    process.exit(0);
+    process.exit(code);
   };
+  // a background task's failure is logged; it must not take the whole service (and its runs) down
+  process.on('unhandledRejection', (reason) => {
+    process.stderr.write(`sirocco: unhandled failure in a background task: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+  });
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }

@@ -31,7 +31,7 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
 
   onApplicationBootstrap(): void {
     // an instance that was down may have missed the daily check
-    void this.checkTrusts().catch((error: unknown) => this.logger.warn(`trust health check failed: ${String(error)}`));
+    void this.checkTrusts();
   }
 
   onApplicationShutdown(): void {
@@ -81,6 +81,13 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
    */
   @Interval('cron-trust-check', 3600_000)
   async checkTrusts(): Promise<void> {
+    // an interval's rejection would be unhandled: failures are logged, the next round retries
+    await this.checkStaleTrusts().catch((error: unknown) => {
+      if (!this.stopping) this.logger.warn(`trust health check failed: ${String(error)}`);
+    });
+  }
+
+  private async checkStaleTrusts(): Promise<void> {
     if (this.stopping) return;
     for (;;) {
       const checked = await this.dataSource.transaction(async (manager) => {
@@ -133,6 +140,8 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
           this.logger.warn(`deleting the trust of deleted cron trigger ${row.trigger_id} failed, will retry: ${String(error)}`);
         }
       }
+    } catch (error) {
+      if (!this.stopping) this.logger.warn(`sweeping the trusts of deleted cron triggers failed: ${String(error)}`);
     } finally {
       this.sweeping = false;
     }
