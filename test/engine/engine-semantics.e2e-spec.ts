@@ -326,6 +326,44 @@ commands_wf:
     expect((await client.task(id, 'after')).state).toBe('SUCCESS');
   });
 
+  it('cascades pause, resume and cancel to a running sub-workflow', async () => {
+    await client.createWorkflow(`
+version: '2.0'
+napping_child_wf:
+  tasks:
+    nap:
+      action: std.sleep seconds=1
+      on-success: wake
+    wake:
+      action: std.echo output=awake
+cascade_parent_wf:
+  tasks:
+    call:
+      workflow: napping_child_wf
+`);
+    const childOf = async (parentId: string) => {
+      const response = await t.http.get('/v2/executions').query({ task_execution_id: (await client.task(parentId, 'call')).id }).expect(200);
+      return response.body.executions[0].id as string;
+    };
+    const paused = await client.start('cascade_parent_wf');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const child = await childOf(paused);
+    await client.setState(paused, 'PAUSED');
+    expect((await client.get(child)).state).toBe('PAUSED');
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the child's sleep ends while paused
+    expect((await client.get(child)).state).toBe('PAUSED');
+    await client.setState(paused, 'RUNNING');
+    expect((await client.waitFor(paused)).state).toBe('SUCCESS');
+    expect((await client.get(child)).state).toBe('SUCCESS');
+
+    const cancelled = await client.start('cascade_parent_wf');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const cancelledChild = await childOf(cancelled);
+    await client.setState(cancelled, 'CANCELLED');
+    expect((await client.waitFor(cancelledChild)).state).toBe('CANCELLED');
+    expect((await client.get(cancelled)).state).toBe('CANCELLED');
+  });
+
   it('runs a sub-workflow; the parent task waits and gets its output; a failing child fails the task', async () => {
     await client.createWorkflow(`
 version: '2.0'
