@@ -38,6 +38,7 @@ describe('loadConfig', () => {
 
   it.each([
     [{ SIROCCO_PORT: 'eighty' }, "SIROCCO_PORT must be an integer from 0 to 65535 (got 'eighty')"],
+    [{ OS_CLOUD: 'no-such-cloud', OS_CLIENT_CONFIG_FILE: '/nonexistent/clouds.yaml', HOME: '/nonexistent' }, "OS_CLOUD is 'no-such-cloud' but no clouds.yaml was found"],
     [{ SIROCCO_PORT: '70000' }, 'SIROCCO_PORT must be an integer from 0 to 65535'],
     [{ SIROCCO_AUTH: 'ldap' }, "SIROCCO_AUTH must be one of noauth, keystone (got 'ldap')"],
     [{ SIROCCO_LOG_LEVEL: 'loud' }, 'SIROCCO_LOG_LEVEL must be one of'],

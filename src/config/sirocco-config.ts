@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { CloudConfigError, readCloudConfig, type CloudConfig } from './cloud-config';
 
 export type AuthMode = 'noauth' | 'keystone';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -37,6 +38,8 @@ export interface SiroccoConfig {
     /** Instant actions (std.noop, std.echo without delay) run inside one transition, at most this many. */
     maxInlineActions: number;
   };
+  /** noauth mode: the cloud actions act on (clouds.yaml's OS_CLOUD, or OS_* variables); null when none */
+  openstack: CloudConfig | null;
   triggers: {
     /** receives failed-firing reports when the workflow input names no `to_addr_error` */
     operatorEmail?: string;
@@ -104,6 +107,15 @@ function readUrl(env: Env, name: string, protocols: string[]): string | undefine
   return raw;
 }
 
+function readOpenStack(env: Env): CloudConfig | null {
+  try {
+    return readCloudConfig(env);
+  } catch (error) {
+    if (error instanceof CloudConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
 function readAuth(env: Env): SiroccoConfig['auth'] {
   const mode = readChoice(env, 'SIROCCO_AUTH', 'noauth', ['noauth', 'keystone'] as const);
   if (mode === 'noauth') return { mode };
@@ -156,6 +168,8 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
       maxConcurrentActions: readInteger(env, 'SIROCCO_ENGINE_MAX_CONCURRENT_ACTIONS', 200, 1, 100000),
       maxInlineActions: readInteger(env, 'SIROCCO_ENGINE_MAX_INLINE_ACTIONS', 5000, 0, 1000000),
     },
+    // keystone mode acts with the callers' own credentials (trusts), never with a configured cloud
+    openstack: readChoice(env, 'SIROCCO_AUTH', 'noauth', ['noauth', 'keystone'] as const) === 'noauth' ? readOpenStack(env) : null,
     triggers: {
       operatorEmail: env.SIROCCO_OPERATOR_EMAIL || undefined,
       batchSize: readInteger(env, 'SIROCCO_TRIGGER_BATCH_SIZE', 500, 1, 100000),

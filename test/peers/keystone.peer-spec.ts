@@ -11,7 +11,9 @@ function keystoneEnv(): Record<string, string> {
     readFileSync(file, 'utf8')
       .split('\n')
       .filter((line) => line.includes('='))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])
+      // Sirocco's settings only: the file also holds OS_* variables for openstackclient
+      .filter(([key]) => key.startsWith('SIROCCO_')),
   );
 }
 
@@ -182,5 +184,39 @@ describe('keystone mode, on a real Keystone', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+/** noauth mode: actions act on the cloud of clouds.yaml (OS_CLOUD), as openstackclient would. */
+describe('noauth mode with a clouds.yaml cloud, on a real Keystone', () => {
+  const env = keystoneEnv();
+  let t: TestApp;
+  let dir: string;
+
+  beforeAll(async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    dir = mkdtempSync(`${tmpdir()}/sirocco-cloud-`);
+    writeFileSync(
+      `${dir}/clouds.yaml`,
+      `clouds:\n  demo-cloud:\n    auth:\n      auth_url: ${env.SIROCCO_KEYSTONE_URL}\n      username: demo\n      password: demo-pass\n      project_name: demo\n      user_domain_name: Default\n      project_domain_name: Default\n    region_name: RegionOne\n`,
+    );
+    t = await startTestApp({ OS_CLOUD: 'demo-cloud', OS_CLIENT_CONFIG_FILE: `${dir}/clouds.yaml` });
+    await t.http.post('/v2/workflows').set('Content-Type', 'text/plain').send(WORKFLOWS).expect(201);
+  });
+  afterAll(async () => {
+    await t.close();
+    const { rmSync } = await import('node:fs');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs the actions with the cloud's credentials", async () => {
+    const created = await t.http.post('/v2/executions').send({ workflow_name: 'whoami_wf' }).expect(201);
+    const execution = await until(async () => {
+      const response = await t.http.get(`/v2/executions/${created.body.id}`).expect(200);
+      return ['SUCCESS', 'ERROR'].includes(response.body.state) ? response.body : undefined;
+    });
+    expect(execution.state_info).toBeNull();
+    expect(JSON.parse(execution.output).project).toMatchObject({ name: 'demo' });
   });
 });

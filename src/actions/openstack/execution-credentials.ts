@@ -1,26 +1,43 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { KeystoneToken } from '../../identity/keystone/keystone-client';
+import { SIROCCO_CONFIG } from '../../config/config.module';
+import type { SiroccoConfig } from '../../config/sirocco-config';
+import { KeystoneClient, ServiceSession, type KeystoneToken } from '../../identity/keystone/keystone-client';
 import { KeystoneTrusts } from '../../identity/keystone/keystone-trusts';
 import { TRIGGER_CREDENTIALS, type TriggerCredentials } from '../../triggers/trigger-credentials';
 import { ActionFailure } from '../action.types';
 
 /**
- * The OpenStack token an execution's actions act with. A run started by a cron trigger uses the
- * trigger's trust (a trust-scoped token, renewed when it nears expiry, so long workflows keep
- * working); sub-workflows inherit their root's trigger.
+ * The OpenStack token an execution's actions act with. In keystone mode, a run started by a cron
+ * trigger uses the trigger's trust (a trust-scoped token, renewed when it nears expiry, so long
+ * workflows keep working); sub-workflows inherit their root's trigger. In noauth mode every run
+ * uses the configured cloud (clouds.yaml or OS_* variables), with a token cached until near expiry.
  */
 @Injectable()
 export class ExecutionCredentials {
+  private readonly cloud: ServiceSession | null;
+
   constructor(
     private readonly dataSource: DataSource,
+    @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
     @Optional() @Inject(TRIGGER_CREDENTIALS) private readonly credentials?: TriggerCredentials,
-  ) {}
+  ) {
+    const cloud = config.auth.mode === 'noauth' ? config.openstack : null;
+    this.cloud = cloud ? new ServiceSession(new KeystoneClient(cloud.authUrl), cloud.credentials) : null;
+  }
 
   async tokenFor(workflowExecutionId: string | undefined): Promise<KeystoneToken> {
-    if (!(this.credentials instanceof KeystoneTrusts)) {
-      throw new ActionFailure('no OpenStack credentials: Sirocco runs without Keystone (SIROCCO_AUTH=noauth)');
+    if (this.config.auth.mode === 'noauth') {
+      if (!this.cloud) {
+        throw new ActionFailure('no OpenStack credentials: set OS_CLOUD (a cloud of clouds.yaml) or the OS_* variables, then restart Sirocco');
+      }
+      try {
+        return await this.cloud.token();
+      } catch (error) {
+        throw new ActionFailure(`logging in to the configured cloud (${this.config.openstack!.source}) failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
+    if (!(this.credentials instanceof KeystoneTrusts)) throw new ActionFailure('no OpenStack credentials');
     if (!workflowExecutionId) throw new ActionFailure('no OpenStack credentials: the action runs outside any workflow execution');
     const rows: Array<{ trust_id: string | null }> = await this.dataSource.query(
       `SELECT tt.trust_id FROM workflow_executions e

@@ -118,11 +118,22 @@ function keystoneTime(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
+/** A domain is named by id, or by name where the credentials give a name (clouds.yaml's *_domain_name). */
+function userDomainOf(credentials: PasswordCredentials): { id: string } | { name: string } {
+  return credentials.userDomainName && !credentials.userDomain ? { name: credentials.userDomainName } : { id: credentials.userDomain ?? 'default' };
+}
+
+function projectDomainOf(credentials: PasswordCredentials): { id: string } | { name: string } {
+  if (credentials.projectDomain) return { id: credentials.projectDomain };
+  if (credentials.projectDomainName) return { name: credentials.projectDomainName };
+  return userDomainOf(credentials);
+}
+
 function passwordIdentity(credentials: PasswordCredentials) {
   return {
     methods: ['password'],
     password: {
-      user: { name: credentials.username, domain: { id: credentials.userDomain ?? 'default' }, password: credentials.password },
+      user: { name: credentials.username, domain: userDomainOf(credentials), password: credentials.password },
     },
   };
 }
@@ -147,7 +158,7 @@ export class KeystoneClient {
     const scope = credentials.projectId
       ? { project: { id: credentials.projectId } }
       : credentials.project
-        ? { project: { name: credentials.project, domain: { id: credentials.projectDomain ?? credentials.userDomain ?? 'default' } } }
+        ? { project: { name: credentials.project, domain: projectDomainOf(credentials) } }
         : 'unscoped'; // explicit: without a scope Keystone would pick the user's default project
     return this.issueToken('password authentication', { auth: { identity: passwordIdentity(credentials), scope } }, [credentials.password]);
   }

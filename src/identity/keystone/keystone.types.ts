@@ -93,6 +93,10 @@ export interface PasswordCredentials {
   projectId?: string;
   /** the project's domain id (default: the user's domain) */
   projectDomain?: string;
+  /** the user's domain by name instead of id (clouds.yaml's user_domain_name) */
+  userDomainName?: string;
+  /** the project's domain by name instead of id (clouds.yaml's project_domain_name) */
+  projectDomainName?: string;
 }
 
 /** POST /v3/OS-TRUST/trusts: the trustor delegates roles in a project to the trustee. */
