@@ -22,9 +22,11 @@ ensure_state_dirs() { mkdir -p "$SIROCCO_OS_DIR"/{etc,log,run}; }
 # apt lock taken, when all are there). Tries the current package lists first and runs
 # `apt-get update` only when that fails (a fresh machine, or stale lists).
 install_packages() {
-  local missing=() package
+  local missing=() package installed
+  # one dpkg-query for all of them (it fails for unknown names, but still lists the others)
+  installed=" $(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null | awk '/ install ok installed$/ {printf "%s ", $1}' || true)"
   for package in "$@"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    [[ $installed == *" $package "* ]] || missing+=("$package")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   ensure_state_dirs
@@ -103,12 +105,13 @@ wait_for_service() {
 # start_wsgi NAME PORT WSGI_FILE [uwsgi args...]: a WSGI app under uwsgi.
 # One thread per worker: with threads, sqlite connections cross threads ("database is locked").
 # "Connection: close": uwsgi's http-socket drops idle keep-alive connections, which clients then
-# see as random disconnects.
+# see as random disconnects. --need-app: a worker that cannot load the app ends uwsgi (which
+# wait_for_service reports), rather than answering 500 to every request it gets.
 start_wsgi() {
   local name=$1 port=$2 wsgi=$3; shift 3
   start_service "$name" uwsgi --plugin python3 --master --die-on-term \
     --http-socket "${OS_HOST}:${port}" --wsgi-file "$wsgi" --processes "${UWSGI_PROCESSES:-2}" --threads 1 \
-    --lazy-apps --buffer-size 65535 --add-header "Connection: close" "$@"
+    --lazy-apps --need-app --buffer-size 65535 --add-header "Connection: close" "$@"
 }
 
 # write_if_changed FILE: stdin becomes FILE unless FILE already has that content; returns 1 when
@@ -172,3 +175,133 @@ ensure_user() {
   echo "$id"
 }
 grant_role() { keystone_call PUT "/projects/$1/users/$2/roles/$3" > /dev/null; } # PROJECT_ID USER_ID ROLE_ID
+
+# --- more helpers for scripts/openstack-dev.sh ---------------------------------------------------
+
+# wait_until SECONDS WHAT COMMAND...: runs COMMAND every 0.5 s until it succeeds; fails (with
+# "WHAT did not happen") after SECONDS
+wait_until() {
+  local seconds=$1 what=$2; shift 2
+  local deadline=$(( $(date +%s) + seconds ))
+  until "$@"; do
+    [ "$(date +%s)" -lt "$deadline" ] || die "$what did not happen within ${seconds}s"
+    sleep 0.5
+  done
+}
+
+# stop_services NAME...: stop_service for all of them at once (the eventlet services take a few
+# seconds each to stop)
+stop_services() {
+  local name pids=()
+  for name in "$@"; do stop_service "$name" & pids+=($!); done
+  for name in "${pids[@]}"; do wait "$name" || true; done
+}
+
+# start_job NAME FUNCTION [ARGS...]: runs FUNCTION in a background subshell, output to
+# log/setup-NAME.log; run/job-NAME.ok (holding its duration in seconds) or run/job-NAME.failed
+# when it ends. await_job lets one job wait for another; wait_jobs waits for all of them.
+JOB_PIDS=() JOB_NAMES=()
+start_job() {
+  local name=$1 marker=$SIROCCO_OS_DIR/run/job-$1 started; shift
+  started=$(date +%s)
+  rm -f "$marker.ok" "$marker.failed"
+  : > "$SIROCCO_OS_DIR/log/setup-$name.log"
+  # (not `if ( "$@" )`: in an if's condition, errexit is off, also in the functions it runs)
+  # (the trap's variables are globals of the subshell: a function's locals of the same names
+  # would hide locals of start_job when it fires)
+  (
+    JOB_MARKER=$marker JOB_STARTED=$started
+    trap 'if [ $? = 0 ]; then echo $(( $(date +%s) - JOB_STARTED )) > "$JOB_MARKER.ok"; else touch "$JOB_MARKER.failed"; fi' EXIT
+    "$@"
+  ) >> "$SIROCCO_OS_DIR/log/setup-$name.log" 2>&1 9>&- &
+  JOB_PIDS+=($!) JOB_NAMES+=("$name")
+}
+# await_job NAME SECONDS: (in a job) until job NAME has succeeded; fails when it failed
+await_job() {
+  local marker=$SIROCCO_OS_DIR/run/job-$1 deadline=$(( $(date +%s) + $2 ))
+  until [ -f "$marker.ok" ]; do
+    [ ! -f "$marker.failed" ] || die "$1 failed (log: $SIROCCO_OS_DIR/log/setup-$1.log)"
+    [ "$(date +%s)" -lt "$deadline" ] || die "$1 did not finish within $2s"
+    sleep 0.2
+  done
+}
+# wait_jobs: 0 when all succeeded; otherwise prints the failed ones' log tails and returns 1.
+# Sets JOB_TIMES ("name 12s, other 3s").
+wait_jobs() {
+  local i failed=() seconds
+  JOB_TIMES=
+  for i in "${!JOB_PIDS[@]}"; do
+    if wait "${JOB_PIDS[$i]}"; then
+      seconds=$(cat "$SIROCCO_OS_DIR/run/job-${JOB_NAMES[$i]}.ok" 2>/dev/null || echo '?')
+      JOB_TIMES+="${JOB_TIMES:+, }${JOB_NAMES[$i]} ${seconds}s"
+    else
+      failed+=("${JOB_NAMES[$i]}")
+      JOB_TIMES+="${JOB_TIMES:+, }${JOB_NAMES[$i]} FAILED"
+    fi
+  done
+  JOB_PIDS=() JOB_NAMES=()
+  for i in "${failed[@]}"; do
+    say "---- $i FAILED; the end of $SIROCCO_OS_DIR/log/setup-$i.log:"
+    tail -25 "$SIROCCO_OS_DIR/log/setup-$i.log" >&2
+  done
+  [ ${#failed[@]} -eq 0 ] || { say "ERROR: failed: ${failed[*]}"; return 1; }
+}
+
+# login USER PASSWORD PROJECT BODY_FILE: a project-scoped token on stdout (empty when refused),
+# the token's JSON (with the catalog) in BODY_FILE
+login() {
+  local headers; headers=$(mktemp)
+  jq -n --arg u "$1" --arg p "$2" --arg project "$3" \
+    '{auth: {identity: {methods: ["password"], password: {user: {name: $u, domain: {id: "default"}, password: $p}}},
+             scope: {project: {name: $project, domain: {id: "default"}}}}}' \
+    | curl -s -m 30 -D "$headers" -o "$4" -X POST "$KEYSTONE_URL/auth/tokens" -H 'Content-Type: application/json' --data-binary @- || true
+  awk 'tolower($1) == "x-subject-token:" {print $2}' "$headers" | tr -d '\r'
+  rm -f "$headers"
+}
+
+# api_call METHOD URL [JSON [HEADER...]]: an OpenStack API call with $ADMIN_TOKEN; the response
+# body on stdout; fails (with the status and body) on an HTTP error status
+api_call() {
+  local method=$1 url=$2 data=${3:-} out status header; shift 2; [ $# -eq 0 ] || shift
+  local args=(-s -m 60 -X "$method" "$url" -H "X-Auth-Token: $ADMIN_TOKEN" -H 'Accept: application/json')
+  [ -n "$data" ] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
+  for header in "$@"; do args+=(-H "$header"); done
+  out=$(mktemp)
+  status=$(curl "${args[@]}" -o "$out" -w '%{http_code}') || status=000
+  if [ "${status:0:1}" != 2 ]; then
+    say "$method $url answered $status: $(head -c 400 "$out")"; rm -f "$out"; return 1
+  fi
+  cat "$out"; rm -f "$out"
+}
+
+# ensure_endpoint NAME TYPE URL SERVICES ENDPOINTS: the catalog has service TYPE (created as NAME
+# when absent) with a public, internal and admin endpoint in $OS_REGION at URL (fixed when it
+# points elsewhere). SERVICES and ENDPOINTS: the JSON of GET /services and GET /endpoints.
+ensure_endpoint() {
+  local name=$1 type=$2 url=$3 services=$4 endpoints=$5 service interface endpoint
+  service=$(jq -r --arg t "$type" '[.services[] | select(.type == $t)][0].id // empty' <<< "$services")
+  [ -n "$service" ] || service=$(keystone_call POST /services \
+    "$(jq -nc --arg n "$name" --arg t "$type" '{service: {name: $n, type: $t, enabled: true}}')" | jq -r .service.id)
+  for interface in public internal admin; do
+    endpoint=$(jq -c --arg s "$service" --arg i "$interface" --arg r "$OS_REGION" \
+      '[.endpoints[] | select(.service_id == $s and .interface == $i and .region_id == $r)][0] // empty' <<< "$endpoints")
+    if [ -z "$endpoint" ]; then
+      keystone_call POST /endpoints "$(jq -nc --arg s "$service" --arg i "$interface" --arg r "$OS_REGION" --arg u "$url" \
+        '{endpoint: {service_id: $s, interface: $i, region_id: $r, url: $u, enabled: true}}')" > /dev/null
+    elif [ "$(jq -r '.url + " " + (.enabled | tostring)' <<< "$endpoint")" != "$url true" ]; then
+      keystone_call PATCH "/endpoints/$(jq -r .id <<< "$endpoint")" \
+        "$(jq -nc --arg u "$url" '{endpoint: {url: $u, enabled: true}}')" > /dev/null
+    fi
+  done
+}
+
+# load_env_file FILE: its KEY=VALUE lines become shell variables (not exported)
+load_env_file() {
+  local key value
+  while IFS='=' read -r key value; do
+    if [[ $key =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then printf -v "$key" '%s' "$value"; fi
+  done < "$1"
+}
+
+# fingerprint WORD...: a short hash of them, for the stamp files that let re-runs skip set-up steps
+fingerprint() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }

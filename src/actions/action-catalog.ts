@@ -12,6 +12,8 @@ export interface ActionDescriptor {
   name: string;
   description: string;
   parameters: ActionParameter[];
+  /** takes any other keyword too (Python's `**kwargs`, e.g. the attributes `nova.servers_find` matches) */
+  acceptsOtherParameters?: boolean;
 }
 
 /**
@@ -58,7 +60,7 @@ export class ActionCatalog {
       throw new ActionInputError(`Invalid input [name=${name}]: the input must be an object of parameters`);
     }
     const known = new Set(handler.parameters.map((parameter) => parameter.name));
-    const unexpected = Object.keys(given).filter((key) => !known.has(key));
+    const unexpected = handler.acceptsOtherParameters ? [] : Object.keys(given).filter((key) => !known.has(key));
     const missing = handler.parameters.filter((parameter) => !('default' in parameter) && !(parameter.name in given)).map((parameter) => parameter.name);
     if (unexpected.length > 0 || missing.length > 0) {
       const parts = [`name=${name}`];
@@ -70,6 +72,9 @@ export class ActionCatalog {
     const prepared: Record<string, unknown> = {};
     for (const parameter of handler.parameters) {
       prepared[parameter.name] = parameter.name in given ? given[parameter.name] : parameter.default;
+    }
+    if (handler.acceptsOtherParameters) {
+      for (const [key, value] of Object.entries(given)) if (!known.has(key)) prepared[key] = value;
     }
     return prepared;
   }

@@ -21,9 +21,11 @@ export interface ActionResource extends Record<string, unknown> {
 
 /** Mistral's one-line parameter list, e.g. `url, method="GET", timeout=null`. */
 export function actionInputSignature(descriptor: ActionDescriptor): string {
-  return descriptor.parameters
-    .map((parameter) => ('default' in parameter ? `${parameter.name}=${pythonJsonDumps(parameter.default)}` : parameter.name))
-    .join(', ');
+  const parameters = descriptor.parameters.map((parameter) =>
+    'default' in parameter ? `${parameter.name}=${pythonJsonDumps(parameter.default)}` : parameter.name,
+  );
+  if (descriptor.acceptsOtherParameters) parameters.push('**kwargs');
+  return parameters.join(', ');
 }
 
 export function toActionResource(descriptor: ActionDescriptor): ActionResource {

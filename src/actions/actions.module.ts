@@ -3,10 +3,14 @@ import { MailSender } from '../mail/mail-sender';
 import { MailModule } from '../mail/mail.module';
 import { ActionCatalog } from './action-catalog';
 import { ExecutionCredentials } from './openstack/execution-credentials';
-import { keystoneActions } from './openstack/keystone.actions';
+import { CINDER_ACTIONS } from './openstack/cinder.actions';
+import { GLANCE_ACTIONS } from './openstack/glance.actions';
+import { KEYSTONE_ACTIONS } from './openstack/keystone.actions';
+import { NOVA_ACTIONS } from './openstack/nova.actions';
+import { openstackActions } from './openstack/openstack-action';
 import { stdActions } from './std/std-actions';
 
-/** The registry of runnable actions; later features register theirs (OpenStack) into it. */
+/** The registry of runnable actions: std.* and the OpenStack services' (nova.*, glance.*, cinder.*, keystone.*). */
 @Global()
 @Module({
   imports: [MailModule],
@@ -15,7 +19,8 @@ import { stdActions } from './std/std-actions';
     {
       provide: ActionCatalog,
       inject: [MailSender, ExecutionCredentials],
-      useFactory: (mail: MailSender, credentials: ExecutionCredentials) => new ActionCatalog([...stdActions(mail), ...keystoneActions(credentials)]),
+      useFactory: (mail: MailSender, credentials: ExecutionCredentials) =>
+        new ActionCatalog([...stdActions(mail), ...openstackActions(credentials, [...NOVA_ACTIONS, ...GLANCE_ACTIONS, ...CINDER_ACTIONS, ...KEYSTONE_ACTIONS])]),
     },
   ],
   exports: [ActionCatalog],

@@ -621,7 +621,8 @@ export class ExecutionRun {
     let state: ExecutionState = ok ? 'SUCCESS' : 'ERROR';
     let info = stateInfo;
     let published: Record<string, unknown> = {};
-    const view = this.taskView(task, state, result);
+    // publish-on-error reads why the task failed as $task().state_info
+    const view = { ...this.taskView(task, state, result), state_info: ok ? task.stateInfo : info };
     try {
       published = (await this.render(task, ok ? spec.publish : spec.publishOnError, ok ? 'publish' : 'publish-on-error', undefined, view)) as Record<string, unknown>;
     } catch (error) {

@@ -97,6 +97,27 @@ caught_wf:
     expect(names).toEqual(['cleanup:SUCCESS', 'report:SUCCESS', 'risky:ERROR']);
   });
 
+  it("lets publish-on-error read the task's name and why it failed", async () => {
+    await client.createWorkflow(`
+version: '2.0'
+why_wf:
+  output:
+    step: <% $.step %>
+    why: <% $.why %>
+  tasks:
+    call:
+      action: std.echo outptu=1
+      publish-on-error:
+        step: <% $task().name %>
+        why: <% $task().state_info %>
+      on-error: noop
+`);
+    const execution = await client.run('why_wf');
+    expect(execution.state).toBe('SUCCESS');
+    expect(execution.output.step).toBe('call');
+    expect(execution.output.why).toContain("Invalid input [name=std.echo, missing=['output'], unexpected=['outptu']]");
+  });
+
   it('takes only the transitions whose guards are true, after publish', async () => {
     await client.createWorkflow(`
 version: '2.0'

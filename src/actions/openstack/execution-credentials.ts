@@ -6,10 +6,13 @@ import { KeystoneClient, ServiceSession, type KeystoneToken } from '../../identi
 import { KeystoneTrusts } from '../../identity/keystone/keystone-trusts';
 import { TRIGGER_CREDENTIALS, type TriggerCredentials } from '../../triggers/trigger-credentials';
 import { ActionFailure } from '../action.types';
+import { OpenStackClients } from './client/openstack-clients';
+import type { EndpointInterface } from './client/service-catalog';
+import type { TokenProvider } from './client/openstack-session';
 
 /**
- * The OpenStack token an execution's actions act with. In keystone mode, a run started by a cron
- * trigger uses the trigger's trust (a trust-scoped token, renewed when it nears expiry, so long
+ * The OpenStack credentials an execution's actions act with. In keystone mode, a run started by a
+ * cron trigger uses the trigger's trust (a trust-scoped token, renewed when it nears expiry, so long
  * workflows keep working); sub-workflows inherit their root's trigger. In noauth mode every run
  * uses the configured cloud (clouds.yaml or OS_* variables), with a token cached until near expiry.
  */
@@ -26,31 +29,55 @@ export class ExecutionCredentials {
     this.cloud = cloud ? new ServiceSession(new KeystoneClient(cloud.authUrl), cloud.credentials) : null;
   }
 
-  async tokenFor(workflowExecutionId: string | undefined): Promise<KeystoneToken> {
+  /** Clients of the cloud's services for one execution; `region` overrides the configured one. */
+  async clientsFor(workflowExecutionId: string | undefined, region?: string): Promise<OpenStackClients> {
+    const tokens = await this.tokensFor(workflowExecutionId);
+    const cloud = this.config.auth.mode === 'noauth' ? this.config.openstack : null;
+    const endpointInterface: EndpointInterface = cloud?.interface ?? 'public';
+    return new OpenStackClients(tokens, { interface: endpointInterface, region: region || cloud?.region || undefined });
+  }
+
+  /** Where the execution's tokens come from; throws ActionFailure saying why there is none. */
+  async tokensFor(workflowExecutionId: string | undefined): Promise<TokenProvider> {
     if (this.config.auth.mode === 'noauth') {
-      if (!this.cloud) {
+      const cloud = this.cloud;
+      if (!cloud) {
         throw new ActionFailure('no OpenStack credentials: set OS_CLOUD (a cloud of clouds.yaml) or the OS_* variables, then restart Sirocco');
       }
-      try {
-        return await this.cloud.token();
-      } catch (error) {
-        throw new ActionFailure(`logging in to the configured cloud (${this.config.openstack!.source}) failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      return {
+        token: async (fresh?: boolean): Promise<KeystoneToken> => {
+          if (fresh) cloud.invalidate();
+          try {
+            return await cloud.token();
+          } catch (error) {
+            throw new ActionFailure(`logging in to the configured cloud (${this.config.openstack!.source}) failed: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        },
+      };
     }
-    if (!(this.credentials instanceof KeystoneTrusts)) throw new ActionFailure('no OpenStack credentials');
+    const trusts = this.credentials;
+    if (!(trusts instanceof KeystoneTrusts)) throw new ActionFailure('no OpenStack credentials');
     if (!workflowExecutionId) throw new ActionFailure('no OpenStack credentials: the action runs outside any workflow execution');
+    const trustId = await this.trustOf(workflowExecutionId);
+    if (!trustId) throw new ActionFailure('no OpenStack credentials: this execution was not started by a cron trigger holding a trust');
+    return {
+      token: async (fresh?: boolean): Promise<KeystoneToken> => {
+        try {
+          return await trusts.tokenFor(trustId, fresh);
+        } catch (error) {
+          throw new ActionFailure(`the trigger's Keystone trust cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      },
+    };
+  }
+
+  private async trustOf(workflowExecutionId: string): Promise<string | null> {
     const rows: Array<{ trust_id: string | null }> = await this.dataSource.query(
       `SELECT tt.trust_id FROM workflow_executions e
          LEFT JOIN trigger_trusts tt ON tt.trigger_id = e.trigger_id
         WHERE e.id = $1`,
       [workflowExecutionId],
     );
-    const trustId = rows[0]?.trust_id;
-    if (!trustId) throw new ActionFailure('no OpenStack credentials: this execution was not started by a cron trigger holding a trust');
-    try {
-      return await this.credentials.tokenFor(trustId);
-    } catch (error) {
-      throw new ActionFailure(`the trigger's Keystone trust cannot be used: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    return rows[0]?.trust_id ?? null;
   }
 }

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { OpenStackClients } from '../../src/actions/openstack/client/openstack-clients';
+import type { Json, Server } from '../../src/actions/openstack/client/compute.client';
+import { OpenStackError } from '../../src/actions/openstack/client/openstack-error';
+import type { Image } from '../../src/actions/openstack/client/image.client';
+import type { Volume, VolumeSnapshot } from '../../src/actions/openstack/client/volume.client';
+import { KeystoneClient, type KeystoneToken } from '../../src/identity/keystone/keystone-client';
+
+/** The state directory of scripts/keystone-dev.sh and scripts/openstack-dev.sh. */
+export const OPENSTACK_DIR = process.env.SIROCCO_OS_DIR ?? '/var/lib/sirocco-openstack';
+
+/** KEY=VALUE lines of an env file those scripts wrote. */
+export function readEnvFile(name: string): Record<string, string> {
+  return Object.fromEntries(
+    readFileSync(`${OPENSTACK_DIR}/${name}`, 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z_][A-Z0-9_]*=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `probe` gives a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(250);
+  }
+}
+
+/**
+ * One user of the real test cloud (scripts/openstack-dev.sh), through Sirocco's own OpenStack
+ * client: what the tests set up (servers, boot volumes, images) and look at afterwards. Every
+ * object it creates is named with `prefix`, and `cleanUp()` deletes what carries it.
+ */
+export class RealCloudUser {
+  readonly clients: OpenStackClients;
+  readonly settings = readEnvFile('openstack.env');
+  private token: KeystoneToken | null = null;
+
+  constructor(
+    readonly username: string,
+    password: string,
+    project: string,
+    readonly prefix: string,
+  ) {
+    const keystone = new KeystoneClient(this.settings.OS_AUTH_URL!);
+    this.clients = new OpenStackClients({
+      token: async (fresh) => {
+        if (fresh || !this.token || this.token.expiresAt.getTime() - Date.now() < 60_000) {
+          this.token = await keystone.passwordAuth({ username, password, project, userDomain: 'default', projectDomain: 'default' });
+        }
+        return this.token;
+      },
+    });
+  }
+
+  get imageId(): string {
+    return this.settings.OPENSTACK_IMAGE_ID!;
+  }
+
+  async projectId(): Promise<string> {
+    return (await this.clients.session.projectId())!;
+  }
+
+  async waitForServer(id: string, status = 'ACTIVE'): Promise<Server> {
+    return eventually(async () => {
+      const server = await this.clients.compute.getServer(id);
+      if (server.status === 'ERROR' && status !== 'ERROR') throw new Error(`server ${id} went to ERROR: ${JSON.stringify(server.fault ?? null)}`);
+      return server.status === status && !server['OS-EXT-STS:task_state'] ? server : undefined;
+    }, `server ${id} ${status}`);
+  }
+
+  async bootFromImage(name: string, metadata: Record<string, string> = {}): Promise<Server> {
+    const created = await this.clients.compute.createServer({ name: `${this.prefix}${name}`, imageRef: this.imageId, flavorRef: this.settings.OPENSTACK_FLAVOR_ID, networks: 'none', metadata });
+    return this.waitForServer(String(created.id));
+  }
+
+  async bootFromVolume(name: string, metadata: Record<string, string> = {}): Promise<{ server: Server; volume: Volume }> {
+    let volume = await this.clients.volume.createVolume({ size: 1, name: `${this.prefix}${name}-root`, volume_type: this.settings.OPENSTACK_VOLUME_TYPE, imageRef: this.imageId });
+    volume = await eventually(async () => {
+      const current = await this.clients.volume.getVolume(volume.id);
+      if (current.status === 'error') throw new Error(`volume ${volume.id} went to error`);
+      return current.status === 'available' ? current : undefined;
+    }, `volume ${volume.id} available`);
+    const created = await this.clients.compute.createServer({
+      name: `${this.prefix}${name}`,
+      imageRef: '',
+      flavorRef: this.settings.OPENSTACK_BFV_FLAVOR_ID,
+      networks: 'none',
+      metadata,
+      block_device_mapping_v2: [{ boot_index: 0, uuid: volume.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false }],
+    });
+    return { server: await this.waitForServer(String(created.id)), volume };
+  }
+
+  async servers(): Promise<Server[]> {
+    return (await this.clients.compute.listServers()).filter((server) => server.name.startsWith(this.prefix));
+  }
+
+  async serverNamed(name: string): Promise<Server[]> {
+    return (await this.servers()).filter((server) => server.name === `${this.prefix}${name}`);
+  }
+
+  async imagesOf(serverId: string): Promise<Image[]> {
+    return this.clients.image.listImages({ filters: { instance_uuid: serverId } });
+  }
+
+  async snapshotsOf(volumeId: string): Promise<VolumeSnapshot[]> {
+    return (await this.clients.volume.listSnapshots({ volume_id: volumeId })).filter((snapshot) => snapshot.status !== 'deleting');
+  }
+
+  /** Deletes this prefix's servers, then images, snapshots and volumes (in that order). */
+  async cleanUp(): Promise<void> {
+    const ignoreGone = (error: unknown) => {
+      if (!(error instanceof OpenStackError && error.status === 404)) throw error;
+    };
+    const servers = await this.servers();
+    await Promise.all(servers.map((server) => this.clients.compute.deleteServer(server.id).catch(ignoreGone)));
+    await eventually(async () => ((await this.servers()).length === 0 ? true : undefined), 'servers deleted');
+    const images = (await this.clients.image.listImages({ filters: { owner: await this.projectId() } })).filter((image) => String(image.name ?? '').startsWith(this.prefix));
+    for (const image of images) {
+      if (image.protected) await this.clients.image.updateImage(image.id, { protected: false });
+      await this.clients.image.deleteImage(image.id).catch(ignoreGone);
+    }
+    const snapshots = (await this.clients.volume.listSnapshots()).filter((snapshot) => String(snapshot.name ?? '').startsWith(this.prefix) && snapshot.status !== 'deleting');
+    await Promise.all(snapshots.map((snapshot) => this.clients.volume.deleteSnapshot(snapshot.id).catch(ignoreGone)));
+    await eventually(async () => ((await this.clients.volume.listSnapshots()).some((snapshot) => String(snapshot.name ?? '').startsWith(this.prefix)) ? undefined : true), 'snapshots deleted');
+    const volumes = (await this.clients.volume.listVolumes()).filter((volume) => String(volume.name ?? '').startsWith(this.prefix));
+    await Promise.all(volumes.map((volume) => this.clients.volume.deleteVolume(volume.id).catch(ignoreGone)));
+  }
+}
+
+export type { Json };
