@@ -5,6 +5,8 @@ export interface ActionRunContext {
   workflowExecutionId?: string;
   taskExecutionId?: string;
   actionExecutionId: string;
+  /** keystone mode, an action run on its own (POST /v2/action_executions): its caller's token (a secret) and project */
+  caller?: { token: string; projectId: string };
   /** aborted when the task times out, the execution is cancelled or the service stops */
   signal: AbortSignal;
 }

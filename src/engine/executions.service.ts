@@ -23,6 +23,7 @@ import type {
 import { actionErrorOutcome, type FreshRunSink, InvalidWorkflowInput, resolveWorkflowInput } from './execution-run';
 import { isTerminal, type ExecutionState } from './execution-states';
 import { TaskExecutionEntity } from './task-execution.entity';
+import { ExecutionTrusts } from './execution-trusts.service';
 import { WorkflowEngine } from './workflow-engine.service';
 import { WorkflowExecutionEntity, type ExecutionParams } from './workflow-execution.entity';
 
@@ -42,6 +43,7 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
     private readonly workflows: WorkflowsService,
     private readonly actions: ActionCatalog,
     private readonly usage: WorkflowUsageRegistry,
+    private readonly trusts: ExecutionTrusts,
   ) {}
 
   onModuleInit(): void {
@@ -79,12 +81,18 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
     };
     const insert = (manager: EntityManager) =>
       manager.insert(WorkflowExecutionEntity, execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
+    // keystone mode: the caller's trust, for the run's OpenStack actions (stored with the execution)
+    const trust = await this.trusts.createFor(workflow.spec, context);
+    const recordTrust = (manager: EntityManager) => (trust ? this.trusts.record(manager, execution.id, context.projectId, trust) : Promise.resolve());
     try {
       // the first transition writes the new execution itself
-      const after = await this.dataSource.transaction((manager) => this.engine.startInTransaction(manager, execution));
+      const after = await this.dataSource.transaction(async (manager) => {
+        await recordTrust(manager);
+        return this.engine.startInTransaction(manager, execution);
+      });
       this.engine.dispatchAfterCommit(after);
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') duplicate(error);
+      if ((error as { code?: string }).code === '23505') await this.trusts.discard(trust).then(() => duplicate(error));
       // the first transition failed (nothing was stored): accept the run anyway and let the engine
       // start it from a job, where a fault ends it visibly in ERROR
       this.logger.warn(`execution ${execution.id}: starting it inline failed, starting it as a job: ${String(error)}`);
@@ -92,9 +100,13 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
       const job = await this.dataSource
         .transaction(async (manager) => {
           await insert(manager);
+          await recordTrust(manager);
           return this.insertStartJob(manager, execution.id);
         })
-        .catch(duplicate);
+        .catch(async (failure: unknown) => {
+          await this.trusts.discard(trust);
+          return duplicate(failure);
+        });
       this.engine.afterCommit([job]);
     }
     return execution;
@@ -299,7 +311,7 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
     await this.dataSource.getRepository(ActionExecutionEntity).insert(action as unknown as QueryDeepPartialEntity<ActionExecutionEntity>);
     let outcome;
     try {
-      const result = await handler.run(input, { actionExecutionId: action.id, signal: new AbortController().signal });
+      const result = await handler.run(input, { actionExecutionId: action.id, caller: context.authToken ? { token: context.authToken, projectId: context.projectId } : undefined, signal: new AbortController().signal });
       outcome = { ok: true as const, result: result ?? null };
     } catch (error) {
       outcome = actionErrorOutcome(error);

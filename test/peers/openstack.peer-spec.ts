@@ -246,6 +246,53 @@ describe('snapshot workflows on real OpenStack services', () => {
       expect(image.instance_uuid).toBe(server.id);
       expect(mailsAbout(`Instance Snapshot created successfully: ${server.name}`)).toHaveLength(1);
     });
+
+    it("runs a workflow started through the API as its caller, through a trust released after the run", async () => {
+      const server = await demo.bootFromImage('ondemand1');
+      const snapshot = await run('instance_snapshot', { instance: server.name });
+      const keystone = new KeystoneClient(keystoneEnv.SIROCCO_KEYSTONE_URL!);
+      const token = await keystone.passwordAuth({ username: 'demo', password: keystoneEnv.KEYSTONE_DEMO_PASSWORD ?? 'demo-pass', project: 'demo', userDomain: 'default', projectDomain: 'default' });
+      const trustsBefore = (await keystone.listTrusts(token.token, { trustorUserId: token.user.id })).map((trust) => trust.id);
+
+      const executions = new ExecutionsClient(wrapWithToken(k, token.token));
+      const execution = await executions.waitFor(
+        await executions.start('restore_inplace_snapshot', { instance: server.name, date: today(), wait: true, poll_interval: 1 }),
+        undefined,
+        120_000,
+      );
+      expect(execution.state).toBe('SUCCESS');
+      const rebuilt = await demo.clients.compute.getServer(server.id);
+      expect((rebuilt.image as { id: string }).id).toBe(snapshot.output.snapshot_id);
+      const created = (await keystone.listTrusts(token.token, { trustorUserId: token.user.id })).filter((trust) => !trustsBefore.includes(trust.id));
+      expect(created).toHaveLength(1); // the run's trust: demo's roles in demo's project, to Sirocco's service user
+      expect(created[0]!.impersonation).toBe(true);
+
+      // an hour after the run ended, the trust goes
+      const { Client } = await import('pg');
+      const db = new Client({ connectionString: k.databaseUrl });
+      await db.connect();
+      await db.query(`UPDATE workflow_executions SET updated_at = now() - interval '2 hours' WHERE id = $1`, [execution.id]);
+      await db.end();
+      const { ExecutionTrusts } = await import('../../src/engine/execution-trusts.service');
+      await k.app.get(ExecutionTrusts).sweep();
+      const after = (await keystone.listTrusts(token.token, { trustorUserId: token.user.id })).map((trust) => trust.id);
+      expect(after).not.toContain(created[0]!.id);
+    });
+
+    it("runs a single OpenStack action with its caller's token, in the caller's project only", async () => {
+      const server = await demo.bootFromImage('ondemand2');
+      const keystone = new KeystoneClient(keystoneEnv.SIROCCO_KEYSTONE_URL!);
+      const login = (user: string, password: string) => keystone.passwordAuth({ username: user, password, project: user, userDomain: 'default', projectDomain: 'default' });
+      const demoToken = await login('demo', keystoneEnv.KEYSTONE_DEMO_PASSWORD ?? 'demo-pass');
+      const altToken = await login('alt', keystoneEnv.KEYSTONE_ALT_PASSWORD ?? 'alt-pass');
+      const asDemo = await k.http.post('/v2/action_executions').set('X-Auth-Token', demoToken.token).send({ name: 'nova.servers_get', input: { server: server.id } }).expect(201);
+      expect(asDemo.body.state).toBe('SUCCESS');
+      expect(JSON.parse(asDemo.body.output).result).toMatchObject({ id: server.id, name: server.name });
+      const asAlt = await k.http.post('/v2/action_executions').set('X-Auth-Token', altToken.token).send({ name: 'nova.servers_get', input: { server: server.id } }).expect(201);
+      expect(asAlt.body.state).toBe('ERROR');
+      expect(JSON.parse(asAlt.body.output).result).toMatchObject({ status: 404, service: 'Nova' });
+      expect(JSON.stringify(asAlt.body)).not.toContain(altToken.token);
+    });
   });
 });
 

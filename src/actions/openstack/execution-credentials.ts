@@ -11,10 +11,12 @@ import type { EndpointInterface } from './client/service-catalog';
 import type { TokenProvider } from './client/openstack-session';
 
 /**
- * The OpenStack credentials an execution's actions act with. In keystone mode, a run started by a
- * cron trigger uses the trigger's trust (a trust-scoped token, renewed when it nears expiry, so long
- * workflows keep working); sub-workflows inherit their root's trigger. In noauth mode every run
- * uses the configured cloud (clouds.yaml or OS_* variables), with a token cached until near expiry.
+ * The OpenStack credentials an execution's actions act with. In noauth mode every run uses the
+ * configured cloud (clouds.yaml or OS_* variables), with a token cached until near expiry. In
+ * keystone mode a run acts as a user through a trust: a run started by a cron trigger through the
+ * trigger's, a run started through the API through the one made from its caller's token
+ * (ExecutionTrusts); sub-workflows use their root's. Trust-scoped tokens are renewed when they
+ * near expiry, so long workflows keep working. An action run on its own uses its caller's token.
  */
 @Injectable()
 export class ExecutionCredentials {
@@ -30,15 +32,15 @@ export class ExecutionCredentials {
   }
 
   /** Clients of the cloud's services for one execution; `region` overrides the configured one. */
-  async clientsFor(workflowExecutionId: string | undefined, region?: string): Promise<OpenStackClients> {
-    const tokens = await this.tokensFor(workflowExecutionId);
+  async clientsFor(workflowExecutionId: string | undefined, region?: string, caller?: { token: string; projectId: string }): Promise<OpenStackClients> {
+    const tokens = await this.tokensFor(workflowExecutionId, caller);
     const cloud = this.config.auth.mode === 'noauth' ? this.config.openstack : null;
     const endpointInterface: EndpointInterface = cloud?.interface ?? 'public';
     return new OpenStackClients(tokens, { interface: endpointInterface, region: region || cloud?.region || undefined });
   }
 
   /** Where the execution's tokens come from; throws ActionFailure saying why there is none. */
-  async tokensFor(workflowExecutionId: string | undefined): Promise<TokenProvider> {
+  async tokensFor(workflowExecutionId: string | undefined, caller?: { token: string; projectId: string }): Promise<TokenProvider> {
     if (this.config.auth.mode === 'noauth') {
       const cloud = this.cloud;
       if (!cloud) {
@@ -57,9 +59,18 @@ export class ExecutionCredentials {
     }
     const trusts = this.credentials;
     if (!(trusts instanceof KeystoneTrusts)) throw new ActionFailure('no OpenStack credentials');
-    if (!workflowExecutionId) throw new ActionFailure('no OpenStack credentials: the action runs outside any workflow execution');
-    const trustId = await this.trustOf(workflowExecutionId);
-    if (!trustId) throw new ActionFailure('no OpenStack credentials: this execution was not started by a cron trigger holding a trust');
+    if (!workflowExecutionId) {
+      if (!caller) throw new ActionFailure('no OpenStack credentials: the action runs outside any workflow execution');
+      return this.callerTokens(trusts, caller);
+    }
+    const { trustId, error } = await this.trustOf(workflowExecutionId);
+    if (!trustId) {
+      throw new ActionFailure(
+        error
+          ? `no OpenStack credentials: a Keystone trust could not be made from the caller's token when the execution started (${error})`
+          : 'no OpenStack credentials: this execution holds no Keystone trust (its trust was released an hour after it ended, or it started without a token)',
+      );
+    }
     return {
       token: async (fresh?: boolean): Promise<KeystoneToken> => {
         try {
@@ -71,13 +82,34 @@ export class ExecutionCredentials {
     };
   }
 
-  private async trustOf(workflowExecutionId: string): Promise<string | null> {
-    const rows: Array<{ trust_id: string | null }> = await this.dataSource.query(
-      `SELECT tt.trust_id FROM workflow_executions e
+  /** The trust of the execution's trigger, else of its root execution, else why there is none. */
+  private async trustOf(workflowExecutionId: string): Promise<{ trustId: string | null; error: string | null }> {
+    const rows: Array<{ trust_id: string | null; error: string | null }> = await this.dataSource.query(
+      `SELECT COALESCE(tt.trust_id, et.trust_id) AS trust_id, et.error FROM workflow_executions e
          LEFT JOIN trigger_trusts tt ON tt.trigger_id = e.trigger_id
+         LEFT JOIN execution_trusts et ON et.execution_id = COALESCE(e.root_execution_id, e.id)
         WHERE e.id = $1`,
       [workflowExecutionId],
     );
-    return rows[0]?.trust_id ?? null;
+    return { trustId: rows[0]?.trust_id ?? null, error: rows[0]?.error ?? null };
+  }
+
+  /**
+   * An action run on its own acts with its caller's token: exchanged once (token method) for one
+   * that carries the catalog; a refused one is not renewed (only its owner can do that).
+   */
+  private callerTokens(trusts: KeystoneTrusts, caller: { token: string; projectId: string }): TokenProvider {
+    let exchanged: Promise<KeystoneToken> | null = null;
+    return {
+      token: async (fresh?: boolean): Promise<KeystoneToken> => {
+        if (fresh && exchanged) throw new ActionFailure("the caller's Keystone token was refused by the service");
+        exchanged ??= trusts.exchangeToken(caller.token, caller.projectId);
+        try {
+          return await exchanged;
+        } catch (error) {
+          throw new ActionFailure(`the caller's Keystone token cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      },
+    };
   }
 }

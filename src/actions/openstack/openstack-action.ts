@@ -61,7 +61,7 @@ export function openstackActions(credentials: ExecutionCredentials, specs: OpenS
     async run(input, context) {
       const { action_region: region, ...rest } = input;
       try {
-        const clients = await credentials.clientsFor(context.workflowExecutionId, region ? String(region) : undefined);
+        const clients = await credentials.clientsFor(context.workflowExecutionId, region ? String(region) : undefined, context.caller);
         const result = await spec.run(clients, rest, context.signal);
         return result === undefined ? null : result;
       } catch (error) {

@@ -163,6 +163,15 @@ export class KeystoneClient {
     return this.issueToken('password authentication', { auth: { identity: passwordIdentity(credentials), scope } }, [credentials.password]);
   }
 
+  /**
+   * A new token from an existing one (the token method), scoped to `projectId` when given, else
+   * to the same project; it carries the catalog, which a validated token may not.
+   */
+  async tokenAuth(token: string, projectId?: string): Promise<KeystoneToken> {
+    const body = { auth: { identity: { methods: ['token'], token: { id: token } }, ...(projectId ? { scope: { project: { id: projectId } } } : {}) } };
+    return this.issueToken('token authentication', body, [token]);
+  }
+
   /** A token scoped to a trust, for its trustee, by the trustee's password. */
   async trustAuth(credentials: PasswordCredentials, trustId: string): Promise<KeystoneToken> {
     const body = { auth: { identity: passwordIdentity(credentials), scope: { 'OS-TRUST:trust': { id: trustId } } } };

@@ -63,10 +63,15 @@ export class KeystoneTrusts implements TriggerCredentials {
     }
   }
 
+  /** A token like the caller's (same user and project) that carries the service catalog. */
+  exchangeToken(callerToken: string, projectId: string): Promise<KeystoneToken> {
+    return this.session.client.tokenAuth(callerToken, projectId);
+  }
+
   async deleteTrust(trustId: string): Promise<void> {
     this.tokens.delete(trustId);
     await this.session.withToken((token) => this.session.client.deleteTrust(token, trustId));
-    this.logger.log('deleted the Keystone trust of a deleted cron trigger');
+    this.logger.log('deleted a Keystone trust that is no longer needed');
   }
 
   private trustee(): Promise<string> {
