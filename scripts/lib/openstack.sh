@@ -81,6 +81,15 @@ stop_service() {
   rm -f "$pidfile"
 }
 
+# still_running NAME:PATTERN...: each service still runs; else the tail of its log, and exit
+still_running() {
+  local entry
+  for entry in "$@"; do
+    running "${entry%%:*}" "${entry#*:}" ||
+      { tail -20 "$SIROCCO_OS_DIR/log/${entry%%:*}.log" >&2; die "${entry%%:*} exited (log: $SIROCCO_OS_DIR/log/${entry%%:*}.log)"; }
+  done
+}
+
 # http_ok URL: answers with a 2xx/3xx status
 http_ok() { curl -sf -o /dev/null -m 3 "$1"; }
 # port_listening PORT: something listens on 127.0.0.1:PORT

@@ -102,11 +102,7 @@ CONF
   if [ ${#started[@]} -gt 0 ]; then
     say "cinder: waiting for cinder-volume to report"
     volume_reported() {
-      local entry
-      for entry in "${CINDER_SERVICES[@]}"; do
-        running "${entry%%:*}" "${entry#*:}" ||
-          { tail -20 "$SIROCCO_OS_DIR/log/${entry%%:*}.log" >&2; die "${entry%%:*} exited (log: $SIROCCO_OS_DIR/log/${entry%%:*}.log)"; }
-      done
+      still_running "${CINDER_SERVICES[@]}"
       api_call GET "$admin_volumes/os-services?binary=cinder-volume" 2>/dev/null |
         jq -e --arg since "$since" '.services[] | select(.state == "up" and (.updated_at == null or .updated_at >= $since))' > /dev/null &&
       api_call GET "$admin_volumes/scheduler-stats/get_pools" 2>/dev/null | jq -e '.pools | length > 0' > /dev/null

@@ -203,11 +203,7 @@ CONF
   if [ ${#started[@]} -gt 0 ] || [ ! -f "$NOVA_DIR/.host-mapped" ]; then
     say "nova: waiting for nova-compute to report"
     compute_reported() {
-      local entry
-      for entry in "${NOVA_SERVICES[@]}"; do
-        running "${entry%%:*}" "${entry#*:}" ||
-          { tail -20 "$SIROCCO_OS_DIR/log/${entry%%:*}.log" >&2; die "${entry%%:*} exited (log: $SIROCCO_OS_DIR/log/${entry%%:*}.log)"; }
-      done
+      still_running "${NOVA_SERVICES[@]}"
       api_call GET "$COMPUTE_URL/os-services?binary=nova-compute&host=$NOVA_HOST" 2>/dev/null |
         jq -e --arg since "$compute_since" '.services[] | select(.state == "up" and .status == "enabled" and (.updated_at == null or .updated_at >= $since))' > /dev/null
     }

@@ -1,4 +1,4 @@
-import { startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
+import { osEnvironment, startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -12,15 +12,7 @@ describe('OpenStack actions', () => {
 
   beforeAll(async () => {
     cloud = await startFakeOpenStack({ transitionMs: 10 });
-    t = await startTestApp({
-      OS_AUTH_URL: cloud.authUrl,
-      OS_USERNAME: 'demo',
-      OS_PASSWORD: 'demo-pass',
-      OS_PROJECT_NAME: 'demo',
-      OS_USER_DOMAIN_NAME: 'Default',
-      OS_PROJECT_DOMAIN_NAME: 'Default',
-      OS_REGION_NAME: 'RegionOne',
-    });
+    t = await startTestApp(osEnvironment(cloud));
     cirros = String(cloud.images().find((image) => image.name === 'cirros-fake')!.id);
   });
   afterAll(async () => {

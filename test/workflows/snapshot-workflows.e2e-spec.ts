@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { ExecutionsClient, type ExecutionView } from '../support/executions-client';
-import { startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
+import { osEnvironment, startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
 import { SmtpSink, type ReceivedMail } from '../support/smtp-sink';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -25,12 +25,7 @@ describe('snapshot workflows (fake cloud)', () => {
     t = await startTestApp({
       SIROCCO_DEFINITIONS_DIR: path.resolve(__dirname, '../../definitions'),
       SIROCCO_SMTP_URL: smtp.url,
-      OS_AUTH_URL: cloud.authUrl,
-      OS_USERNAME: 'demo',
-      OS_PASSWORD: 'demo-pass',
-      OS_PROJECT_NAME: 'demo',
-      OS_USER_DOMAIN_NAME: 'Default',
-      OS_PROJECT_DOMAIN_NAME: 'Default',
+      ...osEnvironment(cloud),
     });
     client = new ExecutionsClient(t.http);
     cirros = String(cloud.images().find((image) => image.name === 'cirros-fake')!.id);

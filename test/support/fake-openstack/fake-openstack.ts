@@ -459,3 +459,16 @@ export async function startFakeOpenStack(options: FakeOpenStackOptions = {}): Pr
   fake = new FakeOpenStackCloud(cloud, server);
   return fake;
 }
+
+/** The OS_* variables that make Sirocco (noauth mode) act on the fake cloud as `user` of their own project. */
+export function osEnvironment(cloud: FakeOpenStack, user = 'demo', password = `${user}-pass`): Record<string, string> {
+  return {
+    OS_AUTH_URL: cloud.authUrl,
+    OS_USERNAME: user,
+    OS_PASSWORD: password,
+    OS_PROJECT_NAME: user,
+    OS_USER_DOMAIN_NAME: 'Default',
+    OS_PROJECT_DOMAIN_NAME: 'Default',
+    OS_REGION_NAME: 'RegionOne',
+  };
+}
