@@ -629,6 +629,15 @@ export class ExecutionRun {
       state = 'ERROR';
       info = errorMessage(error);
       published = {};
+      if (ok) {
+        // a failed publish fails the task: its publish-on-error then says what the failure handler needs
+        try {
+          const failedView = { ...this.taskView(task, state, result), state_info: info };
+          published = (await this.render(task, spec.publishOnError, 'publish-on-error', undefined, failedView)) as Record<string, unknown>;
+        } catch {
+          published = {};
+        }
+      }
     }
     const keep = this.deps.evaluator.isTruthy(spec.keepResult);
     task.result = keep ? (result ?? null) : null;

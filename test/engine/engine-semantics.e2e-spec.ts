@@ -118,6 +118,27 @@ why_wf:
     expect(execution.output.why).toContain("Invalid input [name=std.echo, missing=['output'], unexpected=['outptu']]");
   });
 
+  it('fails a task whose publish fails, and then publishes its publish-on-error', async () => {
+    await client.createWorkflow(`
+version: '2.0'
+bad_publish_wf:
+  output:
+    why: <% $.why %>
+  tasks:
+    measure:
+      action: std.echo output=null
+      publish:
+        size: <% $substring($task().result, 0, 2) %>
+      publish-on-error:
+        why: <% $task().state_info %>
+      on-error: noop
+`);
+    const execution = await client.run('bad_publish_wf');
+    expect(execution.state).toBe('SUCCESS');
+    expect((await client.task(execution.id, 'measure')).state).toBe('ERROR');
+    expect(execution.output.why).toMatch(/publish/);
+  });
+
   it('takes only the transitions whose guards are true, after publish', async () => {
     await client.createWorkflow(`
 version: '2.0'

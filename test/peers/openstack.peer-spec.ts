@@ -137,8 +137,8 @@ describe('snapshot workflows on real OpenStack services', () => {
       expect(mailsAbout(`The machine ${server.name} has been restored successfully`)).toHaveLength(1);
     });
 
-    it('re-creates a volume-booted server under the same name on a volume made of its snapshot', async () => {
-      const { server, volume } = await demo.bootFromVolume('bfv3', { role: 'app' });
+    it('re-creates a volume-booted server under the same name on a volume made of its snapshot, with its data volume', async () => {
+      const { server, volume, data } = await demo.bootFromVolume('bfv3', { role: 'app' }, true);
       const snapshot = await run('instance_snapshot', { instance: server.name });
       const execution = await run('restore_inplace_snapshot', { instance: server.name, date: today(), wait: true });
       expect(execution.state).toBe('SUCCESS');
@@ -151,6 +151,7 @@ describe('snapshot workflows on real OpenStack services', () => {
       const restored = await demo.clients.volume.getVolume(String(execution.output.restored_volume_id));
       expect(restored.snapshot_id).toBe(snapshot.output.snapshot_id);
       expect(restored.attachments?.map((attachment) => attachment.server_id)).toEqual([servers[0]!.id]);
+      expect((await demo.clients.volume.getVolume(data!.id)).attachments?.map((attachment) => attachment.server_id)).toEqual([servers[0]!.id]);
       expect((await demo.clients.volume.getVolume(volume.id)).status).toBe('available'); // the old boot volume is kept
     });
   });

@@ -80,22 +80,34 @@ export class RealCloudUser {
     return this.waitForServer(String(created.id));
   }
 
-  async bootFromVolume(name: string, metadata: Record<string, string> = {}): Promise<{ server: Server; volume: Volume }> {
-    let volume = await this.clients.volume.createVolume({ size: 1, name: `${this.prefix}${name}-root`, volume_type: this.settings.OPENSTACK_VOLUME_TYPE, imageRef: this.imageId });
-    volume = await eventually(async () => {
+  async createVolume(name: string, fromImage: boolean): Promise<Volume> {
+    const volume = await this.clients.volume.createVolume({
+      size: 1,
+      name: `${this.prefix}${name}`,
+      volume_type: this.settings.OPENSTACK_VOLUME_TYPE,
+      ...(fromImage ? { imageRef: this.imageId } : {}),
+    });
+    return eventually(async () => {
       const current = await this.clients.volume.getVolume(volume.id);
       if (current.status === 'error') throw new Error(`volume ${volume.id} went to error`);
       return current.status === 'available' ? current : undefined;
     }, `volume ${volume.id} available`);
+  }
+
+  /** A server booted from a volume made of the test image; `withData`: a second (data) volume attached at boot. */
+  async bootFromVolume(name: string, metadata: Record<string, string> = {}, withData = false): Promise<{ server: Server; volume: Volume; data?: Volume }> {
+    const volume = await this.createVolume(`${name}-root`, true);
+    const data = withData ? await this.createVolume(`${name}-data`, false) : undefined;
+    const mapping = (id: string, bootIndex: number) => ({ boot_index: bootIndex, uuid: id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false });
     const created = await this.clients.compute.createServer({
       name: `${this.prefix}${name}`,
       imageRef: '',
       flavorRef: this.settings.OPENSTACK_BFV_FLAVOR_ID,
       networks: 'none',
       metadata,
-      block_device_mapping_v2: [{ boot_index: 0, uuid: volume.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false }],
+      block_device_mapping_v2: data ? [mapping(volume.id, 0), mapping(data.id, -1)] : [mapping(volume.id, 0)],
     });
-    return { server: await this.waitForServer(String(created.id)), volume };
+    return { server: await this.waitForServer(String(created.id)), volume, data };
   }
 
   async servers(): Promise<Server[]> {

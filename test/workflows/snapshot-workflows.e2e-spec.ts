@@ -192,6 +192,21 @@ describe('snapshot workflows (fake cloud)', () => {
       expect((clone['os-extended-volumes:volumes_attached'] as Array<{ id: string }>).map((attached) => attached.id)).toEqual([volume.id]);
     });
 
+    it('takes only a snapshot named exactly by the pattern, passing over nameless and look-alike ones', async () => {
+      const { volume } = await volumeBooted('bfv5');
+      await cloud.createImage('demo', { name: null, disk_format: 'raw', container_format: 'bare' });
+      const day = today();
+      // made by hand, the same day, earlier than the nightly one: its name only starts like one
+      const early = await fetchAsDemo('POST', `/volume/v3/${cloud.projectId('demo')}/snapshots`, { snapshot: { volume_id: volume.id, force: true, name: `bfv5_snapshot_${day}_before_upgrade` } });
+      const nameless = await fetchAsDemo('POST', `/volume/v3/${cloud.projectId('demo')}/snapshots`, { snapshot: { volume_id: volume.id, force: true } });
+      expect([early.status, nameless.status]).toEqual([202, 202]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const nightly = await run('instance_snapshot', { instance: 'bfv5' });
+      const execution = await run('restore_clone_snapshot', { instance: 'bfv5', date: day, clone_name: 'bfv5-clone' });
+      expect(execution.state).toBe('SUCCESS');
+      expect(execution.output.snapshot_id).toBe(nightly.output.snapshot_id);
+    });
+
     it('fails with a clear message when no snapshot has that date', async () => {
       await imageBooted('src3');
       const execution = await run('restore_clone_snapshot', { instance: 'src3', date: '19990101', clone_name: 'never' });
@@ -200,6 +215,14 @@ describe('snapshot workflows (fake cloud)', () => {
       expect(mailsAbout('onto the instance never has failed')).toHaveLength(1);
     });
   });
+
+  /** A call to the fake cloud as demo, over HTTP. */
+  const fetchAsDemo = async (method: string, path: string, body?: unknown) =>
+    fetch(`${cloud.authUrl.replace(/\/identity\/v3$/, '')}${path}`, {
+      method,
+      headers: { 'X-Auth-Token': cloud.tokenFor('demo'), 'Content-Type': 'application/json', Accept: 'application/json', 'OpenStack-API-Version': 'volume 3.60' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
 
   describe('restore_inplace_snapshot', () => {
     it('rebuilds an image-booted server from its snapshot, keeping its id', async () => {
@@ -227,6 +250,44 @@ describe('snapshot workflows (fake cloud)', () => {
       expect(restoredVolume.snapshot_id).toBe(snapshot.output.snapshot_id);
       expect((servers[0]!['os-extended-volumes:volumes_attached'] as Array<{ id: string }>).map((attached) => attached.id)).toEqual([restoredVolume.id]);
       expect(cloud.volumes('demo').find((candidate) => candidate.id === volume.id)!.status).toBe('available'); // the old root volume is kept
+    });
+
+    it("attaches a volume-booted server's data volumes to it again, and refuses when Nova would delete one with the server", async () => {
+      const root = await cloud.createVolume('demo', { size: 1, name: 'bfv10-root', imageRef: cirros });
+      const data = await cloud.createVolume('demo', { size: 1, name: 'bfv10-data' });
+      const server = await cloud.createServer('demo', {
+        name: 'bfv10',
+        flavorRef: '2',
+        block_device_mapping_v2: [
+          { boot_index: 0, uuid: root.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false },
+          { boot_index: -1, uuid: data.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false },
+        ],
+      });
+      await run('instance_snapshot', { instance: 'bfv10' });
+      const execution = await run('restore_inplace_snapshot', { instance: 'bfv10', date: today(), wait: true });
+      expect(execution.state).toBe('SUCCESS');
+      const [restored] = cloud.servers('demo').filter((candidate) => candidate.name === 'bfv10');
+      expect(restored!.id).not.toBe(server.id);
+      const attached = (restored!['os-extended-volumes:volumes_attached'] as Array<{ id: string }>).map((volume) => volume.id);
+      expect(attached).toEqual([execution.output.restored_volume_id, data.id]);
+      const [mail] = mailsAbout('The machine bfv10 has been restored successfully');
+      expect(mail!.parsed.text).toContain(`Its data volumes are attached again: ${String(data.id)}.`);
+
+      const scratch = await cloud.createVolume('demo', { size: 1, name: 'bfv11-scratch' });
+      const root11 = await cloud.createVolume('demo', { size: 1, name: 'bfv11-root', imageRef: cirros });
+      const doomed = await cloud.createServer('demo', {
+        name: 'bfv11',
+        flavorRef: '2',
+        block_device_mapping_v2: [
+          { boot_index: 0, uuid: root11.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false },
+          { boot_index: -1, uuid: scratch.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: true },
+        ],
+      });
+      await run('instance_snapshot', { instance: 'bfv11' });
+      const refused = await run('restore_inplace_snapshot', { instance: 'bfv11', date: today() });
+      expect(refused.state).toBe('ERROR');
+      expect(refused.state_info).toBe(`check_volumes failed - the server has data volumes that Nova deletes with it (delete_on_termination) - ${String(scratch.id)}; the server was not touched`);
+      expect(cloud.servers('demo').find((candidate) => candidate.id === doomed.id)!.status).toBe('ACTIVE');
     });
   });
 });

@@ -29,7 +29,7 @@ function exactNameFilter(name: string): string {
 function networksOf(nics: unknown): unknown {
   if (nics === null || nics === undefined || nics === '') return 'auto';
   if (nics === 'auto' || nics === 'none') return nics;
-  if (!Array.isArray(nics)) throw new ActionInputError(`nics must be "auto", "none" or a list of {"net-id", "v4-fixed-ip", "port-id"} (got ${JSON.stringify(nics)})`);
+  if (!Array.isArray(nics)) throw new ActionInputError(`nics must be "auto", "none" or a list of {"net-id", "v4-fixed-ip", "port-id"} (got a ${typeof nics})`);
   return nics.map((nic: unknown, index) => {
     if (!nic || typeof nic !== 'object') throw new ActionInputError(`nics[${index}] must be a mapping`);
     const entry = nic as Record<string, unknown>;

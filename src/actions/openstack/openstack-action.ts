@@ -73,20 +73,27 @@ export function openstackActions(credentials: ExecutionCredentials, specs: OpenS
 
 // --- reading the input ---------------------------------------------------------------------------
 
+/** What a wrong value is, for a message: its kind, never its content (it may be a password). */
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+}
+
 /** An id parameter: a string, or an object with an `id` (a server or volume the workflow holds). */
 export function idOf(input: Record<string, unknown>, name: string): string {
   const value = input[name];
   if (typeof value === 'string' && value.trim() !== '') return value.trim();
   if (typeof value === 'number') return String(value);
   if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
-  throw new ActionInputError(`${name} must be an id (a non-empty string) or an object with an id (got ${JSON.stringify(value ?? null)})`);
+  throw new ActionInputError(`${name} must be an id (a non-empty string) or an object with an id (got ${describe(value)})`);
 }
 
 export function optionalText(input: Record<string, unknown>, name: string): string | undefined {
   const value = input[name];
   if (value === null || value === undefined || value === '') return undefined;
   if (typeof value === 'string' || typeof value === 'number') return String(value);
-  throw new ActionInputError(`${name} must be a string (got ${JSON.stringify(value)})`);
+  throw new ActionInputError(`${name} must be a string (got ${describe(value)})`);
 }
 
 export function requiredText(input: Record<string, unknown>, name: string): string {
@@ -99,7 +106,7 @@ export function optionalObject(input: Record<string, unknown>, name: string): Re
   const value = input[name];
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  throw new ActionInputError(`${name} must be a mapping (got ${JSON.stringify(value)})`);
+  throw new ActionInputError(`${name} must be a mapping (got ${describe(value)})`);
 }
 
 /** Metadata / properties: a mapping whose values are sent as strings (what Nova and Cinder store). */
@@ -113,7 +120,7 @@ export function optionalInteger(input: Record<string, unknown>, name: string): n
   const value = input[name];
   if (value === null || value === undefined || value === '') return undefined;
   const number = typeof value === 'string' ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) throw new ActionInputError(`${name} must be a whole number (got ${JSON.stringify(value)})`);
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) throw new ActionInputError(`${name} must be a whole number (got ${describe(value)})`);
   return number;
 }
 
@@ -123,7 +130,7 @@ export function flag(input: Record<string, unknown>, name: string): boolean {
   if (value === null || value === undefined) return false;
   if (value === 'true' || value === 'True') return true;
   if (value === 'false' || value === 'False') return false;
-  throw new ActionInputError(`${name} must be true or false (got ${JSON.stringify(value)})`);
+  throw new ActionInputError(`${name} must be true or false (got ${describe(value)})`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Json } from './compute.client';
+import { OpenStackError } from './openstack-error';
 import type { OpenStackSession, RequestOptions, ServiceSpec } from './openstack-session';
 
 /** Glance v2 (no microversions; the catalog URL is usually unversioned). */
@@ -42,13 +43,14 @@ export class ImageClient {
     if (options.sort_dir) query.sort_dir = options.sort_dir;
     if (options.sort) query.sort = options.sort;
     if (options.marker) query.marker = options.marker;
-    const pageSize = options.page_size ?? (options.limit !== undefined ? Math.min(options.limit, 1000) : undefined);
-    if (pageSize !== undefined) query.limit = pageSize;
+    // Glance's own default page is 25 images: ask for more per round trip
+    query.limit = options.page_size ?? Math.min(options.limit ?? 200, 200);
 
     const images: Image[] = [];
     let path: string | undefined = '/images';
     let pageQuery: RequestOptions['query'] = query;
-    for (let page = 0; path && page < 500; page++) {
+    for (let page = 0; path; page++) {
+      if (page === 1000) throw new OpenStackError(502, 'Glance: GET /images: more than 1000 pages; narrow the list with filters', { service: 'Glance', operation: 'GET /images' });
       const answer: { body: { images?: Image[]; next?: string } } = await this.session.request(IMAGE, 'GET', path, { query: pageQuery, signal });
       const body = answer.body;
       images.push(...(body.images ?? []));

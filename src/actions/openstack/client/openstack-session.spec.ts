@@ -215,14 +215,25 @@ describe('OpenStackSession', () => {
     await expect(session.request(weird, 'GET', '/volumes')).rejects.toThrow('Cinder supports API microversions 3.0 to 3.4; Sirocco needs 3.5 or later');
   });
 
-  it('follows next links to list every page', async () => {
+  it('follows next links to list every page, on the catalog endpoint whatever host the link names', async () => {
     service.handler = (request, response) =>
       request.url!.includes('marker=b')
         ? json(response, 200, { servers: [{ id: 'c' }] })
-        : json(response, 200, { servers: [{ id: 'a' }, { id: 'b' }], servers_links: [{ rel: 'next', href: `${service.url}/compute/v2.1/public/servers/detail?limit=2&marker=b` }] });
+        : json(response, 200, { servers: [{ id: 'a' }, { id: 'b' }], servers_links: [{ rel: 'next', href: 'http://nova-internal.example:8774/v2.1/servers/detail?limit=2&marker=b' }] });
     const session = new OpenStackSession(tokens);
     const servers = await session.listAll(COMPUTE, '/servers/detail', 'servers', { query: { limit: 2 } });
     expect(servers.map((server) => server.id)).toEqual(['a', 'b', 'c']);
+    expect(service.seen.map((request) => request.url)).toEqual(['/compute/v2.1/public/servers/detail?limit=2', '/compute/v2.1/public/servers/detail?limit=2&marker=b']);
+  });
+
+  it('does not follow a redirect, which would carry the token elsewhere', async () => {
+    service.handler = (_request, response) => {
+      response.writeHead(302, { Location: 'http://elsewhere.example/steal' });
+      response.end();
+    };
+    const session = new OpenStackSession(tokens);
+    await expect(session.request(COMPUTE, 'GET', '/servers')).rejects.toThrow('Nova: HTTP 302 on GET /servers');
+    expect(service.seen).toHaveLength(1);
   });
 
   it('reports an unreachable service with its address, after retrying reads', async () => {

@@ -47,7 +47,7 @@ export interface SessionOptions {
   region?: string;
   /** time limit of one HTTP attempt (default 60 s) */
   timeoutMs?: number;
-  /** retries after 429 / 503 / an unreachable service (idempotent requests only); default 3 */
+  /** retries after 429 or 503 (the service did not act), and after an unreachable service for idempotent requests; default 3 */
   maxRetries?: number;
   /** a Retry-After longer than this is cut to it (default 30 s) */
   maxRetryDelayMs?: number;
@@ -194,26 +194,31 @@ export class OpenStackSession {
         if (usable !== microversion) continue;
       }
       const body = this.parse(text);
-      if (response.status >= 400) throw this.failure(service, operation, response, body, text, token.token);
+      // redirects are not followed (they would carry the token elsewhere): an answer like any error
+      if (response.status >= 300) throw this.failure(service, operation, response, body, text, token.token);
       return { status: response.status, headers: response.headers, body: body as T, microversion };
     }
   }
 
-  /** Every item of a paged list (Nova / Cinder `<key>_links` next links), at most `maxPages` pages. */
+  /**
+   * Every item of a paged list, following Nova's and Cinder's `<key>_links` next links. Only a
+   * link's query (marker, limit) is used, on the catalog's endpoint: behind a proxy the link's
+   * host may be an internal one. More than `maxPages` pages is an error, never a silent cut.
+   */
   async listAll<T = Record<string, unknown>>(service: ServiceSpec, path: string, key: string, options: RequestOptions = {}, maxPages = 200): Promise<T[]> {
     const items: T[] = [];
-    let next: string | undefined = path;
     let query = options.query;
-    for (let page = 0; next && page < maxPages; page++) {
-      const { body } = await this.request<Record<string, unknown>>(service, 'GET', next, { ...options, query });
+    for (let page = 0; page < maxPages; page++) {
+      const { body } = await this.request<Record<string, unknown>>(service, 'GET', path, { ...options, query });
       const chunk = body?.[key];
       if (!Array.isArray(chunk)) throw new OpenStackError(502, `${service.label}: GET ${path}: the answer has no '${key}' list`, { service: service.label, operation: `GET ${path}`, body });
       items.push(...(chunk as T[]));
       const links = body?.[`${key}_links`] as Array<{ rel?: string; href?: string }> | undefined;
-      next = links?.find((link) => link.rel === 'next')?.href;
-      query = undefined; // a next link carries its own query
+      const next = links?.find((link) => link.rel === 'next')?.href;
+      if (!next) return items;
+      query = Object.fromEntries(new URL(next, 'http://next.invalid').searchParams);
     }
-    return items;
+    throw new OpenStackError(502, `${service.label}: GET ${path}: more than ${maxPages} pages; narrow the list with filters`, { service: service.label, operation: `GET ${path}` });
   }
 
   private endpointFor(service: ServiceSpec, token: KeystoneToken): string {
@@ -294,7 +299,7 @@ export class OpenStackSession {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     try {
-      const response = await this.fetchImpl(url, { method, headers, body, signal });
+      const response = await this.fetchImpl(url, { method, headers, body, signal, redirect: 'manual' });
       return { kind: 'answer', response, text: await response.text() };
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason ?? error;
