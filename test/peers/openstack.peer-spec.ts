@@ -110,13 +110,17 @@ describe('snapshot workflows on real OpenStack services', () => {
       expect(mailsAbout(`onto the instance ${name('src1-b')} has executed successfully`)).toHaveLength(1);
     });
 
-    it('clones a volume-booted server through a new volume made of its snapshot', async () => {
+    it('clones a volume-booted server through a new volume made of its snapshot, with a flavor given by id and the source metadata less excluded keys', async () => {
       const { server } = await demo.bootFromVolume('bfv2', { role: 'db', 'landb-alias': 'bfv2' });
       const snapshot = await run('instance_snapshot', { instance: server.name });
-      const execution = await run('restore_clone_snapshot', { instance: server.name, date: today(), clone_name: name('bfv2-c'), exclude_meta: ['landb-alias'], wait: true });
+      const execution = await run('restore_clone_snapshot', {
+        instance: server.name, date: today(), clone_name: name('bfv2-c'), exclude_meta: ['landb-alias'], flavor: demo.settings.OPENSTACK_SMALL_FLAVOR_ID, avz_name: 'nova', wait: true,
+      });
       expect(execution.state).toBe('SUCCESS');
       const [clone] = await demo.serverNamed('bfv2-c');
       expect(clone!.status).toBe('ACTIVE');
+      expect(clone!.flavor.original_name).toBe('m1.small'); // the flavor given by id
+      expect(clone!['OS-EXT-AZ:availability_zone']).toBe('nova');
       expect(clone!.image).toBe('');
       expect(clone!.metadata).toEqual({ role: 'db' });
       const volume = await demo.clients.volume.getVolume(String(execution.output.clone_volume_id));
