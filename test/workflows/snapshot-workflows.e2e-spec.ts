@@ -49,6 +49,16 @@ describe('snapshot workflows (fake cloud)', () => {
     });
     return { server, volume };
   };
+  /** A volume-booted server with a data volume too, which Nova deletes with it when `deletedWithServer`. */
+  const volumeBootedWithData = async (name: string, deletedWithServer: boolean) => {
+    const root = await cloud.createVolume('demo', { size: 1, name: `${name}-root`, imageRef: cirros });
+    const data = await cloud.createVolume('demo', { size: 1, name: `${name}-data` });
+    const mapping = (id: unknown, bootIndex: number, deleteOnTermination: boolean) => ({
+      boot_index: bootIndex, uuid: id, source_type: 'volume', destination_type: 'volume', delete_on_termination: deleteOnTermination,
+    });
+    const server = await cloud.createServer('demo', { name, flavorRef: '2', block_device_mapping_v2: [mapping(root.id, 0, false), mapping(data.id, -1, deletedWithServer)] });
+    return { server, data };
+  };
   const snapshotsOf = (serverId: unknown) => cloud.images('demo').filter((image) => image.instance_uuid === serverId);
 
   describe('instance_snapshot', () => {
@@ -253,16 +263,7 @@ describe('snapshot workflows (fake cloud)', () => {
     });
 
     it("attaches a volume-booted server's data volumes to it again, and refuses when Nova would delete one with the server", async () => {
-      const root = await cloud.createVolume('demo', { size: 1, name: 'bfv10-root', imageRef: cirros });
-      const data = await cloud.createVolume('demo', { size: 1, name: 'bfv10-data' });
-      const server = await cloud.createServer('demo', {
-        name: 'bfv10',
-        flavorRef: '2',
-        block_device_mapping_v2: [
-          { boot_index: 0, uuid: root.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false },
-          { boot_index: -1, uuid: data.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false },
-        ],
-      });
+      const { server, data } = await volumeBootedWithData('bfv10', false);
       await run('instance_snapshot', { instance: 'bfv10' });
       const execution = await run('restore_inplace_snapshot', { instance: 'bfv10', date: today(), wait: true });
       expect(execution.state).toBe('SUCCESS');
@@ -273,16 +274,7 @@ describe('snapshot workflows (fake cloud)', () => {
       const [mail] = mailsAbout('The machine bfv10 has been restored successfully');
       expect(mail!.parsed.text).toContain(`Its data volumes are attached again: ${String(data.id)}.`);
 
-      const scratch = await cloud.createVolume('demo', { size: 1, name: 'bfv11-scratch' });
-      const root11 = await cloud.createVolume('demo', { size: 1, name: 'bfv11-root', imageRef: cirros });
-      const doomed = await cloud.createServer('demo', {
-        name: 'bfv11',
-        flavorRef: '2',
-        block_device_mapping_v2: [
-          { boot_index: 0, uuid: root11.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false },
-          { boot_index: -1, uuid: scratch.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: true },
-        ],
-      });
+      const { server: doomed, data: scratch } = await volumeBootedWithData('bfv11', true);
       await run('instance_snapshot', { instance: 'bfv11' });
       const refused = await run('restore_inplace_snapshot', { instance: 'bfv11', date: today() });
       expect(refused.state).toBe('ERROR');
