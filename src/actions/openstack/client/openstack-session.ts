@@ -151,14 +151,9 @@ export class OpenStackSession {
     return (await this.tokens.token()).project?.id;
   }
 
-  /** The service's base URL from the catalog (with its version path). */
-  async endpoint(service: ServiceSpec): Promise<string> {
-    return this.endpointFor(service, await this.tokens.token());
-  }
-
   /**
-   * One API call: `path` is relative to the service's endpoint (`/servers/detail`), or an absolute
-   * URL (a `next` link). Resolves with the parsed JSON body (null when empty) for 2xx answers.
+   * One API call: `path` is relative to the service's endpoint (`/servers/detail`). Resolves with
+   * the parsed JSON body (null when empty) for 2xx answers.
    */
   async request<T = unknown>(service: ServiceSpec, method: string, path: string, options: RequestOptions = {}): Promise<OpenStackResponse<T>> {
     let token = await this.tokens.token();
@@ -166,8 +161,8 @@ export class OpenStackSession {
     let attempt = 0;
     for (;;) {
       const base = this.endpointFor(service, token);
-      const url = /^https?:\/\//.test(path) ? path : `${base}${path}${queryString(options.query)}`;
-      const operation = `${method} ${url.startsWith(base) ? url.slice(base.length) || '/' : url}`;
+      const url = `${base}${path}${queryString(options.query)}`;
+      const operation = `${method} ${path}`;
       const microversion = service.microversion ? (negotiatedVersions.get(base) ?? service.microversion.preferred) : undefined;
       const answer = await this.send(service, method, url, operation, token.token, microversion, options);
       if (answer.kind === 'unreachable') {
