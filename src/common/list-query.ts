@@ -145,13 +145,49 @@ const SQL_OPERATORS: Record<'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte', string> 
   lte: '<=',
 };
 
-/** Applies filters, keyset pagination after the marker, order and limit to a query. */
+/**
+ * Keeps the rows strictly after the marker in the sort order:
+ * (k1 > m1) OR (k1 = m1 AND k2 > m2) OR ..., each mi read from the marker's row by a subquery
+ * on the same table under the same alias (the subquery's alias shadows the outer one).
+ */
+async function applyMarker<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  spec: ListSpec,
+  request: ListRequest,
+  marker: string,
+): Promise<void> {
+  const alias = qb.alias;
+  const table = qb.expressionMap.mainAlias!.metadata.tablePath;
+  const idSql = spec.columns[spec.idColumn].sql;
+  const markerRow = `FROM "${table}" "${alias}" WHERE ${idSql} = :marker`;
+  const found = await qb.connection
+    .createQueryBuilder()
+    .select('1', 'found')
+    .from(table, alias)
+    .where(`${idSql} = :marker`, { marker })
+    .getRawOne();
+  if (!found) throw ApiError.badRequest(`Marker '${marker}' does not name an object of this list.`);
+  const markerValue = (key: string) => `(SELECT ${sortExpression(spec.columns[key])} ${markerRow})`;
+  const alternatives = request.sortKeys.map((key, index) => {
+    const equalities = request.sortKeys.slice(0, index).map((previous) => {
+      return `${sortExpression(spec.columns[previous])} = ${markerValue(previous)}`;
+    });
+    const op = request.sortDirs[index] === 'asc' ? '>' : '<';
+    return [...equalities, `${sortExpression(spec.columns[key])} ${op} ${markerValue(key)}`].join(' AND ');
+  });
+  qb.andWhere(`(${alternatives.map((alternative) => `(${alternative})`).join(' OR ')})`, { marker });
+}
+
+/**
+ * Applies filters, keyset pagination after the marker, order and limit to a query.
+ * The marker's sort values are read by subquery in SQL, never through JavaScript: a JS Date keeps
+ * milliseconds only, and a marker compared at that precision against microsecond timestamps
+ * would be returned again on the next page.
+ */
 export async function applyListRequest<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
   spec: ListSpec,
   request: ListRequest,
-  /** the marker's values by API field name, or null when no such object exists */
-  loadMarker: (id: string) => Promise<Record<string, unknown> | null>,
 ): Promise<SelectQueryBuilder<T>> {
   request.filters.forEach((filter, index) => {
     const column = spec.columns[filter.field];
@@ -179,23 +215,7 @@ export async function applyListRequest<T extends ObjectLiteral>(
     }
   });
 
-  if (request.marker) {
-    const marker = await loadMarker(request.marker);
-    if (!marker) throw ApiError.badRequest(`Marker '${request.marker}' does not name an object of this list.`);
-    // (k1 > m1) OR (k1 = m1 AND k2 > m2) OR ...: rows strictly after the marker in the sort order
-    const alternatives: string[] = [];
-    const params: Record<string, unknown> = {};
-    request.sortKeys.forEach((key, index) => {
-      const equalities = request.sortKeys.slice(0, index).map((previous, previousIndex) => {
-        return `${sortExpression(spec.columns[previous])} = :marker_${previousIndex}`;
-      });
-      const op = request.sortDirs[index] === 'asc' ? '>' : '<';
-      alternatives.push([...equalities, `${sortExpression(spec.columns[key])} ${op} :marker_${index}`].join(' AND '));
-      const raw = marker[key];
-      params[`marker_${index}`] = raw ?? (spec.columns[key].type === 'timestamp' ? '-infinity' : '');
-    });
-    qb.andWhere(`(${alternatives.map((alternative) => `(${alternative})`).join(' OR ')})`, params);
-  }
+  if (request.marker) await applyMarker(qb, spec, request, request.marker);
 
   request.sortKeys.forEach((key, index) => {
     const direction = request.sortDirs[index] === 'asc' ? 'ASC' : 'DESC';

@@ -53,10 +53,7 @@ export class EnvironmentRepository {
     if (!(allProjects && context.isAdmin)) {
       qb.where("(env.project_id = :project OR env.scope = 'public')", { project: context.projectId });
     }
-    await applyListRequest(qb, ENVIRONMENT_LIST_SPEC, request, async (id) => {
-      const marker = UUID.test(id) ? await this.environments.findOne({ where: { id } }) : null;
-      return marker ? markerValues(marker) : null;
-    });
+    await applyListRequest(qb, ENVIRONMENT_LIST_SPEC, request);
     return qb.getMany();
   }
 
@@ -82,14 +79,3 @@ export class EnvironmentRepository {
   }
 }
 
-function markerValues(environment: EnvironmentEntity): Record<string, unknown> {
-  return {
-    id: environment.id,
-    name: environment.name,
-    description: environment.description,
-    scope: environment.scope,
-    project_id: environment.projectId,
-    created_at: environment.createdAt,
-    updated_at: environment.updatedAt,
-  };
-}

@@ -91,11 +91,21 @@ export class CronTriggersController {
   @Get(':identifier/firings')
   @ApiOperation({ summary: 'Firing history, newest first: scheduled_for, fired_at, execution_id, outcome (started | failed | skipped), error' })
   @ApiQuery({ name: 'limit', required: false, description: '1 to 1000, default 100' })
-  async firings(@Param('identifier') identifier: string, @Query() query: Record<string, string>, @CallerContext() context: RequestContext) {
+  @ApiQuery({ name: 'marker', required: false, description: 'a firing id: the page starts after it (see `next`)' })
+  async firings(
+    @Param('identifier') identifier: string,
+    @Query() query: Record<string, string>,
+    @Req() request: Request,
+    @CallerContext() context: RequestContext,
+  ) {
     const limit = queryInteger(query, 'limit', 100);
     if (limit < 1 || limit > 1000) throw ApiError.badRequest(`limit must be from 1 to 1000 (got ${limit})`);
-    const { trigger, firings } = await this.triggers.history(identifier, limit, context);
-    return { name: trigger.name, firings: firings.map(toFiringResource) };
+    const marker = typeof query.marker === 'string' && query.marker !== '' ? query.marker : undefined;
+    const { trigger, firings } = await this.triggers.history(identifier, limit, context, marker);
+    const path = `/v2/cron_triggers/${encodeURIComponent(identifier)}/firings`;
+    const next =
+      firings.length === limit ? `${baseUrl(this.config, request)}${path}?limit=${limit}&marker=${firings[firings.length - 1].id}` : undefined;
+    return { name: trigger.name, firings: firings.map(toFiringResource), ...(next ? { next } : {}) };
   }
 
   @Post(':identifier/check')

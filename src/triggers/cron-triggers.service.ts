@@ -162,29 +162,7 @@ export class CronTriggersService implements OnModuleInit {
   async list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<CronTriggerEntity[]> {
     const qb = this.triggers.createQueryBuilder('t');
     if (!(allProjects && context.isAdmin)) qb.where("(t.project_id = :project OR t.scope = 'public')", { project: context.projectId });
-    await applyListRequest(qb, CRON_TRIGGER_LIST_SPEC, request, async (id) => {
-      const marker = UUID.test(id) ? await this.triggers.findOne({ where: { id } }) : null;
-      if (!marker) return null;
-      return {
-        id: marker.id,
-        name: marker.name,
-        workflow_name: marker.workflowName,
-        workflow_id: marker.workflowId,
-        project_id: marker.projectId,
-        scope: marker.scope,
-        pattern: marker.pattern,
-        timezone: marker.timezone,
-        remaining_executions: marker.remainingExecutions === null ? null : String(marker.remainingExecutions),
-        first_execution_time: marker.firstExecutionTime,
-        next_execution_time: marker.nextExecutionTime,
-        enabled: String(marker.enabled),
-        misfire_policy: marker.misfirePolicy,
-        overlap_policy: marker.overlapPolicy,
-        trust_status: marker.trustStatus,
-        created_at: marker.createdAt,
-        updated_at: marker.updatedAt,
-      };
-    });
+    await applyListRequest(qb, CRON_TRIGGER_LIST_SPEC, request);
     return qb.getMany();
   }
 
@@ -273,10 +251,30 @@ export class CronTriggersService implements OnModuleInit {
     return { trigger, slots: [first, ...rest].slice(0, limit) };
   }
 
-  async history(identifier: string, limit: number, context: RequestContext): Promise<{ trigger: CronTriggerEntity; firings: TriggerFiringEntity[] }> {
+  /** Firings newest first (id breaks ties); `marker`, a firing id, starts after that firing. */
+  async history(
+    identifier: string,
+    limit: number,
+    context: RequestContext,
+    marker?: string,
+  ): Promise<{ trigger: CronTriggerEntity; firings: TriggerFiringEntity[] }> {
     const trigger = await this.get(identifier, context);
-    const firings = await this.firings.find({ where: { triggerId: trigger.id }, order: { scheduledFor: 'DESC' }, take: limit });
-    return { trigger, firings };
+    const qb = this.firings
+      .createQueryBuilder('f')
+      .where('f.trigger_id = :trigger', { trigger: trigger.id })
+      .orderBy('f.scheduled_for', 'DESC')
+      .addOrderBy('f.id', 'DESC')
+      .limit(limit);
+    if (marker) {
+      const found = await this.firings
+        .createQueryBuilder('m')
+        .where('m.id::text = :marker AND m.trigger_id = :trigger', { marker, trigger: trigger.id })
+        .getExists();
+      if (!found) throw ApiError.badRequest(`Marker '${marker}' does not name a firing of cron trigger ${trigger.name}.`);
+      // compared in SQL: a JS Date would lose the microseconds of scheduled_for
+      qb.andWhere('(f.scheduled_for, f.id) < (SELECT m.scheduled_for, m.id FROM trigger_firings m WHERE m.id::text = :marker)', { marker });
+    }
+    return { trigger, firings: await qb.getMany() };
   }
 
   /** `POST .../check`: is the trust still good? The answer is kept on the trigger. */

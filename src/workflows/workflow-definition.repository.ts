@@ -75,10 +75,7 @@ export class WorkflowDefinitionRepository {
     if (!(allProjects && context.isAdmin)) {
       qb.where("(wf.project_id = :project OR wf.scope = 'public')", { project: context.projectId });
     }
-    await applyListRequest(qb, WORKFLOW_LIST_SPEC, request, async (id) => {
-      const marker = UUID.test(id) ? await this.workflows.findOne({ where: { id } }) : null;
-      return marker ? markerValues(marker) : null;
-    });
+    await applyListRequest(qb, WORKFLOW_LIST_SPEC, request);
     return qb.getMany();
   }
 
@@ -95,15 +92,3 @@ export class WorkflowDefinitionRepository {
   }
 }
 
-/** The marker's values under the API's field names, for keyset paging. */
-function markerValues(workflow: WorkflowDefinitionEntity): Record<string, unknown> {
-  return {
-    id: workflow.id,
-    name: workflow.name,
-    namespace: workflow.namespace,
-    scope: workflow.scope,
-    project_id: workflow.projectId,
-    created_at: workflow.createdAt,
-    updated_at: workflow.updatedAt,
-  };
-}

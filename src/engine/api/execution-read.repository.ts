@@ -140,28 +140,19 @@ export class ExecutionReadRepository {
 
   async listExecutions(request: ListRequest, scope: ListScope): Promise<WorkflowExecutionEntity[]> {
     const qb = scoped(this.executions.createQueryBuilder('ex'), 'ex', scope);
-    await applyListRequest(qb, EXECUTION_LIST_SPEC, request, async (id) => {
-      const marker = isUuid(id) ? await this.executions.findOne({ where: { id } }) : null;
-      return marker ? executionMarker(marker) : null;
-    });
+    await applyListRequest(qb, EXECUTION_LIST_SPEC, request);
     return qb.getMany();
   }
 
   async listTasks(request: ListRequest, scope: ListScope): Promise<TaskExecutionEntity[]> {
     const qb = scoped(this.tasks.createQueryBuilder('t'), 't', scope);
-    await applyListRequest(qb, TASK_LIST_SPEC, request, async (id) => {
-      const marker = isUuid(id) ? await this.tasks.findOne({ where: { id } }) : null;
-      return marker ? taskMarker(marker) : null;
-    });
+    await applyListRequest(qb, TASK_LIST_SPEC, request);
     return qb.getMany();
   }
 
   async listActionExecutions(request: ListRequest, scope: ListScope): Promise<ActionExecutionEntity[]> {
     const qb = scoped(this.actions.createQueryBuilder('a'), 'a', scope);
-    await applyListRequest(qb, ACTION_EXECUTION_LIST_SPEC, request, async (id) => {
-      const marker = isUuid(id) ? await this.actions.findOne({ where: { id } }) : null;
-      return marker ? actionMarker(marker) : null;
-    });
+    await applyListRequest(qb, ACTION_EXECUTION_LIST_SPEC, request);
     return qb.getMany();
   }
 
@@ -184,58 +175,3 @@ export class ExecutionReadRepository {
   }
 }
 
-/** The marker's values under the API's field names, for keyset paging. */
-function executionMarker(execution: WorkflowExecutionEntity): Record<string, unknown> {
-  return {
-    id: execution.id,
-    workflow_id: execution.workflowId ?? '',
-    workflow_name: execution.workflowName,
-    workflow_namespace: execution.workflowNamespace,
-    description: execution.description,
-    task_execution_id: execution.taskExecutionId ?? '',
-    root_execution_id: execution.rootExecutionId ?? '',
-    state: execution.state,
-    state_info: execution.stateInfo ?? '',
-    created_at: execution.createdAt,
-    updated_at: execution.updatedAt ?? execution.createdAt,
-    project_id: execution.projectId,
-  };
-}
-
-function taskMarker(task: TaskExecutionEntity): Record<string, unknown> {
-  return {
-    id: task.id,
-    name: task.name,
-    type: task.type,
-    workflow_name: task.workflowName,
-    workflow_namespace: task.workflowNamespace,
-    workflow_id: task.workflowId ?? '',
-    workflow_execution_id: task.workflowExecutionId,
-    state: task.state,
-    state_info: task.stateInfo ?? '',
-    project_id: task.projectId,
-    processed: String(task.processed),
-    created_at: task.createdAt,
-    updated_at: task.updatedAt ?? task.createdAt,
-    started_at: task.startedAt,
-    finished_at: task.finishedAt,
-  };
-}
-
-function actionMarker(action: ActionExecutionEntity): Record<string, unknown> {
-  return {
-    id: action.id,
-    workflow_name: action.workflowName ?? '',
-    workflow_namespace: action.workflowNamespace,
-    task_name: action.taskName ?? '',
-    task_execution_id: action.taskExecutionId ?? '',
-    state: action.state,
-    state_info: action.stateInfo ?? '',
-    name: action.name,
-    description: action.description,
-    project_id: action.projectId,
-    accepted: String(action.accepted),
-    created_at: action.createdAt,
-    updated_at: action.updatedAt ?? action.createdAt,
-  };
-}
