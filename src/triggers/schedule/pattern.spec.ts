@@ -14,8 +14,9 @@ describe('cron patterns', () => {
     '0 0 30 2 0', // day of month or day of week: Sundays in February
     ' 0 5 * * * ', // croniter splits on whitespace too
     '0\t5 * * *\t*',
-    '*/10 * * * * *', // 6 fields: seconds first
-    '30 0 5 * * *',
+    '* * * * * */10', // 6 fields: seconds last, as croniter reads them
+    '0 5 * * * 30',
+    '*/10 * * * * *', // every second of every tenth minute
     '@yearly',
     '@annually',
     '@monthly',
@@ -32,7 +33,8 @@ describe('cron patterns', () => {
     ['out of range day', '0 0 32 * *'],
     ['out of range month', '0 0 * 13 *'],
     ['out of range weekday', '0 0 * * 8'],
-    ['out of range second', '60 * * * * *'],
+    ['out of range second', '* * * * * 60'],
+    ['out of range second (a sixth field)', '0 5 * * * 75'],
     ['zero step', '*/0 * * * *'],
     ['backwards range', '5-1 * * * *'],
     ['negative', '-1 * * * *'],
@@ -77,7 +79,8 @@ describe('cron patterns', () => {
     ['*/15 * * * *', true],
     ['0 0-23 * * *', true],
     ['0 */1 * * *', true],
-    ['*/10 * * * * *', true],
+    ['* * * * * */10', true],
+    ['0 5 * * * 30', false],
     ['@hourly', true],
     ['0 * * * 0', true],
     ['30 2 * * *', false],
@@ -87,9 +90,23 @@ describe('cron patterns', () => {
     ['@daily', false],
   ])('%s runs every hour: %s', (pattern, everyHour) => expect(compilePattern(pattern).everyHour).toBe(everyHour));
 
+  it.each<[string, string]>([
+    ['0 5 * * * 30', '30 0 5 * * *'],
+    ['* * * * * */10', '*/10 * * * * *'],
+    ['15 2 1 JAN MON 5', '5 15 2 1 JAN MON'],
+  ])('reads the sixth field of %j as seconds (croniter): %j for cron-parser', (pattern, expression) => {
+    expect(compilePattern(pattern).expression).toBe(expression);
+  });
+
   it('lists matching wall times in UTC, where no clock jumps', () => {
     const walls = matchingWallTimes(compilePattern('30 2 * * *'), Date.UTC(2026, 2, 28, 12));
     const first = [walls.next().value, walls.next().value].map((wall) => new Date(wall as number).toISOString());
     expect(first).toEqual(['2026-03-29T02:30:00.000Z', '2026-03-30T02:30:00.000Z']);
+  });
+
+  it('lists the seconds of a six-field pattern (0 5 * * * 30 is 05:00:30)', () => {
+    const walls = matchingWallTimes(compilePattern('0 5 * * * 30'), Date.UTC(2026, 2, 28, 12));
+    const first = [walls.next().value, walls.next().value].map((wall) => new Date(wall as number).toISOString());
+    expect(first).toEqual(['2026-03-29T05:00:30.000Z', '2026-03-30T05:00:30.000Z']);
   });
 });

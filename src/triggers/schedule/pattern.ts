@@ -5,10 +5,10 @@ import { ScheduleError } from './schedule-error';
 export interface CompiledPattern {
   /** the pattern as given */
   source: string;
-  /** what cron-parser reads: 5 fields, or 6 with seconds first (macros expanded) */
+  /** what cron-parser reads: 5 fields, or 6 with seconds moved first (macros expanded) */
   expression: string;
   /**
-   * the hour field takes every hour (`*`, `0-23`, `*\/1`, @hourly, `*\/10 * * * * *`...): the pattern
+   * the hour field takes every hour (`*`, `0-23`, `*\/1`, @hourly, `* * * * * *\/10`...): the pattern
    * is a rhythm rather than a time of day, which decides what a DST change does to it (see slots.ts)
    */
   everyHour: boolean;
@@ -45,8 +45,8 @@ function invalid(pattern: string): ScheduleError {
  *   to "every minute"), unknown macros and cron-parser-only ones (@minutely, @secondly, @weekdays,
  *   @weekends), and `H` (a random value);
  * - a pattern that can never fire (`0 0 30 2 *`: cron-parser refuses it as it parses).
- * Accepted: 5 fields (minute hour day-of-month month day-of-week), 6 fields with seconds first
- * (`*\/10 * * * * *`), names (JAN, MON), `?`, `L`, `#`, and the macros @yearly @annually @monthly
+ * Accepted: 5 fields (minute hour day-of-month month day-of-week), 6 fields with seconds last as
+ * croniter reads them (`0 5 * * * 30` is 05:00:30, `* * * * * *\/10` every 10 s), names (JAN, MON), `?`, `L`, `#`, and the macros @yearly @annually @monthly
  * @weekly @daily @midnight @hourly (any case). Day of month and day of week both restricted match
  * either (as in Vixie cron and croniter).
  */
@@ -64,7 +64,8 @@ export function compilePattern(pattern: string): CompiledPattern {
     const fields = trimmed.split(/\s+/);
     if (trimmed === '' || (fields.length !== 5 && fields.length !== 6)) throw invalid(pattern);
     if (fields.some((field) => HASH_ITEM.test(field))) throw invalid(pattern);
-    expression = fields.join(' ');
+    // croniter's sixth field is the seconds; cron-parser wants them first
+    expression = (fields.length === 6 ? [fields[5], ...fields.slice(0, 5)] : fields).join(' ');
   }
   let fields: CronFieldCollection;
   try {

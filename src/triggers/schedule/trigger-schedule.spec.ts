@@ -42,8 +42,13 @@ describe('trigger schedule', () => {
       ['*/15 * * * *', 'UTC', '2026-11-22T12:07:00Z', ['2026-11-22T12:15:00Z', '2026-11-22T12:30:00Z', '2026-11-22T12:45:00Z']],
       ['*/15 * * * *', 'UTC', '2026-11-22T12:15:00Z', ['2026-11-22T12:30:00Z']], // strictly after
       ['*/15 * * * *', 'UTC', '2026-11-22T12:14:59.999Z', ['2026-11-22T12:15:00Z']],
-      ['*/10 * * * * *', 'UTC', '2026-11-22T12:00:00Z', ['2026-11-22T12:00:10Z', '2026-11-22T12:00:20Z']],
-      ['30 0 12 * * *', 'UTC', '2026-11-22T00:00:00Z', ['2026-11-22T12:00:30Z', '2026-11-23T12:00:30Z']],
+      ['* * * * * */10', 'UTC', '2026-11-22T12:00:00Z', ['2026-11-22T12:00:10Z', '2026-11-22T12:00:20Z']],
+      ['0 12 * * * 30', 'UTC', '2026-11-22T00:00:00Z', ['2026-11-22T12:00:30Z', '2026-11-23T12:00:30Z']],
+      ['0 5 * * * 30', 'UTC', '2026-11-22T05:00:30Z', ['2026-11-23T05:00:30Z']], // strictly after
+      ['*/10 * * * * *', 'UTC', '2026-11-22T12:09:58Z', ['2026-11-22T12:10:00Z', '2026-11-22T12:10:01Z']], // seconds of minutes 0, 10...
+      // 05:00:30 in Zurich, winter and summer
+      ['0 5 * * * 30', 'Europe/Zurich', '2026-01-15T12:00:00Z', ['2026-01-16T04:00:30Z', '2026-01-17T04:00:30Z']],
+      ['0 5 * * * 30', 'Europe/Zurich', '2026-07-01T12:00:00Z', ['2026-07-02T03:00:30Z']],
       // 05:00 in Zurich: 04:00 UTC in winter (CET), 03:00 UTC in summer (CEST)
       ['0 5 * * *', 'Europe/Zurich', '2026-01-15T12:00:00Z', ['2026-01-16T04:00:00Z', '2026-01-17T04:00:00Z']],
       ['0 5 * * *', 'Europe/Zurich', '2026-07-01T12:00:00Z', ['2026-07-02T03:00:00Z', '2026-07-03T03:00:00Z']],
@@ -100,7 +105,8 @@ describe('trigger schedule', () => {
       expect(next('15 2,3 * * *', 'Europe/Zurich', '2026-03-28T20:00:00Z', 3)).toEqual(['2026-03-29T01:00:00Z', '2026-03-29T01:15:00Z', '2026-03-30T00:15:00Z']);
       expect(next('0 2,3 * * *', 'Europe/Zurich', '2026-03-28T20:00:00Z', 2)).toEqual(['2026-03-29T01:00:00Z', '2026-03-30T00:00:00Z']);
       expect(next('* 2 * * *', 'Europe/Zurich', '2026-03-28T20:00:00Z', 2)).toEqual(['2026-03-29T01:00:00Z', '2026-03-30T00:00:00Z']);
-      expect(next('0 30 2 * * *', 'Europe/Zurich', '2026-03-28T20:00:00Z', 1)).toEqual(['2026-03-29T01:00:00Z']); // 6 fields
+      expect(next('30 2 * * * 0', 'Europe/Zurich', '2026-03-28T20:00:00Z', 1)).toEqual(['2026-03-29T01:00:00Z']); // 6 fields
+      expect(next('30 2 * * * 15', 'Europe/Zurich', '2026-03-28T20:00:00Z', 2)).toEqual(['2026-03-29T01:00:00Z', '2026-03-30T00:30:15Z']);
       // Santiago skips midnight (2026-09-06 00:00 -04 is 01:00 -03): the midnight run happens at 01:00
       expect(next('0 0 * * *', 'America/Santiago', '2026-09-04T12:00:00Z', 3)).toEqual(['2026-09-05T04:00:00Z', '2026-09-06T04:00:00Z', '2026-09-07T03:00:00Z']);
       // Beirut too (2026-03-29 00:00 EET is 01:00 EEST)
@@ -164,7 +170,7 @@ describe('trigger schedule', () => {
         slots.slice(1).forEach((slot, index) => expect(slot.getTime() - slots[index].getTime()).toBe(20 * 60_000));
       }
       for (const after of ['2026-03-29T00:59:30Z', '2026-10-25T00:59:30Z']) {
-        const slots = nextSlots(every('*/10 * * * * *', 'Europe/Zurich'), at(after), 12);
+        const slots = nextSlots(every('* * * * * */10', 'Europe/Zurich'), at(after), 12);
         expect(slots[0].toISOString()).toBe(after.replace(':30Z', ':40.000Z'));
         slots.slice(1).forEach((slot, index) => expect(slot.getTime() - slots[index].getTime()).toBe(10_000));
       }
@@ -386,7 +392,7 @@ describe('trigger schedule', () => {
     });
 
     it('catch_up runs at most the latest 1000', () => {
-      const seconds = every('*/10 * * * * *');
+      const seconds = every('* * * * * */10');
       const plan = slotsToRun(seconds, at('2026-11-21T12:00:00Z'), at('2026-11-22T12:00:05Z'), 'catch_up', 86_400);
       expect(plan.run).toHaveLength(MAX_CATCH_UP_SLOTS);
       expect(plan.run[plan.run.length - 1]).toEqual(at('2026-11-22T12:00:00Z'));

@@ -19,7 +19,7 @@ export { validateTimezone, formatInZone, formatUtc } from './zone';
 export { parseFirstExecutionTime } from './first-execution-time';
 
 export interface TriggerSchedule {
-  /** cron pattern (5 fields, 6 with seconds first, or a macro); null (or '') for a one-shot trigger */
+  /** cron pattern (5 fields, 6 with seconds last as in croniter, or a macro); null (or '') for a one-shot trigger */
   pattern: string | null;
   /** IANA zone the pattern is read in */
   timezone: string;
