@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { MistralErrorFilter } from './common/mistral-error.filter';
 import type { SiroccoConfig } from './config/sirocco-config';
+import { unmatchedRouteAnswer } from './root/unmatched-routes';
 
 const BODY_LIMIT = '2mb';
 
@@ -20,7 +21,7 @@ export async function createSiroccoApp(config: SiroccoConfig, databaseUrl: strin
   // workflow definitions arrive as YAML text (the mistral CLI sends text/plain)
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('text', { limit: BODY_LIMIT, type: ['text/*', 'application/yaml', 'application/x-yaml'] });
-  app.useGlobalFilters(new MistralErrorFilter());
+  app.useGlobalFilters(new MistralErrorFilter(unmatchedRouteAnswer(app)));
   app.use((request: Request, response: Response, next: NextFunction) => {
     // Mistral answers `GET /v2` with a redirect to `/v2/`
     if (request.method === 'GET' && request.path === '/v2' && !request.originalUrl.startsWith('/v2/')) {

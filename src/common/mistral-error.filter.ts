@@ -1,5 +1,5 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiError } from './api-error';
 
 /** Mistral's error body, which python-mistralclient reads `faultstring` from. */
@@ -14,15 +14,28 @@ export function mistralErrorBody(status: number, message: string): MistralErrorB
   return { faultcode: status < 500 ? 'Client' : 'Server', faultstring: message, debuginfo: null };
 }
 
+/** The answer to a request no route took (see root/unmatched-routes.ts). */
+export type UnmatchedRouteAnswer = (method: string, path: string) => { error: ApiError; headers?: Record<string, string> };
+
 /** Turns every error into Mistral's `{"faultstring": ...}` shape with the right status. */
 @Catch()
 export class MistralErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
+  constructor(private readonly unmatchedRoute?: UnmatchedRouteAnswer) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    const request = host.switchToHttp().getRequest<Request>();
+    // Nest's own 404 for a path no route takes: `Cannot GET /v2/workbooks`
+    if (this.unmatchedRoute && error instanceof NotFoundException && error.message === `Cannot ${request.method} ${request.originalUrl}`) {
+      const answer = this.unmatchedRoute(request.method, request.path);
+      for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
+      error = answer.error;
+    }
     const { status, body } = this.describe(error);
-    if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    // 501 is a client asking for a Mistral feature Sirocco lacks (see root/unmatched-routes.ts), not a fault
+    if (status >= 500 && status !== HttpStatus.NOT_IMPLEMENTED) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     response.status(status).json(body);
   }
 

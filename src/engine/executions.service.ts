@@ -29,6 +29,13 @@ import { WorkflowExecutionEntity, type ExecutionParams } from './workflow-execut
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether a create request names the workflow an existing execution runs (by id or by name and namespace). */
+function sameWorkflow(existing: WorkflowExecutionEntity, request: CreateExecutionRequest): boolean {
+  if (request.workflowId !== undefined) return existing.workflowId === request.workflowId;
+  if (existing.workflowId !== null && existing.workflowId === request.workflowName) return true;
+  return existing.workflowName === request.workflowName && existing.workflowNamespace === (request.namespace ?? '');
+}
+
 const executionNotFound = (id: string) => ApiError.notFound(`WorkflowExecution not found [id=${id}]`);
 const taskNotFound = (id: string) => ApiError.notFound(`TaskExecution not found [id=${id}]`);
 
@@ -60,7 +67,13 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
     if (request.id !== undefined) {
       if (!UUID.test(request.id)) throw ApiError.badRequest(`id must be a UUID, got '${request.id}'`);
       const existing = await this.findExecution(request.id, context).catch(() => null);
-      if (existing) return existing; // a client retrying its create gets the same execution
+      // a client retrying its create gets the same execution; an id taken by another workflow's is a conflict
+      if (existing && sameWorkflow(existing, request)) return existing;
+      if (existing) {
+        throw ApiError.conflict(
+          `Execution ${request.id} already exists for another workflow (${existing.workflowName}); choose another id`,
+        );
+      }
     }
     const identifier = request.workflowId ?? request.workflowName;
     if (!identifier) throw ApiError.badRequest('workflow_name or workflow_id is required');
