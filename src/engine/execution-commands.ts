@@ -6,7 +6,7 @@ import type { ExecutionParams, WorkflowExecutionEntity } from './workflow-execut
 import type { TaskExecutionEntity } from './task-execution.entity';
 
 export interface CreateExecutionRequest {
-  /** client-chosen id: creating twice with the same id returns the first execution (idempotent) */
+  /** client-chosen id: creating twice with the same id and workflow returns the first execution (idempotent); another workflow: 409 */
   id?: string;
   workflowName?: string;
   workflowId?: string;
