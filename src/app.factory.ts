@@ -6,10 +6,11 @@ import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { MistralErrorFilter } from './common/mistral-error.filter';
+import { requestInputGuard } from './common/request-input.guard';
 import type { SiroccoConfig } from './config/sirocco-config';
 import { unmatchedRouteAnswer } from './root/unmatched-routes';
 
-const BODY_LIMIT = '2mb';
+const BODY_LIMIT = 2 * 1024 * 1024;
 
 /** Builds the HTTP application (not yet listening): used by main.ts and by the tests. */
 export async function createSiroccoApp(config: SiroccoConfig, databaseUrl: string): Promise<INestApplication> {
@@ -19,9 +20,11 @@ export async function createSiroccoApp(config: SiroccoConfig, databaseUrl: strin
   });
   app.useLogger(app.get(Logger));
   // workflow definitions arrive as YAML text (the mistral CLI sends text/plain)
-  app.useBodyParser('json', { limit: BODY_LIMIT });
-  app.useBodyParser('text', { limit: BODY_LIMIT, type: ['text/*', 'application/yaml', 'application/x-yaml'] });
+  const bodyLimit = Math.max(BODY_LIMIT, config.limits.definitionBytes + 65536);
+  app.useBodyParser('json', { limit: bodyLimit });
+  app.useBodyParser('text', { limit: bodyLimit, type: ['text/*', 'application/yaml', 'application/x-yaml'] });
   app.useGlobalFilters(new MistralErrorFilter(unmatchedRouteAnswer(app)));
+  app.use(requestInputGuard(config.limits.nestingDepth));
   app.use((request: Request, response: Response, next: NextFunction) => {
     // Mistral answers `GET /v2` with a redirect to `/v2/`
     if (request.method === 'GET' && request.path === '/v2' && !request.originalUrl.startsWith('/v2/')) {

@@ -1,4 +1,6 @@
 import { Global, Module } from '@nestjs/common';
+import { SIROCCO_CONFIG } from '../config/config.module';
+import type { SiroccoConfig } from '../config/sirocco-config';
 import { MailSender } from '../mail/mail-sender';
 import { MailModule } from '../mail/mail.module';
 import { ActionCatalog } from './action-catalog';
@@ -18,9 +20,9 @@ import { stdActions } from './std/std-actions';
     ExecutionCredentials,
     {
       provide: ActionCatalog,
-      inject: [MailSender, ExecutionCredentials],
-      useFactory: (mail: MailSender, credentials: ExecutionCredentials) =>
-        new ActionCatalog([...stdActions(mail), ...openstackActions(credentials, [...NOVA_ACTIONS, ...GLANCE_ACTIONS, ...CINDER_ACTIONS, ...KEYSTONE_ACTIONS])]),
+      inject: [MailSender, ExecutionCredentials, SIROCCO_CONFIG],
+      useFactory: (mail: MailSender, credentials: ExecutionCredentials, config: SiroccoConfig) =>
+        new ActionCatalog([...stdActions(mail, config.limits.durationSeconds), ...openstackActions(credentials, [...NOVA_ACTIONS, ...GLANCE_ACTIONS, ...CINDER_ACTIONS, ...KEYSTONE_ACTIONS])]),
     },
   ],
   exports: [ActionCatalog],

@@ -44,6 +44,7 @@ export interface ListRequest {
   query: Record<string, string>;
 }
 
+const MAX_LIMIT = 2147483647;
 const PAGING_PARAMS = ['marker', 'limit', 'sort_keys', 'sort_dirs', 'fields'];
 const OPERATORS: FilterOperator[] = ['eq', 'neq', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'has'];
 
@@ -76,6 +77,8 @@ export function parseListRequest(rawQuery: Record<string, unknown>, spec: ListSp
     limit = Number(query.limit);
     if (!Number.isInteger(limit)) throw ApiError.badRequest(`Limit must be an integer (got '${query.limit}').`);
     if (limit <= 0) throw ApiError.badRequest('Limit must be positive.');
+    // PostgreSQL's LIMIT is a bigint; nobody pages by more than this
+    if (limit > MAX_LIMIT) throw ApiError.badRequest(`Limit must be at most ${MAX_LIMIT} (got '${query.limit}').`);
   }
 
   const sortKeys = query.sort_keys ? splitList(query.sort_keys) : [spec.defaultSortKey];

@@ -38,6 +38,18 @@ export interface SiroccoConfig {
     /** Instant actions (std.noop, std.echo without delay) run inside one transition, at most this many. */
     maxInlineActions: number;
   };
+  /** Bounds on what one request or definition may ask for (see README, "Limits"). */
+  limits: {
+    /** largest workflow definition text, in bytes */
+    definitionBytes: number;
+    tasksPerWorkflow: number;
+    /** deepest nesting of a definition's YAML and of JSON inputs, params and environments */
+    nestingDepth: number;
+    /** items one with-items task may run over */
+    withItems: number;
+    /** longest sleep, delay, wait, retry delay or timeout, in seconds */
+    durationSeconds: number;
+  };
   /** noauth mode: the cloud actions act on (clouds.yaml's OS_CLOUD, or OS_* variables); null when none */
   openstack: CloudConfig | null;
   triggers: {
@@ -167,6 +179,13 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
       pollMilliseconds: readInteger(env, 'SIROCCO_ENGINE_POLL_MS', 1000, 10, 60000),
       maxConcurrentActions: readInteger(env, 'SIROCCO_ENGINE_MAX_CONCURRENT_ACTIONS', 200, 1, 100000),
       maxInlineActions: readInteger(env, 'SIROCCO_ENGINE_MAX_INLINE_ACTIONS', 5000, 0, 1000000),
+    },
+    limits: {
+      definitionBytes: readInteger(env, 'SIROCCO_MAX_DEFINITION_BYTES', 1048576, 1024, 1073741824),
+      tasksPerWorkflow: readInteger(env, 'SIROCCO_MAX_TASKS_PER_WORKFLOW', 1000, 1, 1000000),
+      nestingDepth: readInteger(env, 'SIROCCO_MAX_NESTING_DEPTH', 100, 10, 500),
+      withItems: readInteger(env, 'SIROCCO_MAX_WITH_ITEMS', 10000, 1, 1000000),
+      durationSeconds: readInteger(env, 'SIROCCO_MAX_DURATION_SECONDS', 2678400, 1, 315360000),
     },
     // keystone mode acts with the callers' own credentials (trusts), never with a configured cloud
     openstack: readChoice(env, 'SIROCCO_AUTH', 'noauth', ['noauth', 'keystone'] as const) === 'noauth' ? readOpenStack(env) : null,

@@ -7,6 +7,7 @@ import type { ExpressionEvaluator } from '../expressions/expression-evaluator';
 import type { EvaluationSite, ExpressionScope, TaskView } from '../expressions/expression-scope';
 import type { TaskSpec, Transition, WorkflowSpec } from '../workflows/language';
 import { ActionExecutionEntity } from './action-execution.entity';
+import { boundedSeconds, checkWithItemsCount, type RunLimits } from './run-limits';
 import { DelayedJobEntity, type DelayedJobKind } from './delayed-job.entity';
 import type { ActionOutcome, EngineEvent } from './engine-events';
 import { ACTIVE_TASK_STATES, type ExecutionState, isTerminal } from './execution-states';
@@ -21,6 +22,7 @@ export interface ExecutionRunDeps {
   leaseSeconds: number;
   /** instant actions run inside the transaction up to this many per batch; the rest are dispatched */
   maxInlineActions: number;
+  limits: RunLimits;
 }
 
 /** Work to hand over once the transaction committed. */
@@ -370,7 +372,7 @@ export class ExecutionRun {
         }
       }
       if (spec.waitBefore !== undefined && task.state !== 'RUNNING_DELAYED') {
-        const seconds = Number(await this.render(task, spec.waitBefore, 'wait-before'));
+        const seconds = boundedSeconds(await this.render(task, spec.waitBefore, 'wait-before'), 'wait-before', this.deps.limits);
         if (seconds > 0) {
           this.setTaskState(task, 'RUNNING_DELAYED');
           this.addJob('run_task', { taskExecutionId: task.id }, seconds);
@@ -392,7 +394,7 @@ export class ExecutionRun {
     task.startedAt ??= now();
     try {
       if (spec.timeout !== undefined) {
-        const seconds = Number(await this.render(task, spec.timeout, 'timeout'));
+        const seconds = boundedSeconds(await this.render(task, spec.timeout, 'timeout'), 'timeout', this.deps.limits);
         if (seconds > 0) this.addJob('task_timeout', { taskExecutionId: task.id, attempt: task.runtimeContext.retry_no ?? 0, seconds }, seconds);
       }
       if (spec.kind === 'workflow') {
@@ -415,7 +417,8 @@ export class ExecutionRun {
       if (!Array.isArray(list)) throw new Error(`with-items: '${item.variable}' must be a list, got ${list === null ? 'null' : typeof list}`);
       lists.push(list);
     }
-    const count = Math.min(...lists.map((list) => list.length));
+    const count = lists.reduce((least, list) => Math.min(least, list.length), Number.POSITIVE_INFINITY);
+    checkWithItemsCount(count, this.deps.limits);
     const concurrency = spec.concurrency === undefined ? count : Number(await this.render(task, spec.concurrency, 'concurrency'));
     task.runtimeContext.with_items = {
       count,
@@ -581,7 +584,7 @@ export class ExecutionRun {
       if (spec.retry) {
         const view = this.taskView(task, outcome.ok ? 'SUCCESS' : 'ERROR', result);
         const count = Number(await this.render(task, spec.retry.count, 'retry.count', undefined, view));
-        const delay = Number(await this.render(task, spec.retry.delay, 'retry.delay', undefined, view));
+        const delay = boundedSeconds(await this.render(task, spec.retry.delay, 'retry.delay', undefined, view), 'retry delay', this.deps.limits);
         let again = !outcome.ok;
         if (spec.retry.continueOn !== undefined) {
           again = again || this.deps.evaluator.isTruthy(await this.render(task, spec.retry.continueOn, 'retry.continue-on', undefined, view));
@@ -600,7 +603,7 @@ export class ExecutionRun {
         }
       }
       if (spec.waitAfter !== undefined) {
-        const seconds = Number(await this.render(task, spec.waitAfter, 'wait-after'));
+        const seconds = boundedSeconds(await this.render(task, spec.waitAfter, 'wait-after'), 'wait-after', this.deps.limits);
         if (seconds > 0) {
           task.runtimeContext.pending_outcome = { ok: outcome.ok, result };
           this.setTaskState(task, 'RUNNING_DELAYED');

@@ -20,7 +20,7 @@ import type {
   TriggeredStart,
   UpdateExecutionRequest,
 } from './execution-commands';
-import { actionErrorOutcome, type FreshRunSink, InvalidWorkflowInput, resolveWorkflowInput } from './execution-run';
+import { actionErrorOutcome, type AfterCommit, type FreshRunSink, InvalidWorkflowInput, resolveWorkflowInput } from './execution-run';
 import { isTerminal, type ExecutionState } from './execution-states';
 import { TaskExecutionEntity } from './task-execution.entity';
 import { ExecutionTrusts } from './execution-trusts.service';
@@ -97,13 +97,13 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
     // keystone mode: the caller's trust, for the run's OpenStack actions (stored with the execution)
     const trust = await this.trusts.createFor(workflow.spec, context);
     const recordTrust = (manager: EntityManager) => (trust ? this.trusts.record(manager, execution.id, context.projectId, trust) : Promise.resolve());
+    let after: AfterCommit | undefined;
     try {
       // the first transition writes the new execution itself
-      const after = await this.dataSource.transaction(async (manager) => {
+      after = await this.dataSource.transaction(async (manager) => {
         await recordTrust(manager);
         return this.engine.startInTransaction(manager, execution);
       });
-      this.engine.dispatchAfterCommit(after);
     } catch (error) {
       if ((error as { code?: string }).code === '23505') await this.trusts.discard(trust).then(() => duplicate(error));
       // the first transition failed (nothing was stored): accept the run anyway and let the engine
@@ -122,6 +122,8 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
         });
       this.engine.afterCommit([job]);
     }
+    // outside the try: once committed, the execution is accepted whatever dispatching does
+    if (after) this.engine.dispatchAfterCommit(after);
     return execution;
   }
 

@@ -10,6 +10,8 @@ import { ExpressionEvaluator } from '../expressions/expression-evaluator';
 import type { ActionExecutionEntity } from './action-execution.entity';
 import type { DelayedJobEntity } from './delayed-job.entity';
 import type { EngineEvent } from './engine-events';
+import { MAX_TIMER_MS } from '../common/long-timer';
+import type { RunLimits } from './run-limits';
 import { actionErrorOutcome, type AfterCommit, ExecutionRun, type ExecutionRunDeps, type FreshRunSink } from './execution-run';
 import type { WorkflowExecutionEntity } from './workflow-execution.entity';
 
@@ -34,6 +36,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
   private readonly logger = new Logger(WorkflowEngine.name);
   readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly settings: EngineSettings;
+  private readonly limits: RunLimits;
   private readonly queues = new Map<string, QueuedEvent[]>();
   private readonly draining = new Set<string>();
   private readonly running = new Map<string, AbortController>();
@@ -52,6 +55,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
     @Inject(SIROCCO_CONFIG) config: SiroccoConfig,
   ) {
     this.settings = config.engine;
+    this.limits = { maxDurationSeconds: config.limits.durationSeconds, maxWithItems: config.limits.withItems };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -166,6 +170,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
       instanceId: this.instanceId,
       leaseSeconds: this.settings.leaseSeconds,
       maxInlineActions: this.settings.maxInlineActions,
+      limits: this.limits,
     };
   }
 
@@ -183,7 +188,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
     for (const id of after.abort) this.running.get(id)?.abort(new Error('abandoned'));
     for (const job of after.jobs) this.scheduleJob(job);
     if (after.actions.length > 0) {
-      this.waitingActions.push(...after.actions);
+      for (const action of after.actions) this.waitingActions.push(action);
       this.startWaitingActions();
     }
   }
@@ -197,8 +202,10 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
     }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
+      // a delay past Node's timer range is waited in steps
+      if (job.runAt.getTime() > Date.now()) return this.scheduleJob(job);
       void this.submit(job.workflowExecutionId, event).catch(() => undefined);
-    }, delay);
+    }, Math.min(delay, MAX_TIMER_MS));
     this.timers.add(timer);
   }
 

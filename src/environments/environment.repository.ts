@@ -36,7 +36,8 @@ export class EnvironmentRepository {
   /** The environment a caller means by a name (or id): its own project's first, then a public one. */
   findVisible(identifier: string, context: RequestContext): Promise<EnvironmentEntity | null> {
     const qb = this.environments.createQueryBuilder('env');
-    if (UUID.test(identifier)) qb.where('(env.id = :identifier OR env.name = :identifier)', { identifier });
+    // two parameters: one typed uuid, one text (PostgreSQL refuses one parameter of both types)
+    if (UUID.test(identifier)) qb.where('(env.id = :id OR env.name = :identifier)', { id: identifier, identifier });
     else qb.where('env.name = :identifier', { identifier });
     qb.andWhere("(env.project_id = :project OR env.scope = 'public')", { project: context.projectId })
       .orderBy('CASE WHEN env.project_id = :project THEN 0 ELSE 1 END', 'ASC')

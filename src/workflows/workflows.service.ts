@@ -1,11 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { ActionCatalog } from '../actions/action-catalog';
 import { ApiError } from '../common/api-error';
 import { ListRequest } from '../common/list-query';
+import { SIROCCO_CONFIG } from '../config/config.module';
+import type { SiroccoConfig } from '../config/sirocco-config';
 import { DEFAULT_PROJECT_ID, RequestContext } from '../identity/request-context';
-import { formatDefinitionErrors, parseWorkflowDefinition, WorkflowSpec } from './language';
+import { formatDefinitionErrors, parseWorkflowDefinition, type ParseOptions, WorkflowSpec } from './language';
 import { WorkflowDefinitionEntity, WorkflowScope } from './workflow-definition.entity';
 import { WorkflowDefinitionRepository } from './workflow-definition.repository';
 import { workflowSourceTexts } from './workflow-source.util';
@@ -31,7 +33,22 @@ export class WorkflowsService {
     private readonly repository: WorkflowDefinitionRepository,
     private readonly usage: WorkflowUsageRegistry,
     private readonly actions: ActionCatalog,
+    @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
   ) {}
+
+  private parseOptions(): ParseOptions {
+    const limits = this.config.limits;
+    return {
+      actions: this.actions,
+      limits: {
+        maxBytes: limits.definitionBytes,
+        maxTasksPerWorkflow: limits.tasksPerWorkflow,
+        maxDepth: limits.nestingDepth,
+        maxDurationSeconds: limits.durationSeconds,
+        maxWithItems: limits.withItems,
+      },
+    };
+  }
 
   /** Creates every workflow of a definition, all or none. */
   async create(text: string, options: WorkflowWriteOptions, context: RequestContext): Promise<WorkflowDefinitionEntity[]> {
@@ -96,7 +113,7 @@ export class WorkflowsService {
   }
 
   validate(text: string): ValidationResult {
-    const result = parseWorkflowDefinition(text, { actions: this.actions });
+    const result = parseWorkflowDefinition(text, this.parseOptions());
     return result.valid ? { valid: true } : { valid: false, error: `Invalid DSL: ${formatDefinitionErrors(result.errors)}` };
   }
 
@@ -155,7 +172,7 @@ export class WorkflowsService {
 
   private parseOrThrow(text: string): ParsedWorkflow[] {
     if (!text || text.trim() === '') throw ApiError.badRequest('Definition is empty: send the workflow YAML as the request body (text/plain).');
-    const result = parseWorkflowDefinition(text, { actions: this.actions });
+    const result = parseWorkflowDefinition(text, this.parseOptions());
     if (!result.valid) {
       throw ApiError.badRequest(`Invalid DSL: ${formatDefinitionErrors(result.errors)}`, { errors: result.errors });
     }

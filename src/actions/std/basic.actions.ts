@@ -1,10 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleepLong } from '../../common/long-timer';
 import { ActionFailure, ActionInputError, type ActionHandler } from '../action.types';
 
-function seconds(value: unknown, parameter: string): number {
+function seconds(value: unknown, parameter: string, maxSeconds: number): number {
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isFinite(number) || number < 0) {
     throw new ActionInputError(`${parameter} must be a number of seconds, 0 or more (got ${JSON.stringify(value)})`);
+  }
+  if (number > maxSeconds) {
+    throw new ActionInputError(`${parameter}: ${number} seconds is more than the limit of ${maxSeconds} seconds (SIROCCO_MAX_DURATION_SECONDS)`);
   }
   return number;
 }
@@ -18,18 +21,18 @@ export const noopAction: ActionHandler = {
   run: async () => null,
 };
 
-export const echoAction: ActionHandler = {
+export const echoAction = (maxSeconds: number): ActionHandler => ({
   name: 'std.echo',
   description: 'Returns `output` as its result, after `delay` seconds.',
   parameters: [{ name: 'output' }, { name: 'delay', default: 0 }],
   isIdempotent: () => true,
   isInstant: (input) => !input.delay,
   async run(input, context) {
-    const delay = seconds(input.delay ?? 0, 'delay');
-    if (delay > 0) await sleep(delay * 1000, undefined, { signal: context.signal });
+    const delay = seconds(input.delay ?? 0, 'delay', maxSeconds);
+    if (delay > 0) await sleepLong(delay * 1000, context.signal);
     return input.output;
   },
-};
+});
 
 export const failAction: ActionHandler = {
   name: 'std.fail',
@@ -44,13 +47,13 @@ export const failAction: ActionHandler = {
   },
 };
 
-export const sleepAction: ActionHandler = {
+export const sleepAction = (maxSeconds: number): ActionHandler => ({
   name: 'std.sleep',
   description: 'Waits `seconds`, then succeeds with a null result.',
   parameters: [{ name: 'seconds', default: 1 }],
   isIdempotent: () => true,
   async run(input, context) {
-    await sleep(seconds(input.seconds, 'seconds') * 1000, undefined, { signal: context.signal });
+    await sleepLong(seconds(input.seconds, 'seconds', maxSeconds) * 1000, context.signal);
     return null;
   },
-};
+});

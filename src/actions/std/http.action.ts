@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../../common/long-timer';
 import { readFileSync } from 'node:fs';
 import { Agent, Headers, ProxyAgent, fetch, type Dispatcher } from 'undici';
 import { ActionFailure, ActionInputError, type ActionHandler } from '../action.types';
@@ -97,7 +98,7 @@ export const httpAction: ActionHandler = {
     if (input.timeout !== null && input.timeout !== undefined) {
       const timeout = Number(input.timeout);
       if (!Number.isFinite(timeout) || timeout <= 0) throw new ActionInputError('timeout must be a number of seconds above 0');
-      signals.push(AbortSignal.timeout(timeout * 1000));
+      signals.push(AbortSignal.timeout(Math.min(timeout * 1000, MAX_TIMER_MS)));
     }
     const dispatcher = dispatcherFor(input, url);
     let response;

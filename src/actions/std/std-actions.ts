@@ -5,6 +5,6 @@ import { emailAction } from './email.action';
 import { httpAction } from './http.action';
 
 /** The standard actions, with Mistral's names, parameters and defaults so existing definitions run. */
-export function stdActions(mail: MailSender): ActionHandler[] {
-  return [noopAction, echoAction, failAction, sleepAction, httpAction, emailAction(mail)];
+export function stdActions(mail: MailSender, maxDurationSeconds: number): ActionHandler[] {
+  return [noopAction, echoAction(maxDurationSeconds), failAction, sleepAction(maxDurationSeconds), httpAction, emailAction(mail)];
 }

@@ -4,8 +4,13 @@ const MAX_WORD_LENGTH = 100;
 
 /** The candidate nearest to a misspelt word, when it is near enough to be a likely typo. */
 export function closeMatch(word: string, candidates: Iterable<string>): string | undefined {
-  const pool = [...candidates];
-  if (pool.length > MAX_CANDIDATES || word.length > MAX_WORD_LENGTH) return undefined;
+  if (word.length > MAX_WORD_LENGTH) return undefined;
+  // counted without copying: a copy per error made many errors quadratic in the definition's size
+  const pool: string[] = [];
+  for (const candidate of candidates) {
+    if (pool.length === MAX_CANDIDATES) return undefined;
+    pool.push(candidate);
+  }
   const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;

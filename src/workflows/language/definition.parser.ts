@@ -4,11 +4,20 @@ import { DefinitionErrorCollector } from './definition-errors.collector';
 import { sortDefinitionErrors } from './definition-errors.formatter';
 import type { PathSegment } from './definition-path.util';
 import { didYouMean } from './close-match.util';
+import {
+  DEFAULT_DEFINITION_LIMITS,
+  depthLimitMessage,
+  sizeLimitMessage,
+  taskLimitMessage,
+  tooDeepOffset,
+  type DefinitionLimits,
+} from './definition-limits';
 import { checkDefinitionSchema } from './schema-errors.mapper';
 import { isRecord } from './task-spec.builder';
 import type { ReportError } from './transition.parser';
 import { checkWorkflowExpressions } from './workflow-expressions.validator';
 import { checkWorkflowGraph } from './workflow-graph.validator';
+import { checkWorkflowLimits } from './workflow-limits.validator';
 import { buildWorkflow } from './workflow-spec.builder';
 import type { WorkflowSpec } from './workflow-spec.types';
 import { keyText, SourceLocator } from './yaml-source.locator';
@@ -26,6 +35,8 @@ export interface KnownActions {
 
 export interface ParseOptions {
   actions?: KnownActions;
+  /** size, nesting, tasks and literal durations (defaults: DEFAULT_DEFINITION_LIMITS) */
+  limits?: Partial<DefinitionLimits>;
 }
 
 /**
@@ -34,12 +45,30 @@ export interface ParseOptions {
  * line and column it was written at.
  */
 export function parseWorkflowDefinition(text: string, options: ParseOptions = {}): DefinitionParseResult {
+  const limits: DefinitionLimits = { ...DEFAULT_DEFINITION_LIMITS, ...options.limits };
+  const tooLarge = sizeLimitMessage(Buffer.byteLength(text, 'utf8'), limits);
+  if (tooLarge) return { valid: false, errors: [{ line: 1, column: 1, path: '', message: tooLarge }] };
   const lineCounter = new LineCounter();
-  // uniqueKeys off: duplicates are reported by checkNodes, which can name the task or workflow.
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
+  let document: Document.Parsed;
+  try {
+    // uniqueKeys off: duplicates are reported by checkNodes, which can name the task or workflow.
+    document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
+  } catch (error) {
+    // the YAML parser recurses: only a document nested thousands of levels deep gets here
+    if (error instanceof RangeError) return { valid: false, errors: [{ line: 1, column: 1, path: '', message: depthLimitMessage(limits) }] };
+    throw error;
+  }
   const collector = new DefinitionErrorCollector(new SourceLocator(document, lineCounter, text));
   if (document.errors.length > 0) {
-    for (const error of document.errors) collector.addAtOffset(error.pos[0], `YAML syntax error: ${firstLine(error.message)}`);
+    for (const error of document.errors) {
+      const message = /call stack/i.test(error.message) ? depthLimitMessage(limits) : `YAML syntax error: ${firstLine(error.message)}`;
+      collector.addAtOffset(error.pos[0], message);
+    }
+    return invalid(collector);
+  }
+  const deepAt = tooDeepOffset(document, limits.maxDepth);
+  if (deepAt !== undefined) {
+    collector.addAtOffset(deepAt, depthLimitMessage(limits));
     return invalid(collector);
   }
   const unknownAliases = checkNodes(document, document.contents, [], collector);
@@ -56,6 +85,7 @@ export function parseWorkflowDefinition(text: string, options: ParseOptions = {}
     collector.add([], "the definition is empty: it needs 'version' and at least one workflow");
     return invalid(collector);
   }
+  if (checkTaskCounts(data, limits, collector)) return invalid(collector);
 
   const reverse = isRecord(data)
     ? new Set(Object.keys(data).filter((name) => isRecord(data[name]) && data[name].type === 'reverse'))
@@ -75,6 +105,7 @@ export function parseWorkflowDefinition(text: string, options: ParseOptions = {}
     if (draft) {
       checkWorkflowGraph(draft, report);
       if (options.actions) checkActionNames(draft.spec, options.actions, report);
+      checkWorkflowLimits(draft.spec, limits, report);
       workflows.push(draft.spec);
     }
     checkWorkflowExpressions(data[name], [name], report);
@@ -94,6 +125,21 @@ function checkActionNames(workflow: WorkflowSpec, actions: KnownActions, report:
   }
 }
 
+/** A workflow over the task limit is refused before the (per-task) checks run. Returns true when one is. */
+function checkTaskCounts(data: unknown, limits: DefinitionLimits, collector: DefinitionErrorCollector): boolean {
+  if (!isRecord(data)) return false;
+  let over = false;
+  for (const [name, workflow] of Object.entries(data)) {
+    const tasks = isRecord(workflow) ? workflow.tasks : undefined;
+    const count = isRecord(tasks) ? Object.keys(tasks).length : 0;
+    if (count > limits.maxTasksPerWorkflow) {
+      collector.add([name, 'tasks'], taskLimitMessage(count, limits), { on: 'key' });
+      over = true;
+    }
+  }
+  return over;
+}
+
 /** yaml quotes the rest of the document in some messages; the position says enough. */
 function firstLine(message: string): string {
   const line = message.split('\n')[0];
@@ -111,11 +157,23 @@ function checkVersion(version: unknown, collector: DefinitionErrorCollector): vo
 
 /**
  * Duplicate keys (named by what they are: workflow, task, key; the data keeps the last, as
- * Mistral does) and aliases to unknown anchors. Returns the number of unknown aliases.
+ * Mistral does) and aliases to unknown anchors. Returns the number of unknown or self-containing aliases.
  */
-function checkNodes(document: Document.Parsed, node: unknown, path: PathSegment[], collector: DefinitionErrorCollector): number {
+function checkNodes(
+  document: Document.Parsed,
+  node: unknown,
+  path: PathSegment[],
+  collector: DefinitionErrorCollector,
+  ancestors: unknown[] = [],
+): number {
   if (isAlias(node)) {
-    if (node.resolve(document)) return 0;
+    const target = node.resolve(document);
+    if (target && ancestors.includes(target)) {
+      // a self-containing value is infinite: nothing could walk or store it
+      collector.add(path, `alias '*${node.source}' refers to a value that contains it`, { sourceOffset: node.range?.[0] ?? 0 });
+      return 1;
+    }
+    if (target) return 0;
     collector.add(path, `unknown alias '*${node.source}': no anchor '&${node.source}' before it`, {
       sourceOffset: node.range?.[0] ?? 0,
     });
@@ -132,11 +190,11 @@ function checkNodes(document: Document.Parsed, node: unknown, path: PathSegment[
         collector.add([...path, key], duplicateMessage(path, key), { sourceOffset: offset });
       }
       seen.add(key);
-      unknownAliases += checkNodes(document, pair.value, [...path, key], collector);
+      unknownAliases += checkNodes(document, pair.value, [...path, key], collector, [...ancestors, node]);
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, index) => {
-      unknownAliases += checkNodes(document, item, [...path, index], collector);
+      unknownAliases += checkNodes(document, item, [...path, index], collector, [...ancestors, node]);
     });
   }
   return unknownAliases;

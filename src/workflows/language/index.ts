@@ -1,5 +1,7 @@
 export { parseWorkflowDefinition } from './definition.parser';
 export type { KnownActions, ParseOptions } from './definition.parser';
+export { DEFAULT_DEFINITION_LIMITS } from './definition-limits';
+export type { DefinitionLimits } from './definition-limits';
 export { formatDefinitionErrors } from './definition-errors.formatter';
 export type { DefinitionError, DefinitionParseResult } from './definition-error.types';
 export { ENGINE_COMMANDS } from './workflow-spec.types';
