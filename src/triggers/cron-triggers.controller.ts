@@ -9,7 +9,7 @@ import type { SiroccoConfig } from '../config/sirocco-config';
 import { queryFlag, queryInteger } from '../engine/api/request-body.parser';
 import { CallerContext, type RequestContext } from '../identity/request-context';
 import { parseCreateTriggerRequest, parseUpdateTriggerRequest } from './cron-trigger-request.parser';
-import { toCronTriggerResource, toFiredResource, toFiringResource, toSlotResource } from './cron-trigger.mapper';
+import { toCronTriggerResource, toFiredResource, toFiringResource, toSlotResource, triggerMasker } from './cron-trigger.mapper';
 import { CRON_TRIGGER_LIST_SPEC, CronTriggersService } from './cron-triggers.service';
 
 @ApiTags('cron triggers')
@@ -95,7 +95,8 @@ export class CronTriggersController {
     const limit = queryInteger(query, 'limit', 100);
     if (limit < 1 || limit > 1000) throw ApiError.badRequest(`limit must be from 1 to 1000 (got ${limit})`);
     const { trigger, firings } = await this.triggers.history(identifier, limit, context);
-    return { name: trigger.name, firings: firings.map(toFiringResource) };
+    const masker = triggerMasker(trigger);
+    return { name: trigger.name, firings: firings.map((firing) => toFiringResource(firing, masker)) };
   }
 
   @Post(':identifier/check')
