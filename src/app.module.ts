@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { logRedaction } from './common/log-redaction';
 import { ActionsModule } from './actions/actions.module';
 import { ConfigModule } from './config/config.module';
 import type { SiroccoConfig } from './config/sirocco-config';
@@ -15,14 +16,6 @@ import { ExpressionsModule } from './expressions/expressions.module';
 import { RootModule } from './root/root.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
-/** Headers and fields that may carry secrets: pino replaces them before a line is written. */
-export const REDACTED_LOG_PATHS = [
-  'req.headers["x-auth-token"]',
-  'req.headers["x-subject-token"]',
-  'req.headers.authorization',
-  'req.headers.cookie',
-];
-
 @Module({})
 export class AppModule {
   static forRoot(config: SiroccoConfig, databaseUrl: string): DynamicModule {
@@ -33,12 +26,7 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
-            redact: { paths: REDACTED_LOG_PATHS, censor: '***' },
-            // one line per request is plenty; query strings may hold filters but never secrets
-            serializers: {
-              req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-            },
+            ...logRedaction(config),
           },
         }),
         DatabaseModule.forUrl(databaseUrl),

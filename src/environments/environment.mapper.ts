@@ -1,3 +1,4 @@
+import { SecretMasker } from '../common/secret-mask';
 import { formatMistralTime } from '../common/mistral-time';
 import { pythonJsonDumps } from '../common/python-json';
 import type { EnvironmentEntity } from './environment.entity';
@@ -14,12 +15,14 @@ export interface EnvironmentResource extends Record<string, unknown> {
   updated_at: string | null;
 }
 
+/** Variables named like secrets are shown as `***`, as executions' inputs are. */
 export function toEnvironmentResource(environment: EnvironmentEntity): EnvironmentResource {
+  const masker = SecretMasker.of(environment.variables);
   return {
     id: environment.id,
     name: environment.name,
     description: environment.description,
-    variables: pythonJsonDumps(environment.variables ?? {}),
+    variables: pythonJsonDumps(masker.value(environment.variables ?? {})),
     scope: environment.scope,
     project_id: environment.projectId,
     created_at: formatMistralTime(environment.createdAt),

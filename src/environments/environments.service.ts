@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../common/api-error';
+import { isSecretKey, MASK } from '../common/secret-mask';
 import type { ListRequest } from '../common/list-query';
 import type { RequestContext } from '../identity/request-context';
 import { EnvironmentEntity } from './environment.entity';
@@ -39,7 +40,7 @@ export class EnvironmentsService {
     const environment = await this.environments.findOwned(fields.name, context.projectId);
     if (!environment) throw notFound(fields.name);
     if (fields.description !== undefined) environment.description = fields.description;
-    if (fields.variables !== undefined) environment.variables = fields.variables;
+    if (fields.variables !== undefined) environment.variables = keepMaskedSecrets(fields.variables, environment.variables ?? {});
     if (fields.scope !== undefined) environment.scope = fields.scope;
     environment.updatedAt = new Date();
     return this.environments.save(environment);
@@ -61,4 +62,16 @@ export class EnvironmentsService {
     await this.environments.remove(environment.id);
     this.logger.log({ event: 'environment.deleted', environmentId: environment.id, name: environment.name });
   }
+}
+
+/**
+ * The API shows secret-named variables as `***`: a client that sends what it read back (e.g. to
+ * change another variable) keeps the real values rather than storing `***`.
+ */
+function keepMaskedSecrets(variables: Record<string, unknown>, stored: Record<string, unknown>): Record<string, unknown> {
+  const kept = { ...variables };
+  for (const [key, value] of Object.entries(variables)) {
+    if (value === MASK && isSecretKey(key) && key in stored) kept[key] = stored[key];
+  }
+  return kept;
 }

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@ne
 import { ApiError } from '../common/api-error';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
+import { KeystoneError, ServiceLoginError } from './keystone/keystone-error';
 import { TokenValidator } from './keystone/token-validator';
 import type { RequestWithContext } from './request-context';
 
@@ -27,7 +28,12 @@ export class AuthGuard implements CanActivate {
     if (isPublic(request.path)) return true;
     const token = request.header('x-auth-token');
     if (!token) throw new ApiError(401, 'Authentication required: send a Keystone token in X-Auth-Token');
-    const context = await this.validator.contextOf(token);
+    const context = await this.validator.contextOf(token).catch((error: unknown) => {
+      // Keystone down or Sirocco's service user refused: not the caller's fault
+      if (error instanceof ServiceLoginError || (error instanceof KeystoneError && error.unreachable)) throw new ApiError(503, error.message);
+      if (error instanceof KeystoneError) throw new ApiError(503, `Sirocco cannot validate tokens with Keystone (check its service user's roles): ${error.message}`);
+      throw error;
+    });
     if (!context) throw new ApiError(401, 'The X-Auth-Token is not valid (expired, revoked or not a project-scoped token)');
     request.siroccoContext = context;
     return true;

@@ -1,4 +1,4 @@
-import { maskSecrets } from '../common/secret-mask';
+import { SecretMasker } from '../common/secret-mask';
 import { formatMistralTime } from '../common/mistral-time';
 import { pythonJsonDumps } from '../common/python-json';
 import type { CronTriggerEntity } from './cron-trigger.entity';
@@ -11,13 +11,14 @@ import { formatInZone, jitterOffsetSeconds } from './schedule/trigger-schedule';
  * Sirocco's own fields after Mistral's: a Mistral client reads the ones it knows.
  */
 export function toCronTriggerResource(trigger: CronTriggerEntity): Record<string, unknown> {
+  const masker = triggerMasker(trigger);
   return {
     id: trigger.id,
     name: trigger.name,
     workflow_name: trigger.workflowName,
     workflow_id: trigger.workflowId,
-    workflow_input: pythonJsonDumps(maskSecrets(trigger.workflowInput)),
-    workflow_params: pythonJsonDumps(maskSecrets(trigger.workflowParams)),
+    workflow_input: pythonJsonDumps(masker.value(trigger.workflowInput)),
+    workflow_params: pythonJsonDumps(masker.value(trigger.workflowParams)),
     project_id: trigger.projectId,
     scope: trigger.scope,
     pattern: trigger.pattern,
@@ -38,23 +39,28 @@ export function toCronTriggerResource(trigger: CronTriggerEntity): Record<string
     jitter: trigger.jitter,
     trust_status: trigger.trustStatus,
     trust_checked_at: formatMistralTime(trigger.trustCheckedAt),
-    trust_error: trigger.trustError,
+    trust_error: masker.text(trigger.trustError),
   };
 }
 
-export function toFiringResource(firing: TriggerFiringEntity): Record<string, unknown> {
+/** The secrets of a trigger's workflow input and params, masked wherever they show. */
+export function triggerMasker(trigger: { workflowInput: unknown; workflowParams?: unknown }): SecretMasker {
+  return SecretMasker.of(trigger.workflowInput, trigger.workflowParams);
+}
+
+export function toFiringResource(firing: TriggerFiringEntity, masker: SecretMasker = new SecretMasker()): Record<string, unknown> {
   return {
     id: firing.id,
     scheduled_for: formatMistralTime(firing.scheduledFor),
     fired_at: formatMistralTime(firing.firedAt),
     execution_id: firing.executionId,
     outcome: firing.outcome,
-    error: firing.error,
+    error: masker.text(firing.error),
   };
 }
 
 export function toFiredResource(record: FiringRecord): Record<string, unknown> {
-  return toFiringResource(record.firing);
+  return toFiringResource(record.firing, record.failure ? triggerMasker(record.failure.trigger) : undefined);
 }
 
 /** One upcoming slot in UTC and in the trigger's zone, with the instant it fires (jitter added). */

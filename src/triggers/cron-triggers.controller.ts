@@ -9,7 +9,7 @@ import type { SiroccoConfig } from '../config/sirocco-config';
 import { queryFlag, queryInteger } from '../engine/api/request-body.parser';
 import { CallerContext, type RequestContext } from '../identity/request-context';
 import { parseCreateTriggerRequest, parseUpdateTriggerRequest } from './cron-trigger-request.parser';
-import { toCronTriggerResource, toFiredResource, toFiringResource, toSlotResource } from './cron-trigger.mapper';
+import { toCronTriggerResource, toFiredResource, toFiringResource, toSlotResource, triggerMasker } from './cron-trigger.mapper';
 import { CRON_TRIGGER_LIST_SPEC, CronTriggersService } from './cron-triggers.service';
 
 @ApiTags('cron triggers')
@@ -102,10 +102,11 @@ export class CronTriggersController {
     if (limit < 1 || limit > 1000) throw ApiError.badRequest(`limit must be from 1 to 1000 (got ${limit})`);
     const marker = typeof query.marker === 'string' && query.marker !== '' ? query.marker : undefined;
     const { trigger, firings } = await this.triggers.history(identifier, limit, context, marker);
+    const masker = triggerMasker(trigger);
     const path = `/v2/cron_triggers/${encodeURIComponent(identifier)}/firings`;
     const next =
       firings.length === limit ? `${baseUrl(this.config, request)}${path}?limit=${limit}&marker=${firings[firings.length - 1].id}` : undefined;
-    return { name: trigger.name, firings: firings.map(toFiringResource), ...(next ? { next } : {}) };
+    return { name: trigger.name, firings: firings.map((firing) => toFiringResource(firing, masker)), ...(next ? { next } : {}) };
   }
 
   @Post(':identifier/check')

@@ -3,11 +3,12 @@ import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { MailSender } from '../mail/mail-sender';
 import type { CronTriggerEntity } from './cron-trigger.entity';
+import { triggerMasker } from './cron-trigger.mapper';
 import { formatUtc } from './schedule/trigger-schedule';
 
 /** What went wrong at one firing, for the person who has to know. */
 export interface FiringFailure {
-  trigger: Pick<CronTriggerEntity, 'name' | 'workflowName' | 'workflowInput' | 'projectId'>;
+  trigger: Pick<CronTriggerEntity, 'name' | 'workflowName' | 'workflowInput' | 'workflowParams' | 'projectId'>;
   scheduledFor: Date;
   executionId: string;
   reason: string;
@@ -39,15 +40,16 @@ export class TriggerFailureNotifier {
   async notify(failure: FiringFailure): Promise<void> {
     const to = this.recipients(failure.trigger.workflowInput);
     const { trigger } = failure;
+    const reason = triggerMasker(trigger).text(failure.reason);
     if (to.length === 0) {
-      this.logger.error(`cron trigger ${trigger.name}: ${failure.reason} (no to_addr_error and no SIROCCO_OPERATOR_EMAIL: nobody to mail)`);
+      this.logger.error(`cron trigger ${trigger.name}: ${reason} (no to_addr_error and no SIROCCO_OPERATOR_EMAIL: nobody to mail)`);
       return;
     }
     const text = [
       `The cron trigger "${trigger.name}" (project ${trigger.projectId}) could not start workflow "${trigger.workflowName}".`,
       '',
       `Scheduled for: ${formatUtc(failure.scheduledFor)} UTC`,
-      `Reason: ${failure.reason}`,
+      `Reason: ${reason}`,
       `Execution: ${failure.executionId} (state ERROR)`,
       '',
       'The trigger stays scheduled; fix the cause (GET /v2/cron_triggers/' + trigger.name + '/firings shows the history).',

@@ -9,6 +9,7 @@ import { CronTriggerEntity } from './cron-trigger.entity';
 import { scheduleOf, triggerDescription } from './cron-trigger.schedule';
 import { jitterOffsetSeconds, slotsToRun } from './schedule/trigger-schedule';
 import { NoTrustCredentials, TRIGGER_CREDENTIALS, TrustUnavailable, type TriggerCredentials } from './trigger-credentials';
+import { triggerMasker } from './cron-trigger.mapper';
 import { TriggerFailureNotifier, type FiringFailure } from './trigger-failure-notifier';
 import { TriggerFiringEntity, type FiringOutcome } from './trigger-firing.entity';
 
@@ -229,7 +230,7 @@ export class TriggerFirer {
     this.executions.startAfterCommit(claimed.starts);
     for (const record of claimed.records) {
       if (record.failure) {
-        this.logger.warn(`cron trigger firing failed: execution ${record.failure.executionId}: ${record.failure.reason}`);
+        this.logger.warn(`cron trigger firing failed: execution ${record.failure.executionId}: ${triggerMasker(record.failure.trigger).text(record.failure.reason)}`);
         await this.notifier.notify(record.failure);
       }
     }

@@ -1,7 +1,8 @@
 import { MAX_TIMER_MS } from '../../common/long-timer';
 import { readFileSync } from 'node:fs';
 import { Agent, Headers, ProxyAgent, fetch, type Dispatcher } from 'undici';
-import { ActionFailure, ActionInputError, type ActionHandler } from '../action.types';
+import { maskUrlCredentials, SecretMasker } from '../../common/secret-mask';
+import { ActionFailure, ActionInputError, type ActionHandler, type ActionRunContext } from '../action.types';
 
 /** RFC 9110 §9.2.2: sending these twice has the effect of sending them once. */
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -23,12 +24,24 @@ function basicAuth(auth: unknown): string | undefined {
   return `Basic ${Buffer.from(`${pair[0]}:${pair[1]}`).toString('base64')}`;
 }
 
+/**
+ * Credentials in the URL (`http://user:pass@host/`) become Basic auth when `auth` is not given, as
+ * python-requests does; fetch refuses such URLs and would echo them in its error.
+ */
+function urlCredentials(url: URL): [string, string] | undefined {
+  if (!url.username && !url.password) return undefined;
+  const credentials: [string, string] = [decodeURIComponent(url.username), decodeURIComponent(url.password)];
+  url.username = '';
+  url.password = '';
+  return credentials;
+}
+
 function requestUrl(input: Parameters): URL {
   let url: URL;
   try {
     url = new URL(String(input.url));
   } catch {
-    throw new ActionInputError(`url is not a valid URL: ${JSON.stringify(input.url)}`);
+    throw new ActionInputError(`url is not a valid URL: ${maskUrlCredentials(JSON.stringify(input.url) ?? 'null')}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ActionInputError(`url must be http or https (got ${url.protocol})`);
   for (const [key, value] of Object.entries(objectParameter(input, 'params') ?? {})) {
@@ -83,58 +96,71 @@ export const httpAction: ActionHandler = {
   ],
   isIdempotent: (input) => IDEMPOTENT_METHODS.has(String(input.method ?? 'GET').toUpperCase()),
   async run(input, context) {
-    const url = requestUrl(input);
-    const method = String(input.method ?? 'GET').toUpperCase();
-    const headers = new Headers();
-    for (const [key, value] of Object.entries(objectParameter(input, 'headers') ?? {})) {
-      if (value !== null && value !== undefined) headers.set(key, String(value));
-    }
-    const authorization = basicAuth(input.auth);
-    if (authorization) headers.set('authorization', authorization);
-    const cookies = objectParameter(input, 'cookies');
-    if (cookies) headers.set('cookie', Object.entries(cookies).map(([key, value]) => `${key}=${String(value)}`).join('; '));
-    const body = requestBody(input, headers);
-    const signals = [context.signal];
-    if (input.timeout !== null && input.timeout !== undefined) {
-      const timeout = Number(input.timeout);
-      if (!Number.isFinite(timeout) || timeout <= 0) throw new ActionInputError('timeout must be a number of seconds above 0');
-      signals.push(AbortSignal.timeout(Math.min(timeout * 1000, MAX_TIMER_MS)));
-    }
-    const dispatcher = dispatcherFor(input, url);
-    let response;
-    let text: string;
+    // the action's own error messages never show its auth, URL or proxy passwords
+    const masker = SecretMasker.of(input);
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body,
-        redirect: input.allow_redirects === false ? 'manual' : 'follow',
-        signal: AbortSignal.any(signals),
-        dispatcher,
-      });
-      text = await response.text();
+      return await send(input, context);
     } catch (error) {
-      // the task's own timeout or a cancellation: let the engine say why
-      if (context.signal.aborted) throw context.signal.reason;
-      const details = error as { name?: string; message?: string; cause?: { message?: string } };
-      const reason =
-        details.name === 'TimeoutError'
-          ? `timed out after ${String(input.timeout)} s`
-          : `${details.message ?? String(error)}${details.cause?.message ? `: ${details.cause.message}` : ''}`;
-      throw new ActionFailure(`Request to ${url.origin}${url.pathname} failed: ${reason}`);
-    } finally {
-      void dispatcher?.close();
+      if (error instanceof ActionFailure) throw new ActionFailure(masker.text(error.message), error.data);
+      if (error instanceof ActionInputError) throw new ActionInputError(masker.text(error.message));
+      throw error;
     }
-    let content: unknown = text;
-    try {
-      content = text === '' ? null : JSON.parse(text);
-    } catch {
-      // not JSON: the text as it came
-    }
-    const result = { status: response.status, headers: Object.fromEntries(response.headers.entries()), content };
-    if (response.status >= 400) {
-      throw new ActionFailure(`Request to ${url.origin}${url.pathname} failed with HTTP ${response.status}`, result);
-    }
-    return result;
   },
 };
+
+async function send(input: Parameters, context: ActionRunContext): Promise<unknown> {
+  const url = requestUrl(input);
+  const fromUrl = urlCredentials(url);
+  const method = String(input.method ?? 'GET').toUpperCase();
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(objectParameter(input, 'headers') ?? {})) {
+    if (value !== null && value !== undefined) headers.set(key, String(value));
+  }
+  const authorization = basicAuth(input.auth === null || input.auth === undefined || input.auth === '' ? fromUrl : input.auth);
+  if (authorization) headers.set('authorization', authorization);
+  const cookies = objectParameter(input, 'cookies');
+  if (cookies) headers.set('cookie', Object.entries(cookies).map(([key, value]) => `${key}=${String(value)}`).join('; '));
+  const body = requestBody(input, headers);
+  const signals = [context.signal];
+  if (input.timeout !== null && input.timeout !== undefined) {
+    const timeout = Number(input.timeout);
+    if (!Number.isFinite(timeout) || timeout <= 0) throw new ActionInputError('timeout must be a number of seconds above 0');
+    signals.push(AbortSignal.timeout(Math.min(timeout * 1000, MAX_TIMER_MS)));
+  }
+  const dispatcher = dispatcherFor(input, url);
+  let response;
+  let text: string;
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      body,
+      redirect: input.allow_redirects === false ? 'manual' : 'follow',
+      signal: AbortSignal.any(signals),
+      dispatcher,
+    });
+    text = await response.text();
+  } catch (error) {
+    // the task's own timeout or a cancellation: let the engine say why
+    if (context.signal.aborted) throw context.signal.reason;
+    const details = error as { name?: string; message?: string; cause?: { message?: string } };
+    const reason =
+      details.name === 'TimeoutError'
+        ? `timed out after ${String(input.timeout)} s`
+        : `${details.message ?? String(error)}${details.cause?.message ? `: ${details.cause.message}` : ''}`;
+    throw new ActionFailure(`Request to ${url.origin}${url.pathname} failed: ${reason}`);
+  } finally {
+    void dispatcher?.close();
+  }
+  let content: unknown = text;
+  try {
+    content = text === '' ? null : JSON.parse(text);
+  } catch {
+    // not JSON: the text as it came
+  }
+  const result = { status: response.status, headers: Object.fromEntries(response.headers.entries()), content };
+  if (response.status >= 400) {
+    throw new ActionFailure(`Request to ${url.origin}${url.pathname} failed with HTTP ${response.status}`, result);
+  }
+  return result;
+}

@@ -1,4 +1,4 @@
-import { maskSecrets } from '../../common/secret-mask';
+import { KEY_MASKER, type SecretMasker } from '../../common/secret-mask';
 import { formatMistralTime } from '../../common/mistral-time';
 import { pythonJsonDumps } from '../../common/python-json';
 import type { ActionExecutionEntity } from '../action-execution.entity';
@@ -27,12 +27,15 @@ export interface ActionExecutionResource extends Record<string, unknown> {
 /**
  * Mistral leaves `output` out of lists unless asked for (`include_output`).
  * `parameterOrder` is the action's parameters as declared: jsonb does not keep the input's order.
+ * `executionMasker` holds the secrets of the action's workflow execution; its own input's are added.
  */
 export function toActionExecutionResource(
   action: ActionExecutionEntity,
   withOutput: boolean,
   parameterOrder: readonly string[] = [],
+  executionMasker: SecretMasker = KEY_MASKER,
 ): ActionExecutionResource {
+  const masker = executionMasker.with(action.input);
   return {
     id: action.id,
     workflow_name: action.workflowName,
@@ -40,14 +43,14 @@ export function toActionExecutionResource(
     task_name: action.taskName,
     task_execution_id: action.taskExecutionId,
     state: action.state,
-    state_info: action.stateInfo,
+    state_info: masker.text(action.stateInfo),
     tags: null,
     name: action.name,
-    description: action.description,
+    description: masker.text(action.description),
     project_id: action.projectId,
     accepted: action.accepted,
-    input: pythonJsonDumps(orderKeys(maskSecrets(action.input ?? {}), parameterOrder)),
-    ...(withOutput ? { output: pythonJsonDumps(action.output ?? {}) } : {}),
+    input: pythonJsonDumps(orderKeys(masker.value(action.input ?? {}), parameterOrder)),
+    ...(withOutput ? { output: pythonJsonDumps(masker.value(action.output ?? {})) } : {}),
     created_at: formatMistralTime(action.createdAt),
     updated_at: formatMistralTime(action.updatedAt ?? action.createdAt),
   };

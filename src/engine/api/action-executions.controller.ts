@@ -51,9 +51,13 @@ export class ActionExecutionsController {
     const page = await this.queries.listActionExecutions(listRequest, listScope(query, context));
     const withOutput = wantsOutput(query, listRequest);
     const next = nextLink(baseUrl(this.config, request), '/v2/action_executions', listRequest, page);
+    const maskerOf = await this.queries.maskersOf(page.map((action) => action.workflowExecutionId));
     return {
       action_executions: page.map((action) =>
-        pickFields(toActionExecutionResource(action, withOutput, this.queries.parameterOrder(action.name)), listRequest.fields),
+        pickFields(
+          toActionExecutionResource(action, withOutput, this.queries.parameterOrder(action.name), maskerOf(action.workflowExecutionId)),
+          listRequest.fields,
+        ),
       ),
       ...(next ? { next } : {}),
     };
@@ -64,6 +68,7 @@ export class ActionExecutionsController {
   @ApiResponse({ status: 404, description: 'ActionExecution not found [id=...]' })
   async get(@Param('id') id: string, @CallerContext() context: RequestContext) {
     const action = await this.queries.getActionExecution(id, context);
-    return toActionExecutionResource(action, true, this.queries.parameterOrder(action.name));
+    const masker = (await this.queries.maskersOf([action.workflowExecutionId]))(action.workflowExecutionId);
+    return toActionExecutionResource(action, true, this.queries.parameterOrder(action.name), masker);
   }
 }

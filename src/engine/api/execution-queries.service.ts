@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ActionCatalog } from '../../actions/action-catalog';
 import { ApiError } from '../../common/api-error';
+import { KEY_MASKER, SecretMasker } from '../../common/secret-mask';
 import type { ListRequest } from '../../common/list-query';
 import type { CreateExecutionRequest } from '../execution-commands';
 import type { RequestContext } from '../../identity/request-context';
@@ -71,6 +72,16 @@ export class ExecutionQueriesService {
       params: body.given.params ? body.request.params : { ...params, ...(env ? { env } : {}) },
       description: body.given.description ? body.request.description : source.description,
     };
+  }
+
+  /**
+   * A masker per workflow execution (its and its root's secrets), for what tasks and action
+   * executions of those executions show.
+   */
+  async maskersOf(executionIds: Array<string | null>): Promise<(executionId: string | null) => SecretMasker> {
+    const sources = await this.executions.secretSourcesOf(executionIds.filter((id): id is string => id !== null));
+    const maskers = new Map([...sources].map(([id, values]) => [id, SecretMasker.of(...values)]));
+    return (executionId) => (executionId ? maskers.get(executionId) : undefined) ?? KEY_MASKER;
   }
 
   /** The action's declared parameters, to show an action execution's input in their order. */

@@ -168,6 +168,19 @@ export class ExecutionReadRepository {
     return this.actions.find({ where: { taskExecutionId: In(taskIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
+  /** Each execution's input and params, and its root execution's: where its secrets are. */
+  async secretSourcesOf(executionIds: string[]): Promise<Map<string, unknown[]>> {
+    const ids = [...new Set(executionIds)].filter(isUuid);
+    if (ids.length === 0) return new Map();
+    const rows: Array<{ id: string; input: unknown; params: unknown; root_input: unknown; root_params: unknown }> = await this.executions.query(
+      `SELECT e.id::text AS id, e.input, e.params, r.input AS root_input, r.params AS root_params
+         FROM workflow_executions e LEFT JOIN workflow_executions r ON r.id = e.root_execution_id
+        WHERE e.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, [row.input, row.params, row.root_input, row.root_params]]));
+  }
+
   /** The sub-workflow executions started by several tasks (for the report). */
   subExecutionsOfTasks(taskIds: string[]): Promise<WorkflowExecutionEntity[]> {
     if (taskIds.length === 0) return Promise.resolve([]);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { formatMistralTime } from '../../common/mistral-time';
+import { SecretMasker } from '../../common/secret-mask';
 import type { RequestContext } from '../../identity/request-context';
 import type { ActionExecutionEntity } from '../action-execution.entity';
 import type { TaskExecutionEntity } from '../task-execution.entity';
@@ -97,7 +98,7 @@ export class ExecutionReportService {
       idle_tasks_count: 0,
       paused_tasks_count: 0,
     };
-    const entry = await this.workflowEntry(root, options, statistics, 0);
+    const entry = await this.workflowEntry(root, options, statistics, 0, new SecretMasker());
     return options.statisticsOnly ? { statistics } : { statistics, root_workflow_execution: entry };
   }
 
@@ -124,12 +125,15 @@ export class ExecutionReportService {
     options: ReportOptions,
     statistics: ReportStatistics,
     depth: number,
+    parentMasker: SecretMasker,
   ): Promise<WorkflowExecutionReportEntry> {
+    // a sub-workflow's texts may show its parents' secrets as well as its own
+    const masker = parentMasker.with(execution.input, execution.params);
     const entry: WorkflowExecutionReportEntry = {
       id: execution.id,
       name: execution.workflowName,
       state: execution.state,
-      state_info: execution.stateInfo,
+      state_info: masker.text(execution.stateInfo),
       created_at: formatMistralTime(execution.createdAt),
       updated_at: formatMistralTime(execution.updatedAt ?? execution.createdAt),
     };
@@ -147,13 +151,14 @@ export class ExecutionReportService {
       countTask(statistics, task);
       const childEntries: WorkflowExecutionReportEntry[] = [];
       for (const child of children.filter((sub) => sub.taskExecutionId === task.id)) {
-        childEntries.push(await this.workflowEntry(child, options, statistics, depth + 1));
+        childEntries.push(await this.workflowEntry(child, options, statistics, depth + 1, masker));
       }
       entry.task_executions.push(
         taskEntry(
           task,
           actions.filter((action) => action.taskExecutionId === task.id),
           childEntries,
+          masker,
         ),
       );
     }
@@ -171,6 +176,7 @@ function taskEntry(
   task: TaskExecutionEntity,
   actions: ActionExecutionEntity[],
   workflows: WorkflowExecutionReportEntry[],
+  masker: SecretMasker,
 ): TaskExecutionReportEntry {
   const retries = task.runtimeContext?.retry_no;
   return {
@@ -178,21 +184,21 @@ function taskEntry(
     name: task.name,
     type: task.type,
     state: task.state,
-    state_info: task.stateInfo,
+    state_info: masker.text(task.stateInfo),
     created_at: formatMistralTime(task.createdAt),
     updated_at: formatMistralTime(task.updatedAt ?? task.createdAt),
     ...(retries !== undefined ? { retry_count: retries } : {}),
-    action_executions: actions.map(actionEntry),
+    action_executions: actions.map((action) => actionEntry(action, masker.with(action.input))),
     workflow_executions: workflows,
   };
 }
 
-function actionEntry(action: ActionExecutionEntity): ActionExecutionReportEntry {
+function actionEntry(action: ActionExecutionEntity, masker: SecretMasker): ActionExecutionReportEntry {
   return {
     id: action.id,
     name: action.name,
     state: action.state,
-    state_info: action.stateInfo,
+    state_info: masker.text(action.stateInfo),
     accepted: action.accepted,
     created_at: formatMistralTime(action.createdAt),
     updated_at: formatMistralTime(action.updatedAt ?? action.createdAt),

@@ -1,4 +1,4 @@
-import { maskSecrets } from '../../common/secret-mask';
+import { SecretMasker } from '../../common/secret-mask';
 import { formatMistralTime } from '../../common/mistral-time';
 import { pythonJsonDumps } from '../../common/python-json';
 import type { WorkflowExecutionEntity } from '../workflow-execution.entity';
@@ -45,22 +45,28 @@ function declaredOutputKeys(execution: WorkflowExecutionEntity): string[] {
   return output && typeof output === 'object' && !Array.isArray(output) ? Object.keys(output) : [];
 }
 
-export function toExecutionResource(execution: WorkflowExecutionEntity, shape: ExecutionShape): ExecutionResource {
+/** The secrets of the execution's input and params (env included) are masked wherever they show. */
+export function toExecutionResource(
+  execution: WorkflowExecutionEntity,
+  shape: ExecutionShape,
+  masker: SecretMasker = SecretMasker.of(execution.input, execution.params),
+): ExecutionResource {
   const inputOrder = (execution.spec?.input ?? []).map((param) => param.name);
-  const output = shape === 'list' ? {} : { output: pythonJsonDumps(orderKeys(execution.output ?? {}, declaredOutputKeys(execution))) };
+  const output =
+    shape === 'list' ? {} : { output: pythonJsonDumps(orderKeys(masker.value(execution.output ?? {}), declaredOutputKeys(execution))) };
   return {
     id: execution.id,
     workflow_id: execution.workflowId,
     workflow_name: execution.workflowName,
     workflow_namespace: execution.workflowNamespace,
-    description: execution.description,
+    description: masker.text(execution.description),
     tags: execution.tags,
-    params: pythonJsonDumps(orderKeys(maskSecrets(execution.params ?? {}), ['namespace', 'env'])),
+    params: pythonJsonDumps(orderKeys(masker.value(execution.params ?? {}), ['namespace', 'env'])),
     task_execution_id: execution.taskExecutionId,
     root_execution_id: execution.rootExecutionId,
     state: execution.state,
-    state_info: execution.stateInfo,
-    input: pythonJsonDumps(orderKeys(maskSecrets(execution.input ?? {}), inputOrder)),
+    state_info: masker.text(execution.stateInfo),
+    input: pythonJsonDumps(orderKeys(masker.value(execution.input ?? {}), inputOrder)),
     ...output,
     created_at: formatMistralTime(execution.createdAt),
     // Mistral stamps updated_at at creation already; a row not written since shows its creation time

@@ -116,8 +116,9 @@ export class ExecutionsController {
     listRequest.filters.push({ field: 'workflow_execution_id', operator: 'eq', values: [id] });
     const page = await this.queries.listTasks(listRequest, listScope(query, context));
     const next = nextLink(baseUrl(this.config, request), `/v2/executions/${id}/tasks`, listRequest, page);
+    const maskerOf = await this.queries.maskersOf(page.map((task) => task.workflowExecutionId));
     return {
-      tasks: page.map((task) => pickFields(toTaskResource(task), listRequest.fields)),
+      tasks: page.map((task) => pickFields(toTaskResource(task, maskerOf(task.workflowExecutionId)), listRequest.fields)),
       ...(next ? { next } : {}),
     };
   }

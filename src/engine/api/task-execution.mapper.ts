@@ -1,3 +1,4 @@
+import { KEY_MASKER, type SecretMasker } from '../../common/secret-mask';
 import { formatMistralTime } from '../../common/mistral-time';
 import { pythonJsonDumps } from '../../common/python-json';
 import type { TaskExecutionEntity } from '../task-execution.entity';
@@ -28,8 +29,9 @@ export interface TaskResource extends Record<string, unknown> {
 /**
  * Mistral 15 leaves `result` out of task lists; Sirocco shows it in lists too (as Mistral did
  * before), since clients read a task's result from the list of an execution's tasks.
+ * `masker` holds the secrets of the task's execution.
  */
-export function toTaskResource(task: TaskExecutionEntity): TaskResource {
+export function toTaskResource(task: TaskExecutionEntity, masker: SecretMasker = KEY_MASKER): TaskResource {
   return {
     id: task.id,
     name: task.name,
@@ -40,11 +42,11 @@ export function toTaskResource(task: TaskExecutionEntity): TaskResource {
     workflow_execution_id: task.workflowExecutionId,
     tags: [],
     state: task.state,
-    state_info: task.stateInfo,
+    state_info: masker.text(task.stateInfo),
     project_id: task.projectId,
-    runtime_context: pythonJsonDumps(task.runtimeContext ?? {}),
-    result: pythonJsonDumps(task.result ?? null),
-    published: pythonJsonDumps(task.published ?? {}),
+    runtime_context: pythonJsonDumps(masker.value(task.runtimeContext ?? {})),
+    result: pythonJsonDumps(masker.value(task.result ?? null)),
+    published: pythonJsonDumps(masker.value(task.published ?? {})),
     processed: task.processed,
     created_at: formatMistralTime(task.createdAt),
     updated_at: formatMistralTime(task.updatedAt ?? task.createdAt),

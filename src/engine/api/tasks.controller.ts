@@ -31,8 +31,9 @@ export class TasksController {
     const listRequest = parseListRequest(query, TASK_LIST_SPEC);
     const page = await this.queries.listTasks(listRequest, listScope(query, context));
     const next = nextLink(baseUrl(this.config, request), '/v2/tasks', listRequest, page);
+    const maskerOf = await this.queries.maskersOf(page.map((task) => task.workflowExecutionId));
     return {
-      tasks: page.map((task) => pickFields(toTaskResource(task), listRequest.fields)),
+      tasks: page.map((task) => pickFields(toTaskResource(task, maskerOf(task.workflowExecutionId)), listRequest.fields)),
       ...(next ? { next } : {}),
     };
   }
@@ -41,7 +42,8 @@ export class TasksController {
   @ApiOperation({ summary: 'One task execution; `result` is JSON text' })
   @ApiResponse({ status: 404, description: 'TaskExecution not found [id=...]' })
   async get(@Param('id') id: string, @CallerContext() context: RequestContext) {
-    return toTaskResource(await this.queries.getTask(id, context));
+    const task = await this.queries.getTask(id, context);
+    return toTaskResource(task, (await this.queries.maskersOf([task.workflowExecutionId]))(task.workflowExecutionId));
   }
 
   @Put(':id')
@@ -57,7 +59,7 @@ export class TasksController {
     const update = parseTaskUpdate(body);
     const task =
       update.kind === 'rerun' ? await this.commands.rerunTask(id, update.reset, context) : await this.commands.skipTask(id, context);
-    return toTaskResource(task);
+    return toTaskResource(task, (await this.queries.maskersOf([task.workflowExecutionId]))(task.workflowExecutionId));
   }
 
   @Get(':id/action_executions')
@@ -73,9 +75,13 @@ export class TasksController {
     const page = await this.queries.listActionExecutions(listRequest, listScope(query, context));
     const withOutput = wantsOutput(query, listRequest);
     const next = nextLink(baseUrl(this.config, request), `/v2/tasks/${id}/action_executions`, listRequest, page);
+    const maskerOf = await this.queries.maskersOf(page.map((action) => action.workflowExecutionId));
     return {
       action_executions: page.map((action) =>
-        pickFields(toActionExecutionResource(action, withOutput, this.queries.parameterOrder(action.name)), listRequest.fields),
+        pickFields(
+          toActionExecutionResource(action, withOutput, this.queries.parameterOrder(action.name), maskerOf(action.workflowExecutionId)),
+          listRequest.fields,
+        ),
       ),
       ...(next ? { next } : {}),
     };

@@ -9,7 +9,7 @@
  * test/peers/keystone-client.peer-spec.ts.
  */
 import { createHash } from 'node:crypto';
-import { KeystoneError } from './keystone-error';
+import { KeystoneError, ServiceLoginError } from './keystone-error';
 import type {
   KeystoneCatalogEntry,
   KeystoneProjectRef,
@@ -22,7 +22,7 @@ import type {
   ValidatedToken,
 } from './keystone.types';
 
-export { KeystoneError, redact } from './keystone-error';
+export { KeystoneError, ServiceLoginError, redact } from './keystone-error';
 export type { KeystoneErrorDetails } from './keystone-error';
 export type * from './keystone.types';
 
@@ -375,6 +375,11 @@ export class ServiceSession {
         this.current = token;
         this.renewAt = token.expiresAt.getTime() - Math.min(this.refreshMarginMs, Math.max(0, lifetime / 2));
         return token;
+      })
+      .catch((error: unknown) => {
+        // Keystone refused our own credentials (401, or 400/404 for a wrong project or domain)
+        if (error instanceof KeystoneError && !error.unreachable && error.status >= 400 && error.status < 500) throw new ServiceLoginError(error);
+        throw error;
       })
       .finally(() => (this.pending = null));
     return this.pending;

@@ -63,3 +63,18 @@ export class KeystoneError extends Error {
     return new KeystoneError(status, redact(text, secrets), { operation, title, keystoneMessage });
   }
 }
+
+/**
+ * Sirocco's own service user could not log in (wrong SIROCCO_KEYSTONE_* settings): the operator's
+ * problem, never the caller's, hence 503.
+ */
+export class ServiceLoginError extends KeystoneError {
+  constructor(cause: KeystoneError) {
+    super(
+      503,
+      `Sirocco cannot log in to Keystone as its service user: check SIROCCO_KEYSTONE_USERNAME/PASSWORD ` +
+        `(and SIROCCO_KEYSTONE_PROJECT, SIROCCO_KEYSTONE_USER_DOMAIN, SIROCCO_KEYSTONE_PROJECT_DOMAIN); ${cause.message}`,
+      { operation: cause.operation, title: cause.title, keystoneMessage: cause.keystoneMessage },
+    );
+  }
+}
