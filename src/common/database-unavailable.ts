@@ -12,6 +12,8 @@ const UNAVAILABLE_SQLSTATES = new Set([
   '57P05', // idle_session_timeout
   '57014', // query_canceled (statement_timeout)
   '53300', // too_many_connections
+  '3D000', // invalid_catalog_name: the database is gone (dropped, not restored yet)
+  '28000', '28P01', // the server refuses the service's login
   '25P03', // idle_in_transaction_session_timeout
   '08000', '08001', '08003', '08004', '08006', '08007', '08P01',
 ]);

@@ -179,6 +179,9 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
           else if ((item.attempts = (item.attempts ?? 0) + 1) <= MAX_ATTEMPTS) retry.push(item);
           else exhausted = item;
         }
+        if (retry.some((item) => item.attempts === 1)) {
+          this.logger.warn(`execution ${executionId}: ${retry.length} event(s) kept until the database answers (${retry.map((item) => item.event.kind).join(', ')})`);
+        }
         if (exhausted) {
           this.logger.error(`execution ${executionId}: ${exhausted.event.kind} failed ${MAX_ATTEMPTS} times: ${String(error)}`);
           await this.failVisibly(executionId, error).catch(() => undefined);
