@@ -48,11 +48,16 @@ export class NotificationListener {
     let client: PoolClient | undefined;
     let released = false;
     const drop = (error?: unknown) => {
-      if (!client || released) return;
+      // after stop() the connection is the pool's again
+      if (!client || released || this.stopped) return;
       released = true;
       if (this.client === client) this.client = undefined;
-      // releasing with an error makes the pool discard the connection
-      client.release(error instanceof Error ? error : new Error('the LISTEN connection ended'));
+      try {
+        // releasing with an error makes the pool discard the connection
+        client.release(error instanceof Error ? error : new Error('the LISTEN connection ended'));
+      } catch {
+        // the pool had it back already
+      }
       if (!this.stopped) {
         this.logger.warn(`the LISTEN connection was lost (${error instanceof Error ? error.message : 'ended'}); reconnecting`);
         this.lost = true;
