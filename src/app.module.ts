@@ -13,6 +13,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TriggersModule } from './triggers/triggers.module';
 import { IdentityModule } from './identity/identity.module';
 import { ExpressionsModule } from './expressions/expressions.module';
+import { HealthModule } from './health/health.module';
 import { RootModule } from './root/root.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
@@ -29,11 +30,12 @@ export class AppModule {
             ...logRedaction(config),
           },
         }),
-        DatabaseModule.forUrl(databaseUrl),
+        DatabaseModule.forUrl(databaseUrl, config.database),
         IdentityModule,
         ExpressionsModule,
         ActionsModule,
         RootModule,
+        HealthModule,
         WorkflowsModule,
         EngineModule,
         EngineApiModule,

@@ -25,4 +25,8 @@ export class ApiError extends Error {
   static conflict(message: string): ApiError {
     return new ApiError(HttpStatus.CONFLICT, message);
   }
+
+  static serviceUnavailable(message: string): ApiError {
+    return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, message);
+  }
 }

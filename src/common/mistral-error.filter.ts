@@ -1,6 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiError } from './api-error';
+import { databaseUnavailableReason, isDatabaseUnavailable } from './database-unavailable';
+
+/** Seconds a client is told to wait before trying again while the database is away. */
+const RETRY_AFTER_SECONDS = 5;
 
 /** Mistral's error body, which python-mistralclient reads `faultstring` from. */
 export interface MistralErrorBody {
@@ -33,9 +37,18 @@ export class MistralErrorFilter implements ExceptionFilter {
       for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
       error = answer.error;
     }
+    if (!(error instanceof ApiError) && !(error instanceof HttpException) && isDatabaseUnavailable(error)) {
+      // a lost or frozen database is not a bug: a short warning, and a 503 clients may retry
+      const message = `The database is unavailable: ${databaseUnavailableReason(error)}`;
+      this.logger.warn(message);
+      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      response.status(HttpStatus.SERVICE_UNAVAILABLE).json(mistralErrorBody(HttpStatus.SERVICE_UNAVAILABLE, message));
+      return;
+    }
     const { status, body } = this.describe(error);
     // 501 is a client asking for a Mistral feature Sirocco lacks (see root/unmatched-routes.ts), not a fault
     if (status >= 500 && status !== HttpStatus.NOT_IMPLEMENTED) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     response.status(status).json(body);
   }
 

@@ -18,6 +18,10 @@ export interface SiroccoConfig {
     /** Where the embedded PostgreSQL keeps its cluster. */
     dataDir: string;
     embeddedPort: number;
+    /** Longest one SQL statement may run (server side; the client gives up a second later). */
+    statementTimeoutMs: number;
+    /** Longest getting a connection may take (from the pool, or a new one). */
+    connectTimeoutMs: number;
   };
   auth: {
     mode: AuthMode;
@@ -164,6 +168,8 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
       url: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
       dataDir: path.resolve(env.SIROCCO_DATA_DIR || '.sirocco'),
       embeddedPort: readInteger(env, 'SIROCCO_EMBEDDED_PG_PORT', 54329, 1, 65535),
+      statementTimeoutMs: readInteger(env, 'SIROCCO_DB_STATEMENT_TIMEOUT_MS', 5000, 100, 3600000),
+      connectTimeoutMs: readInteger(env, 'SIROCCO_DB_CONNECT_TIMEOUT_MS', 3000, 100, 600000),
     },
     auth: readAuth(env),
     logLevel: readChoice(env, 'SIROCCO_LOG_LEVEL', 'info', [

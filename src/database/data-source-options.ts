@@ -8,6 +8,7 @@ import { WorkflowDefinitionEntity } from '../workflows/workflow-definition.entit
 import { migrations } from './migrations';
 import { CronTriggerEntity } from '../triggers/cron-trigger.entity';
 import { TriggerFiringEntity } from '../triggers/trigger-firing.entity';
+import { ResilientPgClient } from './resilient-pg-client';
 
 export const entities = [
   WorkflowDefinitionEntity,
@@ -20,7 +21,26 @@ export const entities = [
   TriggerFiringEntity,
 ];
 
-export function dataSourceOptions(url: string): DataSourceOptions {
+/** Bounds on every database call, so that a lost or frozen database fails requests instead of hanging them. */
+export interface DatabaseTimeouts {
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+/** Options of the service's pool; without `timeouts` (migrations, the TypeORM CLI) nothing is bounded. */
+export function dataSourceOptions(url: string, timeouts?: DatabaseTimeouts): DataSourceOptions {
+  const bounds = timeouts && {
+    Client: ResilientPgClient,
+    // the server cancels a slow statement; the client gives up a second later (frozen or unreachable server)
+    statement_timeout: timeouts.statementTimeoutMs,
+    query_timeout: timeouts.statementTimeoutMs + 1000,
+    // a transaction left open by a client that vanished must not hold its row locks for ever
+    idle_in_transaction_session_timeout: Math.max(60000, timeouts.statementTimeoutMs * 2),
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    // a dead peer (failed-over host, cut network) is noticed by the kernel rather than never
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10000,
+  };
   return {
     type: 'postgres',
     url,
@@ -28,7 +48,7 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrations,
     migrationsTableName: 'schema_migrations',
     synchronize: false,
-    extra: { max: 20, application_name: 'sirocco' },
+    extra: { max: 20, application_name: 'sirocco', ...bounds },
   };
 }
 

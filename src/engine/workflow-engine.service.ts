@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Pool } from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, EntityManager } from 'typeorm';
 import { ActionCatalog } from '../actions/action-catalog';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
+import { DatabaseHealth } from '../database/database-health';
+import { NotificationListener } from '../database/notification-listener';
 import { ExpressionEvaluator } from '../expressions/expression-evaluator';
 import type { ActionExecutionEntity } from './action-execution.entity';
 import type { DelayedJobEntity } from './delayed-job.entity';
@@ -19,7 +21,17 @@ interface QueuedEvent {
   event: EngineEvent;
   resolve: () => void;
   reject: (error: unknown) => void;
+  /** failed applications while the database seemed to be there */
+  attempts?: number;
 }
+
+/**
+ * Events that only the engine holds (an action's result, a due job, a take-over): when the database
+ * is away they wait for it and are applied then, never dropped. Requests' events fail instead (503).
+ */
+const KEPT_WHILE_DATABASE_AWAY = new Set<EngineEvent['kind']>(['job', 'action_finished', 'action_orphaned']);
+/** After this many failures with the database answering in between, the event fails the execution. */
+const MAX_ATTEMPTS = 20;
 
 /** Engine settings (defaults suit one instance; tests shorten the lease to see take-overs quickly). */
 export type EngineSettings = SiroccoConfig['engine'];
@@ -41,10 +53,13 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
   private readonly draining = new Set<string>();
   private readonly running = new Map<string, AbortController>();
   private readonly waitingActions: ActionExecutionEntity[] = [];
+  /** actions whose end is waiting to be recorded (their lease is still renewed, nobody else takes them) */
+  private readonly finishing = new Set<string>();
+  private readonly stopSignal = new AbortController();
   private readonly timers = new Set<NodeJS.Timeout>();
   private pollTimer?: NodeJS.Timeout;
   private heartbeatTimer?: NodeJS.Timeout;
-  private listener?: { release(): Promise<void> | void };
+  private listener?: NotificationListener;
   private stopping = false;
   private polling = false;
 
@@ -52,6 +67,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
     private readonly dataSource: DataSource,
     private readonly evaluator: ExpressionEvaluator,
     private readonly actions: ActionCatalog,
+    private readonly health: DatabaseHealth,
     @Inject(SIROCCO_CONFIG) config: SiroccoConfig,
   ) {
     this.settings = config.engine;
@@ -59,7 +75,14 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.listen();
+    // another instance created jobs for anyone: poll now rather than at the next tick
+    this.listener = new NotificationListener(this.dataSource, 'sirocco_jobs', () => void this.poll());
+    await this.listener.start();
+    // back from an outage: look for due work and lapsed leases at once
+    this.health.onAvailable(() => {
+      void this.poll();
+      void this.renewLeases();
+    });
     this.pollTimer = setInterval(() => void this.poll(), this.settings.pollMilliseconds);
     this.heartbeatTimer = setInterval(() => void this.renewLeases(), Math.max(500, (this.settings.leaseSeconds * 1000) / 3));
     void this.poll();
@@ -67,6 +90,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.stopSignal.abort();
     clearInterval(this.pollTimer);
     clearInterval(this.heartbeatTimer);
     for (const timer of this.timers) clearTimeout(timer);
@@ -75,7 +99,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
     // next instance (or this one restarted) takes them over.
     const deadline = Date.now() + 5000;
     while (this.draining.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    await this.listener?.release();
+    await this.listener?.stop();
   }
 
   /** Applies `event` to the execution; resolves once it is committed. */
@@ -126,28 +150,59 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
         const batch = this.queues.get(executionId);
         if (!batch || batch.length === 0) break;
         this.queues.delete(executionId);
-        await this.applyBatch(executionId, batch);
+        const retry = await this.applyBatch(executionId, batch);
+        if (retry.length === 0) continue;
+        // the database is away: keep these events first in line and try again once it answers
+        this.queues.set(executionId, [...retry, ...(this.queues.get(executionId) ?? [])]);
+        await this.health.waitUntilAvailable(this.stopSignal.signal);
+        const attempts = Math.max(...retry.map((item) => item.attempts ?? 0));
+        await sleep(Math.min(100 * 2 ** attempts, 5000), undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
+        if (this.stopping) break;
       }
     } finally {
       this.draining.delete(executionId);
+      // only when stopping can events be left: their work is in the database (jobs, leases) for the next start
+      for (const item of this.queues.get(executionId) ?? []) item.reject(new Error('the service is stopping'));
       this.queues.delete(executionId);
     }
   }
 
-  private async applyBatch(executionId: string, batch: QueuedEvent[]): Promise<void> {
+  /** Applies a batch; returns the events to apply again once the database is back. */
+  private async applyBatch(executionId: string, batch: QueuedEvent[]): Promise<QueuedEvent[]> {
     try {
       const after = await this.transact(executionId, batch.map((item) => item.event));
       this.dispatch(after);
       for (const item of batch) item.resolve();
+      return [];
     } catch (error) {
+      if (this.health.reportFailure(error) && !this.stopping) {
+        const retry: QueuedEvent[] = [];
+        let exhausted: QueuedEvent | undefined;
+        for (const item of batch) {
+          if (!KEPT_WHILE_DATABASE_AWAY.has(item.event.kind)) item.reject(error); // a request's: it answers 503
+          else if ((item.attempts = (item.attempts ?? 0) + 1) <= MAX_ATTEMPTS) retry.push(item);
+          else exhausted = item;
+        }
+        if (retry.some((item) => item.attempts === 1)) {
+          this.logger.warn(`execution ${executionId}: ${retry.length} event(s) kept until the database answers (${retry.map((item) => item.event.kind).join(', ')})`);
+        }
+        if (exhausted) {
+          this.logger.error(`execution ${executionId}: ${exhausted.event.kind} failed ${MAX_ATTEMPTS} times: ${String(error)}`);
+          await this.failVisibly(executionId, error).catch(() => undefined);
+          exhausted.reject(error);
+        }
+        return retry;
+      }
       if (batch.length > 1) {
         // one bad event must not sink the others: apply them one by one
-        for (const item of batch) await this.applyBatch(executionId, [item]);
-        return;
+        const retry: QueuedEvent[] = [];
+        for (const item of batch) retry.push(...(await this.applyBatch(executionId, [item])));
+        return retry;
       }
       this.logger.error(`execution ${executionId}: ${batch[0].event.kind} failed: ${error instanceof Error ? error.stack : error}`);
       await this.failVisibly(executionId, error).catch(() => undefined);
       batch[0].reject(error);
+      return [];
     }
   }
 
@@ -238,14 +293,24 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
     }
     // stopping: leave the action RUNNING with its lease; whoever takes it over decides
     if (this.stopping || !action.workflowExecutionId) return;
-    await this.submit(action.workflowExecutionId, { kind: 'action_finished', actionExecutionId: action.id, outcome }).catch(() => undefined);
+    this.finishing.add(action.id);
+    try {
+      await this.submit(action.workflowExecutionId, { kind: 'action_finished', actionExecutionId: action.id, outcome }).catch(() => undefined);
+    } finally {
+      this.finishing.delete(action.id);
+    }
   }
 
   // ---- crash safety: leases, due jobs, LISTEN/NOTIFY ---------------------------------------------
 
+  /** Actions this instance is running, will run, or has run and is recording the end of. */
+  private localActionIds(): string[] {
+    return [...this.running.keys(), ...this.finishing, ...this.waitingActions.map((action) => action.id)];
+  }
+
   private async renewLeases(): Promise<void> {
-    if (this.stopping) return;
-    const ids = [...this.running.keys(), ...this.waitingActions.map((action) => action.id)];
+    if (this.stopping || !this.health.isAvailable) return;
+    const ids = this.localActionIds();
     if (ids.length === 0) return;
     await this.dataSource
       .query(
@@ -253,12 +318,15 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
           WHERE id = ANY($1::uuid[]) AND lease_owner = $2 AND state = 'RUNNING'`,
         [ids, this.instanceId, this.settings.leaseSeconds],
       )
-      .catch((error: unknown) => this.logger.warn(`renewing action leases failed: ${String(error)}`));
+      .catch((error: unknown) => {
+        if (!this.health.reportFailure(error)) this.logger.warn(`renewing action leases failed: ${String(error)}`);
+      });
   }
 
   /** Claims due jobs and expired action leases (other instances', or a previous life of this one). */
   private async poll(): Promise<void> {
-    if (this.polling || this.stopping) return;
+    // while the database is away DatabaseHealth probes it; the next poll comes when it answers
+    if (this.polling || this.stopping || !this.health.isAvailable) return;
     this.polling = true;
     try {
       const jobs: Array<{ id: string; workflow_execution_id: string; kind: DelayedJobEntity['kind']; payload: Record<string, unknown> }> =
@@ -294,7 +362,10 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
         );
         return taken;
       });
+      // a lease of this instance's own that lapsed while the database was away: the UPDATE renewed it
+      const local = orphans.length > 0 ? new Set(this.localActionIds()) : new Set<string>();
       for (const orphan of orphans) {
+        if (local.has(orphan.id)) continue;
         if (!orphan.workflow_execution_id) {
           await this.dataSource.query(
             `UPDATE action_executions SET state = 'ERROR', state_info = 'the instance running it stopped', lease_owner = NULL, updated_at = now() WHERE id = $1`,
@@ -305,27 +376,9 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
         void this.submit(orphan.workflow_execution_id, { kind: 'action_orphaned', actionExecutionId: orphan.id }).catch(() => undefined);
       }
     } catch (error) {
-      if (!this.stopping) this.logger.warn(`engine poll failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!this.stopping && !this.health.reportFailure(error)) this.logger.warn(`engine poll failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       this.polling = false;
-    }
-  }
-
-  /** Another instance created jobs for anyone: poll now rather than at the next tick. */
-  private async listen(): Promise<void> {
-    try {
-      const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
-      const client = await pool.connect();
-      client.on('notification', () => void this.poll());
-      await client.query('LISTEN sirocco_jobs');
-      this.listener = {
-        release: async () => {
-          await client.query('UNLISTEN *').catch(() => undefined);
-          client.release();
-        },
-      };
-    } catch (error) {
-      this.logger.warn(`LISTEN failed; relying on polling: ${String(error)}`);
     }
   }
 }

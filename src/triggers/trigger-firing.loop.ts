@@ -3,6 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
+import { DatabaseHealth } from '../database/database-health';
 import { TRIGGER_CREDENTIALS, type TriggerCredentials } from './trigger-credentials';
 import { TriggerFirer } from './trigger-firer';
 
@@ -27,9 +28,12 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
     private readonly firer: TriggerFirer,
     @Inject(TRIGGER_CREDENTIALS) private readonly credentials: TriggerCredentials,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
+    private readonly health: DatabaseHealth,
   ) {}
 
   onApplicationBootstrap(): void {
+    // back from an outage: fire what came due meanwhile (by each trigger's misfire policy) at once
+    this.health.onAvailable(() => void this.tick());
     // an instance that was down may have missed the daily check
     void this.checkTrusts();
   }
@@ -40,13 +44,14 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
 
   @Interval('cron-trigger-tick', 1000)
   async tick(): Promise<void> {
-    if (this.ticking || this.stopping) return;
+    // while the database is away the loop pauses; DatabaseHealth wakes it when it answers
+    if (this.ticking || this.stopping || !this.health.isAvailable) return;
     this.ticking = true;
     try {
       // a full batch means more are due: go again at once rather than a second later
-      while (!this.stopping && (await this.fireDueBatch()) >= this.config.triggers.batchSize);
+      while (!this.stopping && this.health.isAvailable && (await this.fireDueBatch()) >= this.config.triggers.batchSize);
     } catch (error) {
-      if (!this.stopping) this.logger.error(`cron trigger tick failed: ${String(error)}`);
+      if (!this.stopping && !this.health.reportFailure(error)) this.logger.error(`cron trigger tick failed: ${String(error)}`);
     } finally {
       this.ticking = false;
     }
@@ -67,7 +72,10 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
     const worker = async () => {
       while (next < batches.length && !this.stopping) {
         const batch = batches[next++];
-        await this.firer.fireDue(batch).catch((error: unknown) => this.logger.error(`firing cron triggers failed: ${String(error)}`));
+        await this.firer.fireDue(batch).catch((error: unknown) => {
+          // a batch that failed is still due: it fires at the next tick, by its misfire policy
+          if (!this.health.reportFailure(error)) this.logger.error(`firing cron triggers failed: ${String(error)}`);
+        });
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.config.triggers.concurrency, batches.length) }, worker));
@@ -82,8 +90,9 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
   @Interval('cron-trust-check', 3600_000)
   async checkTrusts(): Promise<void> {
     // an interval's rejection would be unhandled: failures are logged, the next round retries
+    if (!this.health.isAvailable) return;
     await this.checkStaleTrusts().catch((error: unknown) => {
-      if (!this.stopping) this.logger.warn(`trust health check failed: ${String(error)}`);
+      if (!this.stopping && !this.health.reportFailure(error)) this.logger.warn(`trust health check failed: ${String(error)}`);
     });
   }
 
@@ -122,7 +131,7 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
    */
   @Interval('cron-trust-sweep', 10000)
   async sweepTrusts(): Promise<void> {
-    if (this.sweeping || this.stopping) return;
+    if (this.sweeping || this.stopping || !this.health.isAvailable) return;
     this.sweeping = true;
     try {
       const rows: Array<{ trigger_id: string; trust_id: string }> = await this.dataSource.query(
@@ -141,7 +150,7 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
         }
       }
     } catch (error) {
-      if (!this.stopping) this.logger.warn(`sweeping the trusts of deleted cron triggers failed: ${String(error)}`);
+      if (!this.stopping && !this.health.reportFailure(error)) this.logger.warn(`sweeping the trusts of deleted cron triggers failed: ${String(error)}`);
     } finally {
       this.sweeping = false;
     }

@@ -42,6 +42,11 @@ export class ServiceProcess {
     return this.output;
   }
 
+  /** Whether the process still runs (it has not exited, whatever the reason). */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   async waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
     const started = Date.now();
     while (!pattern.test(this.output)) {

@@ -1,0 +1,289 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../support/free-port';
+import { ServiceProcess } from '../support/service-process';
+import { NO_DEFINITIONS_DIR } from '../support/test-app';
+import { PgCluster } from './pg-cluster';
+
+/**
+ * The service (its own process) on a PostgreSQL cluster this suite starts, through the faults of a
+ * real deployment: a restart, killed connections, a frozen server. It must keep running, answer
+ * 503 quickly while the database is away and 200 after, finish every execution once, and fire
+ * every cron slot once.
+ */
+jest.setTimeout(240000);
+
+const WORKFLOWS = `version: '2.0'
+fault_wf:
+  input:
+    - pause: 2
+  tasks:
+    first:
+      action: std.echo
+      input:
+        output: one
+        delay: <% $.pause %>
+      on-success: [second, side]
+    second:
+      action: std.sleep
+      input:
+        seconds: <% $.pause %>
+      on-success: [third]
+    side:
+      action: std.echo output="side"
+      wait-before: <% $.pause %>
+      on-success: [third]
+    third:
+      join: all
+      action: std.echo output="done"
+fault_tick:
+  tasks:
+    tick:
+      action: std.echo output="tick"
+fault_probe:
+  tasks:
+    probe:
+      action: std.noop
+`;
+const TASKS = ['first', 'second', 'side', 'third'];
+/** The service's bounds in this suite: a request while the database is away answers well within 5 s. */
+const STATEMENT_TIMEOUT_MS = 1000;
+const CONNECT_TIMEOUT_MS = 1000;
+const QUICK_MS = 5000;
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  ms: number;
+}
+
+describe('the service while its database fails', () => {
+  let cluster: PgCluster;
+  let service: ServiceProcess;
+  let base: string;
+  let workDir: string;
+  let triggersCreatedAt: Date;
+
+  async function api(method: string, urlPath: string, body?: unknown): Promise<Answer> {
+    const started = Date.now();
+    const response = await fetch(`${base}${urlPath}`, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': typeof body === 'string' ? 'text/plain' : 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(30000),
+    });
+    const text = await response.text();
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = text ? JSON.parse(text) : {};
+    } catch {
+      parsed = { text };
+    }
+    return { status: response.status, body: parsed, ms: Date.now() - started };
+  }
+
+  /** Polls `check` until it holds; fails with `what` after `timeoutMs`. */
+  async function eventually(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (!service.alive) throw new Error(`the service died while waiting for ${what}:\n${service.log.slice(-4000)}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await sleep(100);
+    }
+  }
+
+  async function startExecutions(count: number, pause: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let index = 0; index < count; index++) {
+      const created = await api('POST', '/v2/executions', { workflow_name: 'fault_wf', input: JSON.stringify({ pause }) });
+      expect(created.status).toBe(201);
+      ids.push(String(created.body.id));
+    }
+    return ids;
+  }
+
+  /** While the database is away: a 503 with Mistral's body saying so, quickly. */
+  async function expectUnavailable(method: string, urlPath: string, body?: unknown): Promise<number> {
+    const answer = await api(method, urlPath, body);
+    expect({ path: urlPath, status: answer.status }).toEqual({ path: urlPath, status: 503 });
+    expect(answer.body.faultstring).toMatch(/database is unavailable/i);
+    expect(answer.ms).toBeLessThan(QUICK_MS);
+    return answer.ms;
+  }
+
+  async function expectReadyAgain(): Promise<number> {
+    const started = Date.now();
+    await eventually('GET /readyz to answer 200', async () => (await api('GET', '/readyz')).status === 200);
+    expect((await api('GET', '/v2/executions?limit=1')).status).toBe(200);
+    return Date.now() - started;
+  }
+
+  /** Every execution ends SUCCESS with each task run once, by one action execution. */
+  async function expectAllSucceededOnce(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      await eventually(`execution ${id} to end`, async () => {
+        const execution = await api('GET', `/v2/executions/${id}`);
+        return ['SUCCESS', 'ERROR', 'CANCELLED'].includes(String(execution.body.state));
+      });
+      const execution = await api('GET', `/v2/executions/${id}`);
+      expect({ id, state: execution.body.state, info: execution.body.state_info }).toEqual({ id, state: 'SUCCESS', info: null });
+      const tasks = (await api('GET', `/v2/executions/${id}/tasks`)).body.tasks as Array<{ id: string; name: string; state: string }>;
+      expect(tasks.map((task) => task.name).sort()).toEqual(TASKS);
+      for (const task of tasks) {
+        expect(task.state).toBe('SUCCESS');
+        const actions = (await api('GET', `/v2/tasks/${task.id}/action_executions`)).body.action_executions as Array<{ state: string }>;
+        expect({ task: task.name, actions: actions.map((action) => action.state) }).toEqual({ task: task.name, actions: ['SUCCESS'] });
+      }
+    }
+  }
+
+  function keptEvents(): number {
+    return (service.log.match(/kept until the database answers/g) ?? []).length;
+  }
+
+  beforeAll(async () => {
+    cluster = await PgCluster.start();
+    workDir = mkdtempSync(path.join(tmpdir(), 'sirocco-faults-'));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    service = await ServiceProcess.start(
+      {
+        DATABASE_URL: cluster.url,
+        SIROCCO_PORT: String(port),
+        SIROCCO_DATA_DIR: workDir,
+        SIROCCO_DEFINITIONS_DIR: NO_DEFINITIONS_DIR,
+        SIROCCO_DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
+        SIROCCO_DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+        // short leases: a lease lapsed during the outage must not make the action run twice
+        SIROCCO_ENGINE_LEASE_SECONDS: '10',
+      },
+      120000,
+    );
+    expect((await api('POST', '/v2/workflows', WORKFLOWS)).status).toBe(201);
+    triggersCreatedAt = new Date();
+    for (const [name, policy] of [['every_minute_run_once', 'run_once'], ['every_minute_catch_up', 'catch_up']]) {
+      const created = await api('POST', '/v2/cron_triggers', { name, workflow_name: 'fault_tick', pattern: '* * * * *', misfire_policy: policy });
+      expect(created.status).toBe(201);
+    }
+  });
+
+  afterAll(async () => {
+    if (service?.alive) await service.stop();
+    // for a failure's post-mortem
+    if (service) writeFileSync(path.join(tmpdir(), 'sirocco-faults-service.log'), service.log);
+    await cluster?.destroy();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('answers /healthz and /readyz with 200 while the database is there', async () => {
+    expect((await api('GET', '/healthz')).status).toBe(200);
+    expect((await api('GET', '/readyz')).body).toEqual({ status: 'ok' });
+  });
+
+  it('survives pg_ctl restart -m fast: 503 while it is down, 200 after, running executions finish once', async () => {
+    const ids = await startExecutions(4, 2);
+    const kept = keptEvents();
+    // the restart in two steps, to look at the service while the server is down
+    await cluster.stopFast();
+    const readyMs = await expectUnavailable('GET', '/readyz');
+    const listMs = await expectUnavailable('GET', '/v2/executions?limit=1');
+    expect((await api('GET', '/healthz')).status).toBe(200);
+    // an action ends while the database is away: its result is kept, not dropped
+    await eventually('an engine event kept for the database', () => keptEvents() > kept, 30000);
+    expect(service.alive).toBe(true);
+    await cluster.startAgain();
+    const recoveredMs = await expectReadyAgain();
+    // and the plain restart, in one step
+    await cluster.restartFast();
+    await expectReadyAgain();
+    await expectAllSucceededOnce(ids);
+    expect(service.alive).toBe(true);
+    process.stdout.write(`restart: 503 for /readyz in ${readyMs} ms, for /v2/executions in ${listMs} ms; ready ${recoveredMs} ms after the start\n`);
+  });
+
+  it('survives pg_terminate_backend of all its connections, the LISTEN one included', async () => {
+    const listenersBefore = await cluster.listeners('sirocco');
+    expect(listenersBefore).toHaveLength(1);
+    const ids = await startExecutions(4, 2);
+    const killed = await cluster.terminateBackends('sirocco');
+    expect(killed).toEqual(expect.arrayContaining(listenersBefore));
+    // the LISTEN connection comes back by itself, on a new backend
+    await eventually('a new LISTEN connection', async () => {
+      const now = await cluster.listeners('sirocco');
+      return now.length === 1 && !listenersBefore.includes(now[0]);
+    });
+    // and once more while the executions are half way
+    await eventually('an execution half way', async () => {
+      const tasks = (await api('GET', `/v2/executions/${ids[0]}/tasks`)).body.tasks as Array<{ name: string }> | undefined;
+      return (tasks ?? []).some((task) => task.name === 'second');
+    });
+    const killedAgain = await cluster.terminateBackends('sirocco');
+    expect(killedAgain.length).toBeGreaterThan(0);
+    await expectAllSucceededOnce(ids);
+    await expectReadyAgain();
+    expect(service.alive).toBe(true);
+    expect(await cluster.listeners('sirocco')).toHaveLength(1);
+  });
+
+  it('survives a server frozen (SIGSTOP) for 30 s: 503 within 5 s during, 200 after, nothing lost or run twice', async () => {
+    const ids = await startExecutions(4, 3);
+    const kept = keptEvents();
+    const frozenAt = Date.now();
+    const stopped = cluster.signalAll('SIGSTOP');
+    let figures = '';
+    try {
+      expect(stopped).toBeGreaterThan(1);
+      const readyMs = await expectUnavailable('GET', '/readyz');
+      const listMs = await expectUnavailable('GET', '/v2/executions?limit=1');
+      // a client that gave up must not get its execution created later
+      const createMs = await expectUnavailable('POST', '/v2/executions', { workflow_name: 'fault_probe' });
+      expect((await api('GET', '/healthz')).status).toBe(200);
+      await eventually('an engine event kept for the database', () => keptEvents() > kept, 25000);
+      expect(service.alive).toBe(true);
+      figures = `/readyz ${readyMs} ms, /v2/executions ${listMs} ms, POST /v2/executions ${createMs} ms`;
+      // the freeze lasts 30 s: longer than the engine's lease (10 s here) and than every timeout
+      await sleep(Math.max(0, 30000 - (Date.now() - frozenAt)));
+      await expectUnavailable('GET', '/readyz');
+    } finally {
+      cluster.signalAll('SIGCONT');
+    }
+    const recoveredMs = await expectReadyAgain();
+    await expectAllSucceededOnce(ids);
+    const all = (await api('GET', '/v2/executions?limit=1000')).body.executions as Array<{ workflow_name: string }>;
+    expect(all.filter((execution) => execution.workflow_name === 'fault_probe')).toEqual([]);
+    expect(service.alive).toBe(true);
+    process.stdout.write(`freeze: 503 for ${figures}; ready ${recoveredMs} ms after SIGCONT\n`);
+  });
+
+  it('fired every cron slot exactly once, by its misfire policy, all through', async () => {
+    // the slot of the current minute too, when it is a few seconds old
+    const until = new Date(Date.now() - 3000);
+    const expected: string[] = [];
+    for (let slot = new Date(Math.ceil(triggersCreatedAt.getTime() / 60000) * 60000); slot <= until; slot = new Date(slot.getTime() + 60000)) {
+      expected.push(slot.toISOString());
+    }
+    expect(expected.length).toBeGreaterThanOrEqual(1);
+    for (const name of ['every_minute_run_once', 'every_minute_catch_up']) {
+      let slots: string[] = [];
+      let firings: Array<{ scheduled_for: string; outcome: string; execution_id: string }> = [];
+      await eventually(`${name} to fire each slot up to ${until.toISOString()}`, async () => {
+        firings = (await api('GET', `/v2/cron_triggers/${name}/firings?limit=100`)).body.firings as typeof firings;
+        slots = firings.map((firing) => new Date(firing.scheduled_for.replace(' ', 'T') + 'Z').toISOString());
+        return expected.every((slot) => slots.includes(slot));
+      }, 30000).catch((error: Error) => {
+        throw new Error(`${error.message}; fired: ${JSON.stringify(firings)}; expected ${expected}`);
+      });
+      const upToUntil = slots.filter((slot) => slot <= expected[expected.length - 1]).sort();
+      expect({ name, slots: upToUntil }).toEqual({ name, slots: expected });
+      expect(new Set(slots).size).toBe(slots.length);
+      for (const firing of firings) {
+        expect(firing.outcome).toBe('started');
+        await eventually(`the execution of ${name} at ${firing.scheduled_for}`, async () => (await api('GET', `/v2/executions/${firing.execution_id}`)).body.state === 'SUCCESS', 20000);
+      }
+      process.stdout.write(`${name}: ${slots.length} slots fired, each once\n`);
+    }
+    expect(service.log).not.toMatch(/Unhandled 'error' event|unhandled failure in a background task/);
+  });
+});
