@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { logDestination } from './common/log-output';
 import { ActionsModule } from './actions/actions.module';
 import { ConfigModule } from './config/config.module';
 import type { SiroccoConfig } from './config/sirocco-config';
@@ -31,15 +32,18 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            redact: { paths: REDACTED_LOG_PATHS, censor: '***' },
-            // one line per request is plenty; query strings may hold filters but never secrets
-            serializers: {
-              req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+          pinoHttp: [
+            {
+              level: config.logLevel,
+              redact: { paths: REDACTED_LOG_PATHS, censor: '***' },
+              // one line per request is plenty; query strings may hold filters but never secrets
+              serializers: {
+                req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+                res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+              },
             },
-          },
+            logDestination(config.logFormat),
+          ],
         }),
         DatabaseModule.forUrl(databaseUrl),
         IdentityModule,
