@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { logRedaction } from './common/log-redaction';
+import { logDestination } from './common/log-output';
 import { ActionsModule } from './actions/actions.module';
 import { ConfigModule } from './config/config.module';
 import type { SiroccoConfig } from './config/sirocco-config';
@@ -25,10 +26,13 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            ...logRedaction(config),
-          },
+          pinoHttp: [
+            {
+              level: config.logLevel,
+              ...logRedaction(config),
+            },
+            logDestination(config.logFormat),
+          ],
         }),
         DatabaseModule.forUrl(databaseUrl, config.database),
         IdentityModule,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createSiroccoApp } from './app.factory';
+import { startupLogger } from './common/log-output';
 import { ConfigError, loadConfig, SiroccoConfig } from './config/sirocco-config';
 import { EmbeddedPostgres } from './database/embedded-postgres';
 
@@ -17,31 +18,37 @@ function readConfig(): SiroccoConfig {
 
 async function main(): Promise<void> {
   const config = readConfig();
+  const logger = startupLogger(config.logLevel, config.logFormat);
 
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.database.url;
   if (!databaseUrl) {
-    process.stdout.write(`sirocco: no DATABASE_URL, starting embedded PostgreSQL (data in ${config.database.dataDir})\n`);
+    logger.info(`no DATABASE_URL, starting embedded PostgreSQL (data in ${config.database.dataDir})`);
     embedded = await EmbeddedPostgres.start({
       dataDir: config.database.dataDir,
       port: config.database.embeddedPort,
       database: 'sirocco',
+      log: (line) => logger.info(line),
     });
+    logger.info('embedded PostgreSQL ready; starting the service');
     databaseUrl = embedded.url;
   }
 
-  const app = await createSiroccoApp(config, databaseUrl).catch(async (error: unknown) => {
-    await embedded?.stop();
+  let app: Awaited<ReturnType<typeof createSiroccoApp>>;
+  try {
+    app = await createSiroccoApp(config, databaseUrl);
+    await app.listen(config.http.port, config.http.host);
+  } catch (error) {
+    await embedded?.stop().catch(() => undefined);
     throw error;
-  });
-  await app.listen(config.http.port, config.http.host);
-  process.stdout.write(`sirocco: API on http://${config.http.host}:${config.http.port}/v2 (OpenAPI at /docs)\n`);
+  }
+  logger.info(`API on http://${config.http.host}:${config.http.port}/v2 (OpenAPI at /docs)`);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`sirocco: ${signal} received, stopping\n`);
+    logger.info(`${signal} received, stopping`);
     let code = 0;
     try {
       await app.close();
@@ -50,7 +57,12 @@ async function main(): Promise<void> {
       code = 1;
     }
     // the embedded PostgreSQL is stopped whatever happened above
-    await embedded?.stop();
+    try {
+      await embedded?.stop();
+    } catch (error) {
+      process.stderr.write(`sirocco: ${error instanceof Error ? error.message : String(error)}\n`);
+      code = 1;
+    }
     process.exit(code);
   };
   // a background task's failure is logged; it must not take the whole service (and its runs) down

@@ -3,6 +3,8 @@ import { CloudConfigError, readCloudConfig, type CloudConfig } from './cloud-con
 
 export type AuthMode = 'noauth' | 'keystone';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** `auto`: pretty on a terminal, JSON lines otherwise */
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 /** The whole service configuration, read once from the environment and validated at start. */
 export interface SiroccoConfig {
@@ -29,6 +31,7 @@ export interface SiroccoConfig {
     keystone?: KeystoneSettings;
   };
   logLevel: LogLevel;
+  logFormat: LogFormat;
   /** YAML workflows loaded as public workflows at start. */
   definitionsDir: string;
   expressions: { timeoutMs: number; maxResultBytes: number };
@@ -175,6 +178,7 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
     logLevel: readChoice(env, 'SIROCCO_LOG_LEVEL', 'info', [
       'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent',
     ] as const),
+    logFormat: readChoice(env, 'SIROCCO_LOG_FORMAT', 'auto', ['auto', 'json', 'pretty'] as const),
     definitionsDir: path.resolve(env.SIROCCO_DEFINITIONS_DIR || 'definitions'),
     expressions: {
       timeoutMs: readInteger(env, 'SIROCCO_EXPRESSION_TIMEOUT_MS', 1000, 1, 600000),

