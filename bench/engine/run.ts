@@ -29,6 +29,7 @@ import {
   type DatabaseCounters,
   type PgbenchResult,
 } from './lib/postgres';
+import { maxLoopStallMs } from './lib/loop-stall';
 import { median, megabytes, printTable, ratio, seconds, type Row } from './lib/report';
 import { SCENARIOS, WORKFLOW_FILES, type RunResult } from './lib/scenarios';
 import { MistralServer, rabbitmqPids, REPO_ROOT, SiroccoServer } from './lib/servers';
@@ -74,6 +75,8 @@ interface ScenarioResult {
   database?: DatabaseWork;
   /** pg_stat_activity profile while the scenario ran (BENCH_PG_ACTIVITY=1) */
   activity?: string[];
+  /** max lateness of a 10 ms timer in the system's process during the scenario (Sirocco only) */
+  loopStallMs?: number;
 }
 
 interface SystemResult {
@@ -88,6 +91,8 @@ interface SystemResult {
   /** transactions one GET /v2/executions/{id} costs (measured with 100 GETs) */
   transactionsPerGet?: number;
   scenarios: Record<string, ScenarioResult>;
+  /** max lateness of a 10 ms timer from the warm-up to the last scenario's end (Sirocco only) */
+  loopStallMs?: number;
 }
 
 /**
@@ -116,7 +121,14 @@ class DatabaseMeter {
   }
 }
 
-async function benchSystem(name: string, api: WorkflowApi, workflowDir: string, pids: number[], database: string): Promise<SystemResult> {
+async function benchSystem(
+  name: string,
+  api: WorkflowApi,
+  workflowDir: string,
+  pids: number[],
+  database: string,
+  loopStallFile?: string,
+): Promise<SystemResult> {
   console.log(`\n== ${name} (${api.baseUrl}; ${pids.length} process(es): ${pids.join(' ')}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
 
   const registerSeconds: Record<string, number> = {};
@@ -146,6 +158,7 @@ async function benchSystem(name: string, api: WorkflowApi, workflowDir: string, 
       (idleDatabasePerSecond ? `; in the background ${idleDatabasePerSecond.commits.toFixed(1)} commits/s, ${idleDatabasePerSecond.rowsWritten.toFixed(1)} rows written/s` : ''),
   );
 
+  const measuredFrom = Date.now();
   // warm-up: first-use costs (JIT, connection pools, caches) are not what the scenarios measure
   const warmUp = await api.startExecution('bench_chain10');
   await api.waitForSuccess(warmUp, poll);
@@ -164,6 +177,7 @@ async function benchSystem(name: string, api: WorkflowApi, workflowDir: string, 
     const activity = options.activity ? new ActivitySampler(database) : undefined;
     await activity?.start();
     const getsBefore = api.sent.GET ?? 0;
+    const scenarioFrom = Date.now();
     const runs: RunResult[] = [];
     for (let i = 1; i <= options.runs; i++) {
       const run = await scenario.run(api, poll);
@@ -171,6 +185,7 @@ async function benchSystem(name: string, api: WorkflowApi, workflowDir: string, 
       console.log(`  ${scenario.key} run ${i}/${options.runs}: ${seconds(run.seconds)} (create call ${seconds(run.createSeconds)})`);
       await sleep(500);
     }
+    const scenarioTo = Date.now();
     const executions = options.runs * scenario.executionsPerRun;
     const gets = (api.sent.GET ?? 0) - getsBefore;
     const result: ScenarioResult = {
@@ -179,6 +194,7 @@ async function benchSystem(name: string, api: WorkflowApi, workflowDir: string, 
       medianCreateSeconds: median(runs.map((r) => r.createSeconds)),
       pollsPerExecution: gets / executions,
       activity: await activity?.stop(),
+      loopStallMs: loopStallFile ? maxLoopStallMs(loopStallFile, scenarioFrom, scenarioTo) : undefined,
     };
     if (meter) {
       const work = await meter.settle();
@@ -188,7 +204,8 @@ async function benchSystem(name: string, api: WorkflowApi, workflowDir: string, 
     results[scenario.key] = result;
   }
   sampler.stop();
-  return { registerSeconds, idle, peak: sampler.peak, processes: pids.length, idleDatabasePerSecond, transactionsPerGet, scenarios: results };
+  const loopStallMs = loopStallFile ? maxLoopStallMs(loopStallFile, measuredFrom, Date.now()) : undefined;
+  return { registerSeconds, idle, peak: sampler.peak, processes: pids.length, idleDatabasePerSecond, transactionsPerGet, scenarios: results, loopStallMs };
 }
 
 /** Which Sirocco was measured: HEAD, and whether src/ differs from it (read-only git commands). */
@@ -252,7 +269,7 @@ async function main(): Promise<number> {
   const sirocco = await SiroccoServer.start(options.siroccoDatabase);
   const stopSirocco = () => sirocco.stop();
   cleanups.push(stopSirocco);
-  const siroccoResult = await benchSystem('Sirocco', new WorkflowApi('Sirocco', `${sirocco.url}/v2`), path.join(WORKFLOWS_DIR, 'sirocco'), [sirocco.pid], options.siroccoDatabase);
+  const siroccoResult = await benchSystem('Sirocco', new WorkflowApi('Sirocco', `${sirocco.url}/v2`), path.join(WORKFLOWS_DIR, 'sirocco'), [sirocco.pid], options.siroccoDatabase, sirocco.loopStallFile);
   siroccoResult.peakRssHwmKb = peakRssKb(sirocco.pid);
   // Sirocco stops before Mistral's block: nothing of it runs meanwhile
   cleanups.splice(cleanups.indexOf(stopSirocco), 1);
@@ -290,6 +307,12 @@ async function main(): Promise<number> {
         .map((s) => `${s.key} ${seconds(siroccoResult.scenarios[s.key].medianCreateSeconds)} / ${m(mistralResult && seconds(mistralResult.scenarios[s.key].medianCreateSeconds))}`)
         .join('; ') +
       ' (Sirocco / Mistral).',
+  );
+  const stall = (ms: number | undefined) => (ms === undefined ? '-' : `${ms} ms`);
+  console.log(
+    `Sirocco event-loop stall (max lateness of a 10 ms timer in its process): ` +
+      scenarios.map((s) => `${s.key} ${stall(siroccoResult.scenarios[s.key].loopStallMs)}`).join('; ') +
+      `; whole block from the warm-up ${stall(siroccoResult.loopStallMs)}.`,
   );
   if (siroccoResult.peakRssHwmKb) console.log(`Sirocco VmHWM (kernel peak RSS): ${megabytes(siroccoResult.peakRssHwmKb)}.`);
   if (rabbitmq) console.log(`Not in Mistral's figures: RabbitMQ (needed for its RPC) RSS ${megabytes(rabbitmq.rssKb)}, PSS ${megabytes(rabbitmq.pssKb)}.`);

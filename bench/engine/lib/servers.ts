@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LOOP_STALL_PROBE } from './loop-stall';
 import { withDescendants } from './memory-sampler';
 import { databaseUrl, recreateDatabase } from './postgres';
 
@@ -41,6 +42,8 @@ export class SiroccoServer {
     readonly child: ChildProcess,
     readonly url: string,
     readonly logFile: string,
+    /** where the preloaded probe writes the event-loop stall (see loop-stall.ts) */
+    readonly loopStallFile: string,
   ) {}
 
   get pid(): number {
@@ -60,7 +63,8 @@ export class SiroccoServer {
     const logFile = path.join(dataDir, 'sirocco.log');
     const log = createWriteStream(logFile);
     // node itself, not `npm start`: the PID sampled for RSS must be the service's own process
-    const child = spawn(process.execPath, ['dist/main.js'], {
+    const loopStallFile = path.join(dataDir, 'loop-stall.txt');
+    const child = spawn(process.execPath, ['--require', LOOP_STALL_PROBE, 'dist/main.js'], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
@@ -69,12 +73,13 @@ export class SiroccoServer {
         SIROCCO_HOST: '127.0.0.1',
         SIROCCO_LOG_LEVEL: 'warn',
         SIROCCO_DATA_DIR: dataDir,
+        BENCH_LOOP_STALL_FILE: loopStallFile,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
-    const server = new SiroccoServer(child, `http://127.0.0.1:${port}`, logFile);
+    const server = new SiroccoServer(child, `http://127.0.0.1:${port}`, logFile, loopStallFile);
     const deadline = performance.now() + 90_000;
     while (!(await answers(`${server.url}/`))) {
       if (child.exitCode !== null) throw new Error(`Sirocco exited (${child.exitCode}) while starting; log ${logFile}:\n${server.logTail()}`);
