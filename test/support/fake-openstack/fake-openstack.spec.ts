@@ -100,7 +100,7 @@ function cirrosId(): string {
 }
 
 beforeAll(async () => {
-  cloud = await startFakeOpenStack({ transitionMs: 10 });
+  cloud = await startFakeOpenStack({ transitionMs: 250 });
   origin = cloud.authUrl.replace(/\/identity\/v3$/, '');
 });
 
