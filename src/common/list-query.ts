@@ -45,6 +45,8 @@ export interface ListRequest {
 }
 
 const MAX_LIMIT = 2147483647;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const PAGING_PARAMS = ['marker', 'limit', 'sort_keys', 'sort_dirs', 'fields'];
 const OPERATORS: FilterOperator[] = ['eq', 'neq', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'has'];
 
@@ -163,12 +165,10 @@ async function applyMarker<T extends ObjectLiteral>(
   const table = qb.expressionMap.mainAlias!.metadata.tablePath;
   const idSql = spec.columns[spec.idColumn].sql;
   const markerRow = `FROM "${table}" "${alias}" WHERE ${idSql} = :marker`;
-  const found = await qb.connection
-    .createQueryBuilder()
-    .select('1', 'found')
-    .from(table, alias)
-    .where(`${idSql} = :marker`, { marker })
-    .getRawOne();
+  // every stored list has UUID ids; anything else (a NUL byte included) never reaches PostgreSQL
+  const found =
+    UUID.test(marker) &&
+    (await qb.connection.createQueryBuilder().select('1', 'found').from(table, alias).where(`${idSql} = :marker`, { marker }).getRawOne());
   if (!found) throw ApiError.badRequest(`Marker '${marker}' does not name an object of this list.`);
   const markerValue = (key: string) => `(SELECT ${sortExpression(spec.columns[key])} ${markerRow})`;
   const alternatives = request.sortKeys.map((key, index) => {

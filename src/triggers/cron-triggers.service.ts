@@ -266,13 +266,12 @@ export class CronTriggersService implements OnModuleInit {
       .addOrderBy('f.id', 'DESC')
       .limit(limit);
     if (marker) {
-      const found = await this.firings
-        .createQueryBuilder('m')
-        .where('m.id::text = :marker AND m.trigger_id = :trigger', { marker, trigger: trigger.id })
-        .getExists();
+      const found =
+        UUID.test(marker) &&
+        (await this.firings.createQueryBuilder('m').where('m.id = :marker AND m.trigger_id = :trigger', { marker, trigger: trigger.id }).getExists());
       if (!found) throw ApiError.badRequest(`Marker '${marker}' does not name a firing of cron trigger ${trigger.name}.`);
       // compared in SQL: a JS Date would lose the microseconds of scheduled_for
-      qb.andWhere('(f.scheduled_for, f.id) < (SELECT m.scheduled_for, m.id FROM trigger_firings m WHERE m.id::text = :marker)', { marker });
+      qb.andWhere('(f.scheduled_for, f.id) < (SELECT m.scheduled_for, m.id FROM trigger_firings m WHERE m.id = :marker)', { marker });
     }
     return { trigger, firings: await qb.getMany() };
   }

@@ -101,6 +101,9 @@ describe('list paging: following next', () => {
   });
 
   it('GET /v2/workflows', async () => {
+    // the report: limit=1, then next, returned the marker's own workflow forever
+    const all = (await t.http.get('/v2/workflows').expect(200)).body.workflows.map((workflow: { id: string }) => workflow.id);
+    expect(await walk('/v2/workflows?limit=1', 'workflows')).toEqual(all);
     await expectEachOnce('/v2/workflows', 'workflows', 'name');
     await expectEachOnce('/v2/workflows', 'workflows', 'scope');
   });
@@ -157,5 +160,9 @@ describe('list paging: following next', () => {
   it('answers 400 for a marker naming no object of the list', async () => {
     const response = await t.http.get('/v2/workflows?limit=1&marker=00000000-0000-0000-0000-000000000000').expect(400);
     expect(response.body.faultstring).toContain('Marker');
+    for (const marker of ['not-an-id', 'a%00b']) {
+      await t.http.get(`/v2/executions?limit=1&marker=${marker}`).expect(400);
+      await t.http.get(`/v2/cron_triggers/${triggerName}/firings?limit=1&marker=${marker}`).expect(400);
+    }
   });
 });
