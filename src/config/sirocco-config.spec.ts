@@ -36,6 +36,19 @@ describe('loadConfig', () => {
     expect(config.expressions.timeoutMs).toBe(250);
   });
 
+  it('reads the limits, with their defaults', () => {
+    expect(loadConfig({}).limits).toEqual({
+      definitionBytes: 1048576,
+      tasksPerWorkflow: 1000,
+      nestingDepth: 100,
+      withItems: 10000,
+      durationSeconds: 2678400,
+    });
+    const limits = loadConfig({ SIROCCO_MAX_WITH_ITEMS: '200000', SIROCCO_MAX_DURATION_SECONDS: '60' }).limits;
+    expect(limits).toMatchObject({ withItems: 200000, durationSeconds: 60 });
+    expect(() => loadConfig({ SIROCCO_MAX_NESTING_DEPTH: '5000' })).toThrow('SIROCCO_MAX_NESTING_DEPTH must be an integer from 10 to 500');
+  });
+
   it.each([
     [{ SIROCCO_PORT: 'eighty' }, "SIROCCO_PORT must be an integer from 0 to 65535 (got 'eighty')"],
     [{ OS_CLOUD: 'no-such-cloud', OS_CLIENT_CONFIG_FILE: '/nonexistent/clouds.yaml', HOME: '/nonexistent' }, "OS_CLOUD is 'no-such-cloud' but no clouds.yaml was found"],

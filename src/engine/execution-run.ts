@@ -186,8 +186,8 @@ export class ExecutionRun {
       // a new execution's rows, written with those of the other new executions of the transaction
       this.fresh = false;
       sink.executions.push(this.execution, ...this.newExecutions);
-      sink.tasks.push(...[...this.newTasks].map((id) => this.tasks.get(id)!));
-      sink.actions.push(...[...this.newActions].map((id) => this.actionsById.get(id)!));
+      for (const id of this.newTasks) sink.tasks.push(this.tasks.get(id)!);
+      for (const id of this.newActions) sink.actions.push(this.actionsById.get(id)!); // no spread: with-items may make 100,000s
       for (const job of this.newJobs) sink.jobs.push({ job, after: this.afterCommit });
       return;
     }
@@ -235,7 +235,7 @@ export class ExecutionRun {
     }
     if (this.newJobs.length > 0) {
       const saved = await m.save(DelayedJobEntity, this.newJobs);
-      this.afterCommit.jobs.push(...saved.filter((job) => job.claimedBy === this.deps.instanceId));
+      for (const job of saved) if (job.claimedBy === this.deps.instanceId) this.afterCommit.jobs.push(job);
     }
     if (!this.freshInserted && (this.executionDirty || inserts.length > 0 || this.dirtyTasks.size > 0)) {
       this.execution.updatedAt = now();

@@ -97,9 +97,38 @@ const NASTY = [
   '', ' ', '\u0000', 'a\u0000b', '1e20', '-1', '0', '1.5', 'NaN', 'Infinity', '99999999999999999999', '0x1f', 'null', 'true', '[]', '{}',
   '{"a": 1}', '[1, 2]', "'", '"', '\\', '%', '_', '%25', "' OR 1=1 --", 'in:', 'in:a,b', 'nin:x', 'gt:notatime', 'lte:2020-01-01', 'has:%',
   'eq:', 'neq:\u0000', 'asc', 'desc', 'id', 'name', 'created_at', '<% $.x %>', '<% 1e300 %>', '\u202e\ud83d\ude00', '\u00e9\u00e8', '\ud800',
-  'std.echo', 'std.sleep', '* * * * *', '0 5 * * * 30', 'Europe/Zurich', 'RUNNING', 'PAUSED', 'SUCCESS', 'ERROR', 'CANCELLED',
-  '2020-01-01 00:00', '99999-99-99', '{wf}', '{exec}', '{uuid}', '{env}', '{trigger}', '{task}', '{x*5000}',
+  // no pattern or first time that would fire during the fuzz: a firing would change the database under a 4xx
+  'std.echo', 'std.sleep', '0 5 31 12 *', '0 5 * * * 30', 'Europe/Zurich', 'RUNNING', 'PAUSED', 'SUCCESS', 'ERROR', 'CANCELLED',
+  '2099-01-01 00:00', '99999-99-99', '{wf}', '{exec}', '{uuid}', '{env}', '{trigger}', '{task}', '{x*5000}',
 ];
+/** Valid requests, each mutated in one field: they reach the code behind the first checks. */
+const TEMPLATES: { method: FuzzCase['method']; path: string; body: Record<string, unknown>; fixed?: string[] }[] = [
+  { method: 'POST', path: '/v2/executions', body: { workflow_name: '{wf}', input: { x: 1 }, params: { env: '{env}' }, description: 'gen' } },
+  { method: 'PUT', path: '/v2/executions/{exec}', body: { description: 'gen' } },
+  { method: 'PUT', path: '/v2/executions/{exec_other}', body: { state: 'ERROR', state_info: 'gen' } },
+  { method: 'POST', path: '/v2/action_executions', body: { name: 'std.echo', input: { output: 1 }, params: { run_sync: true } } },
+  { method: 'POST', path: '/v2/environments', body: { name: 'gen_env', variables: { a: 1 }, description: 'gen', scope: 'private' } },
+  { method: 'PUT', path: '/v2/environments', body: { name: '{env}', variables: { a: 2 } } },
+  {
+    method: 'POST',
+    path: '/v2/cron_triggers',
+    body: { name: 'gen_cron', workflow_name: '{wf}', pattern: '0 0 1 1 *', workflow_input: { x: 1 }, remaining_executions: 3 },
+    fixed: ['pattern', 'first_execution_time'],
+  },
+  { method: 'PATCH', path: '/v2/cron_triggers/{trigger}', body: { description: 'gen', enabled: true }, fixed: ['pattern', 'first_execution_time'] },
+  { method: 'PUT', path: '/v2/tasks/{task}', body: { state: 'RUNNING', reset: true } },
+];
+
+function mutateTemplate(random: () => number): Pick<FuzzCase, 'method' | 'path' | 'body'> {
+  const template = pick(random, TEMPLATES);
+  const body: Record<string, unknown> = { ...template.body };
+  const keys = [...Object.keys(body), ...BODY_KEYS].filter((key) => !template.fixed?.includes(key));
+  const key = pick(random, keys);
+  if (random() < 0.15) delete body[key];
+  else body[key] = randomValue(random);
+  return { method: template.method, path: template.path, body };
+}
+
 const YAML_BASE = `version: '2.0'\nfuzz_gen_wf:\n  input:\n    - x: 1\n  vars:\n    v: [1, 2]\n  tasks:\n    a:\n      action: std.echo output=<% $.x %>\n      publish:\n        y: <% $task().result %>\n      on-success: [b]\n    b:\n      action: std.noop\n      with-items: i in <% $.v %>\n      retry: count=1 delay=1\n`;
 const YAML_TOKENS = ['\u0000', '&a', '*a', '*nope', '[', ']', '{', '}', ': ', '- ', '\t', '"', "'", '<%', '%>', '!!binary', '!!js/function', '? ', '|', '>', '#', '\n  ', '1e400', '\ufeff', '\u202e', '---\n', '...\n'];
 
@@ -146,6 +175,8 @@ export function generateCases(seed: number, count: number): FuzzCase[] {
       // no DELETE of the fixtures: the later cases need them
       const method = raw.includes('{') ? 'GET' : pick(random, ['GET', 'GET', 'DELETE'] as const);
       cases.push({ method, path: `${pick(random, ITEMS)}${raw || 'x'}`, origin });
+    } else if (kind < 0.65) {
+      cases.push({ ...mutateTemplate(random), origin });
     } else if (kind < 0.8) {
       const [method, endpoint] = pick(random, BODY_ENDPOINTS);
       const body: Record<string, unknown> = {};
