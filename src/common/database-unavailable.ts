@@ -59,6 +59,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   });
 }
 
+/** A statement the server cancelled for taking too long: the database is there, the work may be too big. */
+export function isStatementTimeout(error: unknown): boolean {
+  return causes(error).some((item) => (item as { code?: unknown }).code === '57014');
+}
+
 /** A short reason to show a client: PostgreSQL's or the driver's words, never the connection string. */
 export function databaseUnavailableReason(error: unknown): string {
   const chain = causes(error);

@@ -49,6 +49,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SIROCCO_MAX_NESTING_DEPTH: '5000' })).toThrow('SIROCCO_MAX_NESTING_DEPTH must be an integer from 10 to 500');
   });
 
+  it('bounds database calls: 5 s a statement, 3 s a connection, unless set', () => {
+    expect(loadConfig({}).database).toMatchObject({ statementTimeoutMs: 5000, connectTimeoutMs: 3000 });
+    const config = loadConfig({ SIROCCO_DB_STATEMENT_TIMEOUT_MS: '1500', SIROCCO_DB_CONNECT_TIMEOUT_MS: '800' });
+    expect(config.database).toMatchObject({ statementTimeoutMs: 1500, connectTimeoutMs: 800 });
+    expect(() => loadConfig({ SIROCCO_DB_STATEMENT_TIMEOUT_MS: '0' })).toThrow('SIROCCO_DB_STATEMENT_TIMEOUT_MS must be an integer from 100');
+  });
+
   it.each([
     [{ SIROCCO_PORT: 'eighty' }, "SIROCCO_PORT must be an integer from 0 to 65535 (got 'eighty')"],
     [{ OS_CLOUD: 'no-such-cloud', OS_CLIENT_CONFIG_FILE: '/nonexistent/clouds.yaml', HOME: '/nonexistent' }, "OS_CLOUD is 'no-such-cloud' but no clouds.yaml was found"],

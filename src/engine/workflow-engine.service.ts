@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, EntityManager } from 'typeorm';
 import { ActionCatalog } from '../actions/action-catalog';
+import { isStatementTimeout } from '../common/database-unavailable';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { DatabaseHealth } from '../database/database-health';
@@ -30,7 +31,7 @@ interface QueuedEvent {
  * is away they wait for it and are applied then, never dropped. Requests' events fail instead (503).
  */
 const KEPT_WHILE_DATABASE_AWAY = new Set<EngineEvent['kind']>(['job', 'action_finished', 'action_orphaned']);
-/** After this many failures with the database answering in between, the event fails the execution. */
+/** After this many statement timeouts (the database answers, the work is too slow), the event fails the execution. */
 const MAX_ATTEMPTS = 20;
 
 /** Engine settings (defaults suit one instance; tests shorten the lease to see take-overs quickly). */
@@ -55,6 +56,8 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
   private readonly waitingActions: ActionExecutionEntity[] = [];
   /** actions whose end is waiting to be recorded (their lease is still renewed, nobody else takes them) */
   private readonly finishing = new Set<string>();
+  /** executions whose events wait for the database (logged once per outage) */
+  private readonly keptLogged = new Set<string>();
   private readonly stopSignal = new AbortController();
   private readonly timers = new Set<NodeJS.Timeout>();
   private pollTimer?: NodeJS.Timeout;
@@ -151,16 +154,20 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
         if (!batch || batch.length === 0) break;
         this.queues.delete(executionId);
         const retry = await this.applyBatch(executionId, batch);
-        if (retry.length === 0) continue;
+        if (retry.length === 0) {
+          this.keptLogged.delete(executionId);
+          continue;
+        }
         // the database is away: keep these events first in line and try again once it answers
         this.queues.set(executionId, [...retry, ...(this.queues.get(executionId) ?? [])]);
         await this.health.waitUntilAvailable(this.stopSignal.signal);
         const attempts = Math.max(...retry.map((item) => item.attempts ?? 0));
-        await sleep(Math.min(100 * 2 ** attempts, 5000), undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
+        await sleep(Math.min(200 * 2 ** attempts, 5000), undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
         if (this.stopping) break;
       }
     } finally {
       this.draining.delete(executionId);
+      this.keptLogged.delete(executionId);
       // only when stopping can events be left: their work is in the database (jobs, leases) for the next start
       for (const item of this.queues.get(executionId) ?? []) item.reject(new Error('the service is stopping'));
       this.queues.delete(executionId);
@@ -180,10 +187,11 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
         let exhausted: QueuedEvent | undefined;
         for (const item of batch) {
           if (!KEPT_WHILE_DATABASE_AWAY.has(item.event.kind)) item.reject(error); // a request's: it answers 503
-          else if ((item.attempts = (item.attempts ?? 0) + 1) <= MAX_ATTEMPTS) retry.push(item);
+          else if ((item.attempts = (item.attempts ?? 0) + (isStatementTimeout(error) ? 1 : 0)) <= MAX_ATTEMPTS) retry.push(item);
           else exhausted = item;
         }
-        if (retry.some((item) => item.attempts === 1)) {
+        if (!this.keptLogged.has(executionId)) {
+          this.keptLogged.add(executionId);
           this.logger.warn(`execution ${executionId}: ${retry.length} event(s) kept until the database answers (${retry.map((item) => item.event.kind).join(', ')})`);
         }
         if (exhausted) {

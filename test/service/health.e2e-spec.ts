@@ -78,3 +78,22 @@ describe('the service when its database goes away', () => {
     }
   });
 });
+
+describe('health probes in keystone mode', () => {
+  it('need no token, while /v2 does', async () => {
+    const t = await startTestApp({
+      SIROCCO_AUTH: 'keystone',
+      // nothing listens there: the probes must not even ask Keystone
+      SIROCCO_KEYSTONE_URL: 'http://127.0.0.1:9/v3',
+      SIROCCO_KEYSTONE_USERNAME: 'sirocco',
+      SIROCCO_KEYSTONE_PASSWORD: 'secret',
+    });
+    try {
+      await t.http.get('/healthz').expect(200);
+      await t.http.get('/readyz').expect(200);
+      await t.http.get('/v2/workflows').expect(401);
+    } finally {
+      await t.close();
+    }
+  });
+});
