@@ -15,6 +15,8 @@ export interface EmbeddedPostgresOptions {
   database: string;
   /** progress messages (first start, take-over of a killed service's server, ...) */
   log?: (line: string) => void;
+  /** synchronous work (e.g. loading the application's modules) to do while PostgreSQL's processes start */
+  whileStarting?: () => void;
 }
 
 /**
@@ -49,13 +51,13 @@ export class EmbeddedPostgres {
       if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
         log(`initialising a new PostgreSQL cluster in ${clusterDir} (first start only, this takes a while)`);
         const started = Date.now();
-        await initialise(path.join(bin, 'initdb'), clusterDir, password, user);
+        await initialise(path.join(bin, 'initdb'), clusterDir, password, user, options.whileStarting);
         log(`PostgreSQL cluster initialised in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       } else {
         await stopOrphanedServer(pgCtl, clusterDir, user, log);
       }
       log(`starting PostgreSQL on 127.0.0.1:${options.port}`);
-      await startServer(pgCtl, clusterDir, options.port, user);
+      await startServer(pgCtl, clusterDir, options.port, user, options.whileStarting);
 
       const url = `postgres://sirocco:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${options.database}`;
       const instance = new EmbeddedPostgres(options, url, lock, pgCtl, clusterDir, user);
@@ -97,7 +99,7 @@ async function readOrCreatePassword(file: string): Promise<string> {
   return password;
 }
 
-async function initialise(initdb: string, clusterDir: string, password: string, user: RunAs): Promise<void> {
+async function initialise(initdb: string, clusterDir: string, password: string, user: RunAs, meanwhile?: () => void): Promise<void> {
   // initdb reads the password from a file only its user can read
   const scratch = await mkdtemp(path.join(tmpdir(), 'sirocco-initdb-'));
   const passwordFile = path.join(scratch, 'password');
@@ -108,7 +110,9 @@ async function initialise(initdb: string, clusterDir: string, password: string, 
       await chown(passwordFile, user.uid, user.gid!);
     }
     const args = [`--pgdata=${clusterDir}`, '--auth=scram-sha-256', '--username=sirocco', `--pwfile=${passwordFile}`];
-    const result = await runProgram(initdb, [...args, '--encoding=UTF8', '--no-locale', '--no-instructions'], user);
+    const running = runProgram(initdb, [...args, '--encoding=UTF8', '--no-locale', '--no-instructions'], user);
+    meanwhile?.();
+    const result = await running;
     if (result.code !== 0) {
       throw new Error(`initialising the embedded PostgreSQL in ${clusterDir} failed: ${result.output}`);
     }
@@ -119,11 +123,13 @@ async function initialise(initdb: string, clusterDir: string, password: string, 
 
 const SERVER_LOG = 'server.log';
 
-async function startServer(pgCtl: string, clusterDir: string, port: number, user: RunAs): Promise<void> {
+async function startServer(pgCtl: string, clusterDir: string, port: number, user: RunAs, meanwhile?: () => void): Promise<void> {
   const serverLog = path.join(clusterDir, SERVER_LOG);
   const logStart = existsSync(serverLog) ? (await readFile(serverLog)).length : 0;
   const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
-  const result = await runProgram(pgCtl, ['start', '-D', clusterDir, '-w', '-t', '60', '-l', serverLog, '-o', flags], user);
+  const running = runProgram(pgCtl, ['start', '-D', clusterDir, '-w', '-t', '60', '-l', serverLog, '-o', flags], user);
+  meanwhile?.();
+  const result = await running;
   if (result.code === 0) return;
   const logged = existsSync(serverLog) ? (await readFile(serverLog)).subarray(logStart).toString().trim() : '';
   const portTaken = /address already in use/i.test(logged) ? ' The port is taken: set SIROCCO_EMBEDDED_PG_PORT or DATABASE_URL.' : '';
