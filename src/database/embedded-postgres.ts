@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -121,11 +121,16 @@ async function initialise(initdb: string, clusterDir: string, password: string, 
   }
 }
 
+/** PostgreSQL's own log, in the cluster folder; the previous one is kept as server.log.1 */
 const SERVER_LOG = 'server.log';
+const MAX_SERVER_LOG_BYTES = 10 * 1024 * 1024;
 
 async function startServer(pgCtl: string, clusterDir: string, port: number, user: RunAs, meanwhile?: () => void): Promise<void> {
   const serverLog = path.join(clusterDir, SERVER_LOG);
-  const logStart = existsSync(serverLog) ? (await readFile(serverLog)).length : 0;
+  if (existsSync(serverLog) && (await stat(serverLog)).size > MAX_SERVER_LOG_BYTES) {
+    await rename(serverLog, `${serverLog}.1`);
+  }
+  const logStart = existsSync(serverLog) ? (await stat(serverLog)).size : 0;
   const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
   const running = runProgram(pgCtl, ['start', '-D', clusterDir, '-w', '-t', '60', '-l', serverLog, '-o', flags], user);
   meanwhile?.();

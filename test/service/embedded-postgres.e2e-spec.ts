@@ -143,7 +143,7 @@ asRoot('as root, with the data folder in a folder only root can enter', () => {
     rmSync(privateDir, { recursive: true, force: true });
   });
 
-  it('starts, keeping the binaries and the cluster where the postgres user can reach them', async () => {
+  it('starts, keeping the cluster where the postgres user can reach it, linked from the data folder', async () => {
     const port = await freePort();
     const service = await ServiceProcess.start(
       {
