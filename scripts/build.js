@@ -38,10 +38,19 @@ function isFresh(hash) {
 function build({ force = false } = {}) {
   const hash = sourceHash();
   if (!force && isFresh(hash)) return false;
+  let tscPath;
+  try {
+    tscPath = require.resolve('typescript/bin/tsc');
+  } catch {
+    // an install without devDependencies: run what was built, if anything
+    if (!force && fs.existsSync(path.join(DIST, 'main.js'))) return false;
+    process.stderr.write('sirocco: cannot build dist/: typescript is not installed (run npm ci)\n');
+    process.exit(1);
+  }
   process.stdout.write('sirocco: building dist/ from src/ (tsc; only when the sources changed)\n');
   const started = Date.now();
   fs.rmSync(DIST, { recursive: true, force: true });
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], {
+  const tsc = spawnSync(process.execPath, [tscPath, '-p', path.join(ROOT, 'tsconfig.build.json')], {
     cwd: ROOT,
     stdio: 'inherit',
   });

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { clusterDirFor } from './cluster-dir';
 import { DataDirLock } from './data-dir-lock';
-import { binariesFor, postgresUser, RunAs, runProgram } from './postgres-process';
+import { binariesFor, postgresUser, ProcessResult, RunAs, runProgram } from './postgres-process';
 
 export interface EmbeddedPostgresOptions {
   /** Folder that holds the cluster (`pg/`), its generated password and the lock `sirocco.pid`. */
@@ -79,7 +79,7 @@ export class EmbeddedPostgres {
     if (!this.running) return;
     this.running = false;
     try {
-      const result = await runProgram(this.pgCtl, ['stop', '-D', this.clusterDir, '-m', 'fast', '-w', '-t', '60'], this.user);
+      const result = await stopServer(this.pgCtl, this.clusterDir, this.user);
       if (result.code !== 0) throw new Error(`stopping the embedded PostgreSQL failed: ${result.output}`);
     } finally {
       this.lock.release();
@@ -152,9 +152,31 @@ async function stopOrphanedServer(pgCtl: string, clusterDir: string, user: RunAs
   const status = await runProgram(pgCtl, ['status', '-D', clusterDir], user);
   if (status.code !== 0) return;
   log(`stopping the PostgreSQL left running by a previous start (${status.output.split('\n')[0]})`);
-  const stopped = await runProgram(pgCtl, ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '60'], user);
+  const stopped = await stopServer(pgCtl, clusterDir, user);
   if (stopped.code !== 0) {
     throw new Error(`could not stop the PostgreSQL left running in ${clusterDir}: ${stopped.output}`);
+  }
+}
+
+/** Fast shutdown; returns once the server's process is gone (pg_ctl returns when its pid file is). */
+async function stopServer(pgCtl: string, clusterDir: string, user: RunAs): Promise<ProcessResult> {
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
+  const pid = existsSync(pidFile) ? Number((await readFile(pidFile, 'utf8')).split('\n')[0]) : NaN;
+  const result = await runProgram(pgCtl, ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '60'], user);
+  if (result.code === 0 && Number.isInteger(pid) && pid > 0) {
+    for (let waited = 0; waited < 10000 && isAlive(pid); waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return result;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
