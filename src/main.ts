@@ -57,7 +57,11 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${signal} received, stopping`);
+    try {
+      logger.info(`${signal} received, stopping`);
+    } catch {
+      // the terminal is gone (SIGHUP)
+    }
     let code = 0;
     try {
       await app.close();
@@ -80,6 +84,8 @@ async function main(): Promise<void> {
   });
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // the terminal was closed: stop cleanly too, rather than leave PostgreSQL running
+  process.on('SIGHUP', () => void stop('SIGHUP'));
 }
 
 main().catch((error: unknown) => {
