@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createSiroccoApp } from './app.factory';
+import type * as AppFactory from './app.factory';
 import { startupLogger } from './common/log-output';
 import { ConfigError, loadConfig, SiroccoConfig } from './config/sirocco-config';
 import { EmbeddedPostgres } from './database/embedded-postgres';
@@ -16,6 +16,14 @@ function readConfig(): SiroccoConfig {
   }
 }
 
+// the application's modules take seconds to load: loaded while the embedded PostgreSQL starts
+let appFactory: typeof AppFactory | undefined;
+function loadAppFactory(): typeof AppFactory {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  appFactory ??= require('./app.factory') as typeof AppFactory;
+  return appFactory;
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = startupLogger(config.logLevel, config.logFormat);
@@ -29,14 +37,15 @@ async function main(): Promise<void> {
       port: config.database.embeddedPort,
       database: 'sirocco',
       log: (line) => logger.info(line),
+      whileStarting: () => void loadAppFactory(),
     });
     logger.info('embedded PostgreSQL ready; starting the service');
     databaseUrl = embedded.url;
   }
 
-  let app: Awaited<ReturnType<typeof createSiroccoApp>>;
+  let app: Awaited<ReturnType<typeof AppFactory.createSiroccoApp>>;
   try {
-    app = await createSiroccoApp(config, databaseUrl);
+    app = await loadAppFactory().createSiroccoApp(config, databaseUrl);
     await app.listen(config.http.port, config.http.host);
   } catch (error) {
     await embedded?.stop().catch(() => undefined);
@@ -48,7 +57,11 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${signal} received, stopping`);
+    try {
+      logger.info(`${signal} received, stopping`);
+    } catch {
+      // the terminal is gone (SIGHUP)
+    }
     let code = 0;
     try {
       await app.close();
@@ -71,6 +84,8 @@ async function main(): Promise<void> {
   });
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // the terminal was closed: stop cleanly too, rather than leave PostgreSQL running
+  process.on('SIGHUP', () => void stop('SIGHUP'));
 }
 
 main().catch((error: unknown) => {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { clusterDirFor } from './cluster-dir';
 import { DataDirLock } from './data-dir-lock';
-import { binariesFor, postgresUser, RunAs, runProgram } from './postgres-process';
+import { binariesFor, postgresUser, ProcessResult, RunAs, runProgram } from './postgres-process';
 
 export interface EmbeddedPostgresOptions {
   /** Folder that holds the cluster (`pg/`), its generated password and the lock `sirocco.pid`. */
@@ -15,6 +15,8 @@ export interface EmbeddedPostgresOptions {
   database: string;
   /** progress messages (first start, take-over of a killed service's server, ...) */
   log?: (line: string) => void;
+  /** synchronous work (e.g. loading the application's modules) to do while PostgreSQL's processes start */
+  whileStarting?: () => void;
 }
 
 /**
@@ -49,13 +51,13 @@ export class EmbeddedPostgres {
       if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
         log(`initialising a new PostgreSQL cluster in ${clusterDir} (first start only, this takes a while)`);
         const started = Date.now();
-        await initialise(path.join(bin, 'initdb'), clusterDir, password, user);
+        await initialise(path.join(bin, 'initdb'), clusterDir, password, user, options.whileStarting);
         log(`PostgreSQL cluster initialised in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       } else {
         await stopOrphanedServer(pgCtl, clusterDir, user, log);
       }
       log(`starting PostgreSQL on 127.0.0.1:${options.port}`);
-      await startServer(pgCtl, clusterDir, options.port, user);
+      await startServer(pgCtl, clusterDir, options.port, user, options.whileStarting);
 
       const url = `postgres://sirocco:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${options.database}`;
       const instance = new EmbeddedPostgres(options, url, lock, pgCtl, clusterDir, user);
@@ -77,7 +79,7 @@ export class EmbeddedPostgres {
     if (!this.running) return;
     this.running = false;
     try {
-      const result = await runProgram(this.pgCtl, ['stop', '-D', this.clusterDir, '-m', 'fast', '-w', '-t', '60'], this.user);
+      const result = await stopServer(this.pgCtl, this.clusterDir, this.user);
       if (result.code !== 0) throw new Error(`stopping the embedded PostgreSQL failed: ${result.output}`);
     } finally {
       this.lock.release();
@@ -97,7 +99,7 @@ async function readOrCreatePassword(file: string): Promise<string> {
   return password;
 }
 
-async function initialise(initdb: string, clusterDir: string, password: string, user: RunAs): Promise<void> {
+async function initialise(initdb: string, clusterDir: string, password: string, user: RunAs, meanwhile?: () => void): Promise<void> {
   // initdb reads the password from a file only its user can read
   const scratch = await mkdtemp(path.join(tmpdir(), 'sirocco-initdb-'));
   const passwordFile = path.join(scratch, 'password');
@@ -108,7 +110,9 @@ async function initialise(initdb: string, clusterDir: string, password: string, 
       await chown(passwordFile, user.uid, user.gid!);
     }
     const args = [`--pgdata=${clusterDir}`, '--auth=scram-sha-256', '--username=sirocco', `--pwfile=${passwordFile}`];
-    const result = await runProgram(initdb, [...args, '--encoding=UTF8', '--no-locale', '--no-instructions'], user);
+    const running = runProgram(initdb, [...args, '--encoding=UTF8', '--no-locale', '--no-instructions'], user);
+    meanwhile?.();
+    const result = await running;
     if (result.code !== 0) {
       throw new Error(`initialising the embedded PostgreSQL in ${clusterDir} failed: ${result.output}`);
     }
@@ -117,13 +121,20 @@ async function initialise(initdb: string, clusterDir: string, password: string, 
   }
 }
 
+/** PostgreSQL's own log, in the cluster folder; the previous one is kept as server.log.1 */
 const SERVER_LOG = 'server.log';
+const MAX_SERVER_LOG_BYTES = 10 * 1024 * 1024;
 
-async function startServer(pgCtl: string, clusterDir: string, port: number, user: RunAs): Promise<void> {
+async function startServer(pgCtl: string, clusterDir: string, port: number, user: RunAs, meanwhile?: () => void): Promise<void> {
   const serverLog = path.join(clusterDir, SERVER_LOG);
-  const logStart = existsSync(serverLog) ? (await readFile(serverLog)).length : 0;
+  if (existsSync(serverLog) && (await stat(serverLog)).size > MAX_SERVER_LOG_BYTES) {
+    await rename(serverLog, `${serverLog}.1`);
+  }
+  const logStart = existsSync(serverLog) ? (await stat(serverLog)).size : 0;
   const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
-  const result = await runProgram(pgCtl, ['start', '-D', clusterDir, '-w', '-t', '60', '-l', serverLog, '-o', flags], user);
+  const running = runProgram(pgCtl, ['start', '-D', clusterDir, '-w', '-t', '60', '-l', serverLog, '-o', flags], user);
+  meanwhile?.();
+  const result = await running;
   if (result.code === 0) return;
   const logged = existsSync(serverLog) ? (await readFile(serverLog)).subarray(logStart).toString().trim() : '';
   const portTaken = /address already in use/i.test(logged) ? ' The port is taken: set SIROCCO_EMBEDDED_PG_PORT or DATABASE_URL.' : '';
@@ -141,9 +152,31 @@ async function stopOrphanedServer(pgCtl: string, clusterDir: string, user: RunAs
   const status = await runProgram(pgCtl, ['status', '-D', clusterDir], user);
   if (status.code !== 0) return;
   log(`stopping the PostgreSQL left running by a previous start (${status.output.split('\n')[0]})`);
-  const stopped = await runProgram(pgCtl, ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '60'], user);
+  const stopped = await stopServer(pgCtl, clusterDir, user);
   if (stopped.code !== 0) {
     throw new Error(`could not stop the PostgreSQL left running in ${clusterDir}: ${stopped.output}`);
+  }
+}
+
+/** Fast shutdown; returns once the server's process is gone (pg_ctl returns when its pid file is). */
+async function stopServer(pgCtl: string, clusterDir: string, user: RunAs): Promise<ProcessResult> {
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
+  const pid = existsSync(pidFile) ? Number((await readFile(pidFile, 'utf8')).split('\n')[0]) : NaN;
+  const result = await runProgram(pgCtl, ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '60'], user);
+  if (result.code === 0 && Number.isInteger(pid) && pid > 0) {
+    for (let waited = 0; waited < 10000 && isAlive(pid); waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return result;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -108,8 +108,7 @@ export function userCan(user: RunAs, flag: '-x' | '-w', file: string): boolean {
  * binaries (a clone under a private folder such as /root), they are copied once to
  * /var/lib/sirocco/postgres-<version>.
  */
-export async function binariesFor(user: RunAs, log: (line: string) => void): Promise<string> {
-  const packaged = packagedBinaries();
+export async function binariesFor(user: RunAs, log: (line: string) => void, packaged = packagedBinaries()): Promise<string> {
   if (userCan(user, '-x', path.join(packaged.dir, 'bin', 'postgres'))) return path.join(packaged.dir, 'bin');
 
   const copy = path.join(ROOT_RUNTIME_DIR, `postgres-${packaged.version}`);

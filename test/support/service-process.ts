@@ -38,6 +38,10 @@ export class ServiceProcess {
     return { code, output: service.output };
   }
 
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   get log(): string {
     return this.output;
   }
