@@ -89,6 +89,12 @@ describe('API fuzz', () => {
     return shown.length > 300 ? `${shown.slice(0, 297)}...` : shown;
   }
 
+  /** Mistral features Sirocco lacks answer 501 on purpose (see root/unmatched-routes.ts): a refusal, not a fault. */
+  function isNotSupported(status: number, body: unknown): boolean {
+    const faultstring = (body as { faultstring?: unknown } | null)?.faultstring;
+    return status === 501 && typeof faultstring === 'string' && faultstring.endsWith('not supported by Sirocco yet');
+  }
+
   it('answers every corpus and generated request with no 5xx, no stall, a Mistral body for 4xx, and no change after a 4xx', async () => {
     const cases = [...loadCorpus(), ...generateCases(SEED, GENERATED)];
     expect(cases.length).toBeGreaterThanOrEqual(500);
@@ -100,9 +106,9 @@ describe('API fuzz', () => {
       const ms = Date.now() - started;
       const outcome: Outcome = { origin: fuzz.origin ?? '?', request: describeRequest(fuzz), status, ms };
       const problems: string[] = [];
-      if (status >= 500) problems.push(`answered ${status}: ${JSON.stringify(body).slice(0, 300)}`);
+      if (status >= 500 && !isNotSupported(status, body)) problems.push(`answered ${status}: ${JSON.stringify(body).slice(0, 300)}`);
       if (ms > SLOW_MS) problems.push(`took ${ms} ms`);
-      if (status >= 400 && status < 500) {
+      if ((status >= 400 && status < 500) || isNotSupported(status, body)) {
         const faultstring = (body as { faultstring?: unknown } | null)?.faultstring;
         if (!contentType.includes('json') || typeof faultstring !== 'string' || faultstring === '') {
           problems.push(`4xx without a Mistral body: ${contentType} ${JSON.stringify(body).slice(0, 200)}`);
