@@ -22,7 +22,7 @@ const ENV_PASSWORD = 'EnvDb-Pa55-3e8f';
 const ENV_HOOK_PASSWORD = 'EnvHook-77a1x';
 const SECRETS = [SMTP_PASSWORD, API_TOKEN, AUTH_PASSWORD, URL_PASSWORD, ENV_PASSWORD, ENV_HOOK_PASSWORD];
 /** what a Basic header would carry */
-const ENCODED = [`svc:${AUTH_PASSWORD}`, `probe:${URL_PASSWORD}`].map((pair) => Buffer.from(pair).toString('base64'));
+const ENCODED = [`svc:${AUTH_PASSWORD}`, `probe:${URL_PASSWORD}`, `pair-user:${AUTH_PASSWORD}`].map((pair) => Buffer.from(pair).toString('base64'));
 
 function workflows(smtpServer: string): string {
   return `version: '2.0'
@@ -163,6 +163,9 @@ describe('a run full of secrets', () => {
       input: JSON.stringify({ url: `${credUrl}/fail`, auth: `svc:${AUTH_PASSWORD}` }),
     });
     expect(adHoc.status).toBe(201);
+    const pair = await read('post', '/v2/action_executions', { name: 'std.http', input: { url: `http://${base}/ok`, auth: ['pair-user', AUTH_PASSWORD] } });
+    expect(pair.status).toBe(201);
+    expect(JSON.parse(pair.body.output)).toMatchObject({ result: { status: 200 } });
 
     // cron triggers with secret input: one fires, one cannot start (its environment does not exist)
     const triggerInput = JSON.stringify({ api_token: API_TOKEN, cred_url: credUrl, http_auth: `svc:${AUTH_PASSWORD}` });
@@ -202,7 +205,7 @@ describe('a run full of secrets', () => {
       await read('get', `/v2/tasks/${id}/action_executions?include_output=true`);
     }
     const actions = (await read('get', '/v2/action_executions?include_output=true')).body.action_executions as Array<{ id: string }>;
-    expect(actions.length).toBeGreaterThanOrEqual(6);
+    expect(actions.length).toBeGreaterThanOrEqual(7);
     for (const { id } of actions) await read('get', `/v2/action_executions/${id}`);
     for (const name of ['secret_trigger', 'broken_trigger']) {
       await read('get', `/v2/cron_triggers/${name}`);
