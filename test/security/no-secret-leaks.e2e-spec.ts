@@ -47,6 +47,11 @@ secrets_ok:
       on-success: [call_with_url_credentials]
     call_with_url_credentials:
       action: std.http url=<% $.cred_url %>
+      on-success: [child]
+    child:
+      workflow: secrets_child
+      input:
+        carried: <% $.api_token %>
       on-success: [mail]
     mail:
       action: std.email
@@ -56,6 +61,14 @@ secrets_ok:
         body: <% 'checked ' & $.cred_url %>
         smtp_server: ${smtpServer}
         smtp_password: <% $.smtp_password %>
+
+secrets_child:
+  description: gets the token under a name that says nothing
+  input:
+    - carried
+  tasks:
+    say:
+      action: std.echo output=<% $.carried %>
 
 secrets_fail:
   input:
@@ -191,7 +204,7 @@ describe('a run full of secrets', () => {
 
     // every endpoint that could show them
     const executions = (await read('get', '/v2/executions?include_output=true')).body.executions as Array<{ id: string }>;
-    expect(executions.length).toBe(4); // the broken firing is recorded as an execution in ERROR
+    expect(executions.length).toBe(5); // with the sub-workflow, and the broken firing recorded in ERROR
     await read('get', '/v2/executions');
     for (const { id } of executions) {
       await read('get', `/v2/executions/${id}`);
