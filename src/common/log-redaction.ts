@@ -21,13 +21,14 @@ export function configSecrets(config: SiroccoConfig): string[] {
   return [...values];
 }
 
-/** A request's path with the values of secret-named query parameters masked. */
-function maskedRequestUrl(url: string): string {
+/** A request's path and query, secret-named parameters and URL credentials (even encoded) masked. */
+function maskedRequestUrl(url: string, masker: SecretMasker): string {
   const query = url.indexOf('?');
-  if (query < 0) return url;
+  if (query < 0) return masker.text(url);
   const params = new URLSearchParams(url.slice(query + 1));
-  for (const key of new Set(params.keys())) if (isSecretKey(key)) params.set(key, MASK);
-  return `${url.slice(0, query)}?${params.toString()}`;
+  const masked = new URLSearchParams();
+  for (const [key, value] of params) masked.append(masker.text(key), isSecretKey(key) ? MASK : masker.text(value));
+  return `${masker.text(url.slice(0, query))}?${masked.toString()}`;
 }
 
 /**
@@ -40,7 +41,7 @@ export function logRedaction(config: SiroccoConfig): Pick<Options, 'redact' | 's
     redact: { paths: REDACTED_LOG_PATHS, censor: MASK },
     // one line per request is plenty
     serializers: {
-      req: (req: { method: string; url: string }) => ({ method: req.method, url: masker.text(maskedRequestUrl(req.url)) }),
+      req: (req: { method: string; url: string }) => ({ method: req.method, url: maskedRequestUrl(req.url, masker) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     hooks: {

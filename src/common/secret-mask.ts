@@ -34,6 +34,24 @@ export function maskSecrets<T>(value: T): T {
   return masked as T;
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * The API shows secret-named values as `***`: a client that sends what it read back (e.g. to
+ * change another field) keeps the stored values rather than storing `***`.
+ */
+export function keepMaskedSecrets(incoming: Record<string, unknown>, stored: Record<string, unknown>): Record<string, unknown> {
+  const kept = { ...incoming };
+  for (const [key, value] of Object.entries(incoming)) {
+    const before = stored[key];
+    if (value === MASK && isSecretKey(key) && key in stored) kept[key] = before;
+    else if (isRecord(value) && isRecord(before)) kept[key] = keepMaskedSecrets(value, before);
+  }
+  return kept;
+}
+
 /** `http://user:pass@host/` becomes `http://***@host/`, anywhere in a text. */
 export function maskUrlCredentials(text: string): string {
   return text.includes('@') ? text.replace(URL_CREDENTIALS, `$1${MASK}@`) : text;

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../common/api-error';
-import { isSecretKey, MASK } from '../common/secret-mask';
+import { keepMaskedSecrets } from '../common/secret-mask';
 import type { ListRequest } from '../common/list-query';
 import type { RequestContext } from '../identity/request-context';
 import { EnvironmentEntity } from './environment.entity';
@@ -64,14 +64,3 @@ export class EnvironmentsService {
   }
 }
 
-/**
- * The API shows secret-named variables as `***`: a client that sends what it read back (e.g. to
- * change another variable) keeps the real values rather than storing `***`.
- */
-function keepMaskedSecrets(variables: Record<string, unknown>, stored: Record<string, unknown>): Record<string, unknown> {
-  const kept = { ...variables };
-  for (const [key, value] of Object.entries(variables)) {
-    if (value === MASK && isSecretKey(key) && key in stored) kept[key] = stored[key];
-  }
-  return kept;
-}

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ApiError } from '../common/api-error';
+import { keepMaskedSecrets } from '../common/secret-mask';
 import { applyListRequest, type ListRequest, type ListSpec } from '../common/list-query';
 import { InvalidWorkflowInput, resolveWorkflowInput } from '../engine/execution-run';
 import type { RequestContext } from '../identity/request-context';
@@ -197,10 +198,11 @@ export class CronTriggersService implements OnModuleInit {
       }
       if (changes.workflowInput !== undefined) {
         const workflow = await this.workflows.get(trigger.workflowId, trigger.workflowNamespace, context);
-        this.checkInput(workflow.spec, changes.workflowInput);
-        trigger.workflowInput = changes.workflowInput;
+        const input = keepMaskedSecrets(changes.workflowInput, trigger.workflowInput);
+        this.checkInput(workflow.spec, input);
+        trigger.workflowInput = input;
       }
-      if (changes.workflowParams !== undefined) trigger.workflowParams = changes.workflowParams;
+      if (changes.workflowParams !== undefined) trigger.workflowParams = keepMaskedSecrets(changes.workflowParams, trigger.workflowParams) as typeof trigger.workflowParams;
       const scheduleChanged =
         (changes.pattern !== undefined && changes.pattern !== trigger.pattern) ||
         (changes.timezone !== undefined && changes.timezone !== trigger.timezone) ||

@@ -1,3 +1,5 @@
+import { KeystoneClient, ServiceSession } from '../../src/identity/keystone/keystone-client';
+import { KeystoneTrusts } from '../../src/identity/keystone/keystone-trusts';
 import { startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -39,5 +41,18 @@ describe('keystone mode with a wrong service password', () => {
     // a bad caller token is still the caller's problem
     const bad = await app.http.get('/v2/workflows').set('X-Auth-Token', 'garbage');
     expect(bad.status).toBe(401);
+  });
+
+  it("says a trust cannot be used because of Sirocco's own login, not because the trust is gone", async () => {
+    const session = (password: string) =>
+      new ServiceSession(new KeystoneClient(cloud.authUrl), { authUrl: cloud.authUrl, username: 'sirocco', password, project: 'service' });
+    const caller = { projectId: cloud.projectId('demo'), userId: cloud.userId('demo'), roles: ['member', 'reader'], isAdmin: false, authToken: cloud.tokenFor('demo') };
+    const trustId = await new KeystoneTrusts(session('sirocco-pass')).createTrust(caller);
+    await new KeystoneTrusts(session('sirocco-pass')).verifyTrust(trustId);
+
+    const misconfigured = new KeystoneTrusts(session('not-the-password'));
+    await expect(misconfigured.verifyTrust(trustId)).rejects.toThrow(
+      /Sirocco cannot log in to Keystone as its service user: check SIROCCO_KEYSTONE_USERNAME\/PASSWORD/,
+    );
   });
 });

@@ -40,31 +40,25 @@ export function emailAction(mail: MailSender): ActionHandler {
     async run(input) {
       // neither the mail nor an error message shows the SMTP password or a URL's credentials
       const masker = SecretMasker.of(input);
-      try {
-        return await send(mail, input, masker);
-      } catch (error) {
+      const to = addresses(input.to_addrs, 'to_addrs');
+      if (!to) throw new ActionInputError('to_addrs must name at least one address');
+      const receipt = await mail.send(
+        {
+          from: input.from_addr ? String(input.from_addr) : undefined,
+          to,
+          cc: addresses(input.cc_addrs, 'cc_addrs'),
+          bcc: addresses(input.bcc_addrs, 'bcc_addrs'),
+          replyTo: input.reply_to ? String(input.reply_to) : undefined,
+          subject: masker.text(text(input.subject)),
+          text: masker.text(text(input.body)),
+          html: input.html_body ? masker.text(String(input.html_body)) : undefined,
+        },
+        input.smtp_server ? { server: String(input.smtp_server), password: input.smtp_password ? String(input.smtp_password) : undefined } : undefined,
+      ).catch((error: unknown) => {
         if (error instanceof Error) error.message = masker.text(error.message);
         throw error;
-      }
+      });
+      return { message_id: receipt.messageId, accepted: receipt.accepted, rejected: receipt.rejected, ...(receipt.outboxFile ? { outbox_file: receipt.outboxFile } : {}) };
     },
   };
-}
-
-async function send(mail: MailSender, input: Record<string, unknown>, masker: SecretMasker): Promise<unknown> {
-  const to = addresses(input.to_addrs, 'to_addrs');
-  if (!to) throw new ActionInputError('to_addrs must name at least one address');
-  const receipt = await mail.send(
-    {
-      from: input.from_addr ? String(input.from_addr) : undefined,
-      to,
-      cc: addresses(input.cc_addrs, 'cc_addrs'),
-      bcc: addresses(input.bcc_addrs, 'bcc_addrs'),
-      replyTo: input.reply_to ? String(input.reply_to) : undefined,
-      subject: masker.text(text(input.subject)),
-      text: masker.text(text(input.body)),
-      html: input.html_body ? masker.text(String(input.html_body)) : undefined,
-    },
-    input.smtp_server ? { server: String(input.smtp_server), password: input.smtp_password ? String(input.smtp_password) : undefined } : undefined,
-  );
-  return { message_id: receipt.messageId, accepted: receipt.accepted, rejected: receipt.rejected, ...(receipt.outboxFile ? { outbox_file: receipt.outboxFile } : {}) };
 }

@@ -2,7 +2,7 @@ import { MAX_TIMER_MS } from '../../common/long-timer';
 import { readFileSync } from 'node:fs';
 import { Agent, Headers, ProxyAgent, fetch, type Dispatcher } from 'undici';
 import { maskUrlCredentials, SecretMasker } from '../../common/secret-mask';
-import { ActionFailure, ActionInputError, type ActionHandler, type ActionRunContext } from '../action.types';
+import { ActionFailure, ActionInputError, type ActionHandler } from '../action.types';
 
 /** RFC 9110 §9.2.2: sending these twice has the effect of sending them once. */
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -77,7 +77,7 @@ function requestBody(input: Parameters, headers: Headers): string | undefined {
 }
 
 /** std.http: Mistral's HTTP action over undici; result {status, headers, content}, content parsed when JSON. */
-export const httpAction: ActionHandler = {
+const unmaskedHttpAction: ActionHandler = {
   name: 'std.http',
   description: 'Sends an HTTP request; the result is {status, headers, content}. A status of 400 or more fails the task with that result.',
   parameters: [
@@ -96,10 +96,70 @@ export const httpAction: ActionHandler = {
   ],
   isIdempotent: (input) => IDEMPOTENT_METHODS.has(String(input.method ?? 'GET').toUpperCase()),
   async run(input, context) {
+    const url = requestUrl(input);
+    const fromUrl = urlCredentials(url);
+    const method = String(input.method ?? 'GET').toUpperCase();
+    const headers = new Headers();
+    for (const [key, value] of Object.entries(objectParameter(input, 'headers') ?? {})) {
+      if (value !== null && value !== undefined) headers.set(key, String(value));
+    }
+    const authorization = basicAuth(input.auth === null || input.auth === undefined || input.auth === '' ? fromUrl : input.auth);
+    if (authorization) headers.set('authorization', authorization);
+    const cookies = objectParameter(input, 'cookies');
+    if (cookies) headers.set('cookie', Object.entries(cookies).map(([key, value]) => `${key}=${String(value)}`).join('; '));
+    const body = requestBody(input, headers);
+    const signals = [context.signal];
+    if (input.timeout !== null && input.timeout !== undefined) {
+      const timeout = Number(input.timeout);
+      if (!Number.isFinite(timeout) || timeout <= 0) throw new ActionInputError('timeout must be a number of seconds above 0');
+      signals.push(AbortSignal.timeout(Math.min(timeout * 1000, MAX_TIMER_MS)));
+    }
+    const dispatcher = dispatcherFor(input, url);
+    let response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body,
+        redirect: input.allow_redirects === false ? 'manual' : 'follow',
+        signal: AbortSignal.any(signals),
+        dispatcher,
+      });
+      text = await response.text();
+    } catch (error) {
+      // the task's own timeout or a cancellation: let the engine say why
+      if (context.signal.aborted) throw context.signal.reason;
+      const details = error as { name?: string; message?: string; cause?: { message?: string } };
+      const reason =
+        details.name === 'TimeoutError'
+          ? `timed out after ${String(input.timeout)} s`
+          : `${details.message ?? String(error)}${details.cause?.message ? `: ${details.cause.message}` : ''}`;
+      throw new ActionFailure(`Request to ${url.origin}${url.pathname} failed: ${reason}`);
+    } finally {
+      void dispatcher?.close();
+    }
+    let content: unknown = text;
+    try {
+      content = text === '' ? null : JSON.parse(text);
+    } catch {
+      // not JSON: the text as it came
+    }
+    const result = { status: response.status, headers: Object.fromEntries(response.headers.entries()), content };
+    if (response.status >= 400) {
+      throw new ActionFailure(`Request to ${url.origin}${url.pathname} failed with HTTP ${response.status}`, result);
+    }
+    return result;
+  },
+};
+
+export const httpAction: ActionHandler = {
+  ...unmaskedHttpAction,
+  async run(input, context) {
     // the action's own error messages never show its auth, URL or proxy passwords
     const masker = SecretMasker.of(input);
     try {
-      return await send(input, context);
+      return await unmaskedHttpAction.run(input, context);
     } catch (error) {
       if (error instanceof ActionFailure) throw new ActionFailure(masker.text(error.message), error.data);
       if (error instanceof ActionInputError) throw new ActionInputError(masker.text(error.message));
@@ -107,60 +167,3 @@ export const httpAction: ActionHandler = {
     }
   },
 };
-
-async function send(input: Parameters, context: ActionRunContext): Promise<unknown> {
-  const url = requestUrl(input);
-  const fromUrl = urlCredentials(url);
-  const method = String(input.method ?? 'GET').toUpperCase();
-  const headers = new Headers();
-  for (const [key, value] of Object.entries(objectParameter(input, 'headers') ?? {})) {
-    if (value !== null && value !== undefined) headers.set(key, String(value));
-  }
-  const authorization = basicAuth(input.auth === null || input.auth === undefined || input.auth === '' ? fromUrl : input.auth);
-  if (authorization) headers.set('authorization', authorization);
-  const cookies = objectParameter(input, 'cookies');
-  if (cookies) headers.set('cookie', Object.entries(cookies).map(([key, value]) => `${key}=${String(value)}`).join('; '));
-  const body = requestBody(input, headers);
-  const signals = [context.signal];
-  if (input.timeout !== null && input.timeout !== undefined) {
-    const timeout = Number(input.timeout);
-    if (!Number.isFinite(timeout) || timeout <= 0) throw new ActionInputError('timeout must be a number of seconds above 0');
-    signals.push(AbortSignal.timeout(Math.min(timeout * 1000, MAX_TIMER_MS)));
-  }
-  const dispatcher = dispatcherFor(input, url);
-  let response;
-  let text: string;
-  try {
-    response = await fetch(url, {
-      method,
-      headers,
-      body,
-      redirect: input.allow_redirects === false ? 'manual' : 'follow',
-      signal: AbortSignal.any(signals),
-      dispatcher,
-    });
-    text = await response.text();
-  } catch (error) {
-    // the task's own timeout or a cancellation: let the engine say why
-    if (context.signal.aborted) throw context.signal.reason;
-    const details = error as { name?: string; message?: string; cause?: { message?: string } };
-    const reason =
-      details.name === 'TimeoutError'
-        ? `timed out after ${String(input.timeout)} s`
-        : `${details.message ?? String(error)}${details.cause?.message ? `: ${details.cause.message}` : ''}`;
-    throw new ActionFailure(`Request to ${url.origin}${url.pathname} failed: ${reason}`);
-  } finally {
-    void dispatcher?.close();
-  }
-  let content: unknown = text;
-  try {
-    content = text === '' ? null : JSON.parse(text);
-  } catch {
-    // not JSON: the text as it came
-  }
-  const result = { status: response.status, headers: Object.fromEntries(response.headers.entries()), content };
-  if (response.status >= 400) {
-    throw new ActionFailure(`Request to ${url.origin}${url.pathname} failed with HTTP ${response.status}`, result);
-  }
-  return result;
-}

@@ -76,8 +76,10 @@ export class ExecutionsController {
     const page = await this.queries.listExecutions(listRequest, listScope(query, context));
     const shape = wantsOutput(query, listRequest) ? 'list-with-output' : 'list';
     const next = nextLink(baseUrl(this.config, request), '/v2/executions', listRequest, page);
+    // a sub-workflow's output may show its root's secrets too
+    const maskerOf = await this.queries.maskersOf(page.map((execution) => execution.id));
     return {
-      executions: page.map((execution) => pickFields(toExecutionResource(execution, shape), listRequest.fields)),
+      executions: page.map((execution) => pickFields(toExecutionResource(execution, shape, maskerOf(execution.id)), listRequest.fields)),
       ...(next ? { next } : {}),
     };
   }
@@ -86,7 +88,8 @@ export class ExecutionsController {
   @ApiOperation({ summary: 'One execution' })
   @ApiResponse({ status: 404, description: 'WorkflowExecution not found [id=...]' })
   async get(@Param('id') id: string, @CallerContext() context: RequestContext) {
-    return toExecutionResource(await this.queries.getExecution(id, context), 'read');
+    const execution = await this.queries.getExecution(id, context);
+    return toExecutionResource(execution, 'read', (await this.queries.maskersOf([execution.id]))(execution.id));
   }
 
   @Put(':id')
@@ -133,7 +136,8 @@ export class ExecutionsController {
       { errorsOnly: queryFlag(query, 'errors_only'), maxDepth: queryInteger(query, 'max_depth', -1) },
       context,
     );
-    return { executions: executions.map((execution) => toExecutionResource(execution, 'list-with-output')) };
+    const maskerOf = await this.queries.maskersOf(executions.map((execution) => execution.id));
+    return { executions: executions.map((execution) => toExecutionResource(execution, 'list-with-output', maskerOf(execution.id))) };
   }
 
   @Get(':id/report')

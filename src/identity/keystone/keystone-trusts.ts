@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { RequestContext } from '../request-context';
 import { TrustUnavailable, type TriggerCredentials } from '../../triggers/trigger-credentials';
-import { KeystoneError, type KeystoneToken, type ServiceSession } from './keystone-client';
+import { KeystoneError, ServiceLoginError, type KeystoneToken, type ServiceSession } from './keystone-client';
 
 /** Roles Keystone adds by implication (member implies reader): a trust asks only for the others. */
 const IMPLIED_ROLES = new Set(['reader']);
@@ -51,6 +51,8 @@ export class KeystoneTrusts implements TriggerCredentials {
     } catch (error) {
       this.tokens.delete(trustId);
       if (error instanceof KeystoneError) {
+        const login = error.status === 401 ? await this.serviceLoginFailure() : null;
+        if (login) throw new TrustUnavailable(login.message);
         const why =
           error.status === 401 || error.status === 404
             ? 'the trust was deleted or has expired'
@@ -72,6 +74,15 @@ export class KeystoneTrusts implements TriggerCredentials {
     this.tokens.delete(trustId);
     await this.session.withToken((token) => this.session.client.deleteTrust(token, trustId));
     this.logger.log('deleted a Keystone trust that is no longer needed');
+  }
+
+  /** A refused trust-scoped login may be Sirocco's own password's fault rather than the trust's. */
+  private async serviceLoginFailure(): Promise<ServiceLoginError | null> {
+    this.session.invalidate();
+    return this.session.token().then(
+      () => null,
+      (error: unknown) => (error instanceof ServiceLoginError ? error : null),
+    );
   }
 
   private trustee(): Promise<string> {
