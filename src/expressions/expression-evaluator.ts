@@ -3,6 +3,7 @@ import { ExpressionEvaluationError, type ExpressionFailure } from './expression-
 import {
   ExpressionFunctionError,
   ExpressionLimitError,
+  ExpressionTimeoutError,
   NotJsonError,
   scopeFreeFunctions,
   scopeFunctions,
@@ -268,7 +269,7 @@ export class ExpressionEvaluator {
     if (error instanceof ExpressionSyntaxError) {
       return this.failure(site, source, 'syntax', `syntax error: ${error.reason}`, { position: error.position });
     }
-    if (error instanceof DeadlineExceeded || error instanceof RegexTimeout) return this.timedOut(site, source);
+    if (error instanceof DeadlineExceeded || error instanceof RegexTimeout || error instanceof ExpressionTimeoutError) return this.timedOut(site, source);
     const position = positionOf(error);
     if (error instanceof ExpressionLimitError) return this.failure(site, source, 'limit', error.message, { position });
     if (error instanceof UnsupportedRegexError) return this.failure(site, source, 'evaluation', error.message, { position });

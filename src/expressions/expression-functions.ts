@@ -11,7 +11,7 @@ import { YamlFailure, yamlInWorker, YamlTimeout } from './yaml-worker';
  */
 export class ExpressionFunctionError extends Error {}
 
-/** A function would build a value past the evaluator's size limit (or ran out of its time). */
+/** A function would build a value past the evaluator's size limit. */
 export class ExpressionLimitError extends ExpressionFunctionError {}
 
 /** What a function of the library may use of the evaluator's limits. */
@@ -127,8 +127,11 @@ export function scopeFreeFunctions(limits: FunctionLimits): Record<string, unkno
   );
 }
 
-function timeLimit(name: string, limits: FunctionLimits): ExpressionLimitError {
-  return new ExpressionLimitError(`${name}() did not finish within the time limit of ${limits.timeoutMs} ms`);
+/** A function did not finish within the evaluation's time limit. */
+export class ExpressionTimeoutError extends ExpressionFunctionError {}
+
+function timeLimit(name: string, limits: FunctionLimits): ExpressionTimeoutError {
+  return new ExpressionTimeoutError(`${name}() did not finish within the time limit of ${limits.timeoutMs} ms`);
 }
 
 /**
