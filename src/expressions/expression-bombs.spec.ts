@@ -51,6 +51,7 @@ describe('ExpressionEvaluator against expression bombs', () => {
     ['string doubling', "($s := $pad('', 1000000); $length($s & $s))", /^a string grows larger than 1048576 bytes$/],
     ['$replace that multiplies', "$replace($pad('', 100000, 'a'), 'a', $pad('', 100000, 'b'))", /grows larger than 1048576 bytes$/],
     ['$base64encode of a long string', "$base64encode($pad('', 1000000, 'a'))", /^a string grows larger than 1048576 bytes$/],
+    ['a million strings in a map', "$count([1..100000].$pad('', 1000000))", /^the strings built add up to more than 67108864 bytes$/],
     ['deep recursion', '($f := function($x){ $x > 0 ? 1 + $f($x - 1) : 0 }; $f(100000))', /nests deeper than 2000 levels/],
   ])('%s ends in a limit error at once, the event loop free', async (_name, source, reason) => {
     const outcome = await measure(evaluator, source);

@@ -220,8 +220,8 @@ export class ExpressionEvaluator {
     return new Promise((resolve) => setImmediate(resolve));
   };
 
-  private readonly checkSize = (node: { type: string }, _input: unknown, _environment: unknown, result: unknown): undefined => {
-    if (BUILDING_NODES.has(node.type)) checkStringSize(result, this.limits.maxResultBytes);
+  private readonly checkSize = (node: { type: string }, _input: unknown, environment: { base: object }, result: unknown): undefined => {
+    if (BUILDING_NODES.has(node.type)) checkStringSize(result, this.limits.maxResultBytes, environment.base);
     return undefined;
   };
 

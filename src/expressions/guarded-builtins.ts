@@ -100,11 +100,26 @@ export function guardedBuiltins(maxResultBytes: number): Record<string, Builtin>
   };
 }
 
-/** Fails when a string built by one node of an expression is larger than the result limit. */
-export function checkStringSize(result: unknown, maxResultBytes: number): void {
+/** How many times the result limit the strings built by one evaluation may add up to. */
+export const BUILT_BYTES_FACTOR = 64;
+
+interface EvaluationFrame {
+  builtBytes?: number;
+}
+
+/**
+ * Fails when a string built by one node of an expression is larger than the result limit, or when
+ * the strings one evaluation built add up to more than BUILT_BYTES_FACTOR times it (a map that
+ * pads a million strings would fill the memory before the time limit). `evaluation` is jsonata's
+ * per-evaluation frame (`environment.base`).
+ */
+export function checkStringSize(result: unknown, maxResultBytes: number, evaluation: EvaluationFrame): void {
   // `.length` of a concatenation is known without flattening it; a UTF-16 unit is at least one byte
-  if (typeof result === 'string' && result.length > maxResultBytes) {
-    throw new ExpressionLimitError(`a string grows larger than ${maxResultBytes} bytes`);
+  if (typeof result !== 'string') return;
+  if (result.length > maxResultBytes) throw new ExpressionLimitError(`a string grows larger than ${maxResultBytes} bytes`);
+  evaluation.builtBytes = (evaluation.builtBytes ?? 0) + result.length;
+  if (evaluation.builtBytes > BUILT_BYTES_FACTOR * maxResultBytes) {
+    throw new ExpressionLimitError(`the strings built add up to more than ${BUILT_BYTES_FACTOR * maxResultBytes} bytes`);
   }
 }
 
