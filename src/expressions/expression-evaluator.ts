@@ -63,11 +63,9 @@ const CHECK_CLOCK_EVERY = 64;
  *   (HTTP, other executions) proceeds during a long expression, plus a timer racing the evaluation
  *   for the case where a function waits forever (a task lookup that never answers).
  *
- * Neither can stop one built-in call that runs long, so nothing in one call may: regex literals run
- * on RE2 (linear time, see LinearRegex), the built-ins that could build huge values or are
- * quadratic are replaced by guarded ones (guarded-builtins.ts) checking sizes before they build,
- * an `__evaluate_exit` hook stops any string past the result limit at the node that built it, and
- * the YAML functions hand large inputs to a worker thread ended at the time limit.
+ * Neither stops one long built-in call, so none may run long: regexes run on RE2 (LinearRegex),
+ * guarded built-ins check sizes before building, an `__evaluate_exit` hook caps every string built,
+ * and large YAML goes to a worker thread ended at the time limit.
  */
 export class ExpressionEvaluator {
   readonly limits: Readonly<ExpressionLimits>;
