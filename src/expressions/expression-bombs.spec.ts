@@ -74,6 +74,18 @@ describe('ExpressionEvaluator against expression bombs', () => {
     expect(outcome.stallMs).toBeLessThan(100);
   });
 
+  it.each<[string, string, unknown]>([
+    ['$spread', "$count($spread($.objects))", 20000],
+    ['$distinct', '$count($distinct($.numbers))', 20000],
+    ['$sort', '$sort($.numbers)[0]', 1],
+  ])('%s of 20,000 items is not quadratic', async (_name, source, expected) => {
+    const numbers = Array.from({ length: 20000 }, (_, i) => 20000 - i);
+    const outcome = await measure(evaluator, source, { data: { numbers, objects: numbers.map((n) => ({ n })) } });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.value).toBe(expected);
+    expect(outcome.stallMs).toBeLessThan(100);
+  });
+
   it('$yaml_dump and $yaml_parse of large values run beside the event loop and stop at the time limit', async () => {
     const quick = new ExpressionEvaluator({ timeoutMs: 100 });
     const servers = Array.from({ length: 6000 }, (_, i) => ({ name: `server-${i}`, id: i, tags: ['a', 'b'] }));

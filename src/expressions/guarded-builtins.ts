@@ -6,6 +6,7 @@ type Implementation = (this: Focus, ...args: never[]) => unknown;
 
 interface Focus {
   createSequence(): unknown[];
+  options?: { sequence?: number };
 }
 
 interface Builtin {
@@ -20,7 +21,7 @@ const SURROGATE = /[\uD800-\uDFFF]/;
  * Replacements for jsonata built-ins that, unguarded, block the event loop inside one call (the
  * time limit is only checked between two nodes of the expression): `$pad` builds its padding
  * before anything can check its size, `$length`/`$substring` split the whole string into an array
- * of characters, `$sort` (without a comparator) and `$distinct` are quadratic, `$join` and
+ * of characters, `$sort` (without a comparator), `$distinct` and `$spread` are quadratic, `$join` and
  * `$string` can write far past the result limit. Same names, signatures and results; sizes are
  * checked before anything is built, against the evaluator's result limit.
  */
@@ -82,6 +83,12 @@ export function guardedBuiltins(maxResultBytes: number): Record<string, Builtin>
         return [...arr].sort((a, b) => ((a as number) > (b as number) ? 1 : (a as number) < (b as number) ? -1 : 0));
       },
     },
+    spread: {
+      signature: '<x-:a<o>>',
+      implementation(arg: unknown): unknown {
+        return spread(this, arg);
+      },
+    },
     distinct: {
       signature: '<x:x>',
       implementation(arr: unknown): unknown {
@@ -121,6 +128,34 @@ export function checkStringSize(result: unknown, maxResultBytes: number, evaluat
   if (evaluation.builtBytes > BUILT_BYTES_FACTOR * maxResultBytes) {
     throw new ExpressionLimitError(`the strings built add up to more than ${BUILT_BYTES_FACTOR * maxResultBytes} bytes`);
   }
+}
+
+/** jsonata's `$spread`, without its quadratic copy of the result per item. */
+function spread(focus: Focus, arg: unknown): unknown {
+  if (Array.isArray(arg)) {
+    const empty = focus.createSequence();
+    let result: unknown[] | undefined; // jsonata's concat makes a plain array once anything was appended
+    const max = focus.options?.sequence ?? Infinity;
+    for (const item of arg) {
+      const spread_ = spread(focus, item);
+      if (spread_ === undefined) continue;
+      result ??= [];
+      if (Array.isArray(spread_)) for (const one of spread_) result.push(one);
+      else result.push(spread_);
+      if (result.length > max) throw { code: 'D2015', stack: new Error().stack, value: result.length };
+    }
+    return result ?? empty;
+  }
+  if (arg !== null && typeof arg === 'object' && (arg as { _jsonata_lambda?: unknown })._jsonata_lambda !== true) {
+    const result = focus.createSequence();
+    for (const key of Object.keys(arg)) {
+      const one = Object.create(null) as Record<string, unknown>;
+      one[key] = (arg as Record<string, unknown>)[key];
+      result.push(one);
+    }
+    return result;
+  }
+  return arg;
 }
 
 function codePoints(str: string): number {
