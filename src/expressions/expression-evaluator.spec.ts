@@ -304,10 +304,15 @@ describe('ExpressionEvaluator', () => {
     it('rejects a result larger than the size cap', async () => {
       const padded = await failureOf(evaluator.evaluate("$pad('', 2000000)", aScope(), site));
       expect(padded.kind).toBe('limit');
-      expect(padded.reason).toBe('the result is larger than 1048576 bytes of JSON');
-      const list = await failureOf(evaluator.evaluate('[1..300000]', aScope(), site));
+      expect(padded.reason).toBe('$pad(): the result would be larger than 1048576 bytes');
+      const list = await failureOf(evaluator.evaluate("$split($pad('', 400000), '')", aScope(), site));
       expect(list.kind).toBe('limit');
-      await expect(evaluator.evaluate("$length($pad('', 2000000))", aScope(), site)).resolves.toBe(2000000);
+      expect(list.reason).toBe('the result is larger than 1048576 bytes of JSON');
+      // a string built on the way is held to the same limit
+      const built = await failureOf(evaluator.evaluate("$length($pad('', 1000000) & $pad('', 1000000))", aScope(), site));
+      expect(built.kind).toBe('limit');
+      expect(built.reason).toBe('a string grows larger than 1048576 bytes');
+      await expect(evaluator.evaluate("$length($pad('', 1000000))", aScope(), site)).resolves.toBe(1000000);
     });
 
     it('caps interpolated text too', async () => {

@@ -1,14 +1,18 @@
 import jsonata from 'jsonata';
 import { ExpressionEvaluationError, type ExpressionFailure } from './expression-evaluation-error';
 import {
-  type ExpressionFunction,
   ExpressionFunctionError,
+  ExpressionLimitError,
+  ExpressionTimeoutError,
   NotJsonError,
-  SCOPE_FREE_FUNCTIONS,
+  scopeFreeFunctions,
   scopeFunctions,
   TaskLookupFailure,
   toJsonText,
 } from './expression-functions';
+import { checkStringSize, guardedBuiltins } from './guarded-builtins';
+import { jsonSizeAtLeast } from './json-size';
+import { linearRegexWithin, RegexTimeout, UnsupportedRegexError } from './linear-regex';
 import type { EvaluationSite, ExpressionScope } from './expression-scope';
 import { compileExpression, ExpressionSyntaxError, quoteBareTaskNames, singleExpression, splitTemplate } from './expression-syntax';
 import { textOf } from './python-format';
@@ -30,13 +34,17 @@ export const DEFAULT_EXPRESSION_LIMITS: Readonly<ExpressionLimits> = Object.free
   timeoutMs: 1000,
   maxResultBytes: 1024 * 1024,
   maxDepth: 2000,
-  maxSequenceLength: 1_000_000,
+  maxSequenceLength: 100_000,
   cacheSize: 1000,
 });
 
 // jsonata awaits this hook (looked up in the expression's environment) before evaluating every node
 const EVALUATE_ENTRY = Symbol.for('jsonata.__evaluate_entry');
+// ... and this one after every node, with the node's result
+const EVALUATE_EXIT = Symbol.for('jsonata.__evaluate_exit');
 type HookableExpression = jsonata.Expression & { assign(name: symbol, value: unknown): void };
+// node types whose result may be a string built by the expression (not a value read from the context)
+const BUILDING_NODES = new Set(['binary', 'function', 'apply', 'partial', 'block', 'condition']);
 
 const YIELD_AFTER_MS = 20;
 const CHECK_CLOCK_EVERY = 64;
@@ -54,12 +62,18 @@ const CHECK_CLOCK_EVERY = 64;
  * - an `__evaluate_entry` hook that yields to the event loop every ~20 ms of evaluation, so other work
  *   (HTTP, other executions) proceeds during a long expression, plus a timer racing the evaluation
  *   for the case where a function waits forever (a task lookup that never answers).
+ *
+ * Neither stops one long built-in call, so none may run long: regexes run on RE2 (LinearRegex),
+ * guarded built-ins check sizes before building, an `__evaluate_exit` hook caps every string built,
+ * and large YAML goes to a worker thread ended at the time limit.
  */
 export class ExpressionEvaluator {
   readonly limits: Readonly<ExpressionLimits>;
   private readonly options: jsonata.JsonataOptions;
   private readonly compiled = new Map<string, jsonata.Expression | ExpressionSyntaxError>();
-  private readonly bindings = new WeakMap<ExpressionScope, Record<string, ExpressionFunction>>();
+  private readonly bindings = new WeakMap<ExpressionScope, Record<string, unknown>>();
+  private readonly scopeFree: Record<string, unknown>;
+  private readonly builtins: ReturnType<typeof guardedBuiltins>;
   private entries = 0;
   private lastYield = Date.now();
 
@@ -71,7 +85,14 @@ export class ExpressionEvaluator {
       }
     }
     this.limits = Object.freeze(merged);
-    this.options = { timeout: merged.timeoutMs, stack: merged.maxDepth, sequence: merged.maxSequenceLength };
+    this.options = {
+      timeout: merged.timeoutMs,
+      stack: merged.maxDepth,
+      sequence: merged.maxSequenceLength,
+      RegexEngine: linearRegexWithin(merged.timeoutMs) as unknown as RegExpConstructor,
+    } as jsonata.JsonataOptions;
+    this.scopeFree = scopeFreeFunctions(merged);
+    this.builtins = guardedBuiltins(merged.maxResultBytes);
   }
 
   /**
@@ -180,6 +201,10 @@ export class ExpressionEvaluator {
     }
     // a constant, scope-free hook: sharing it between concurrent evaluations is harmless
     (expression as HookableExpression).assign(EVALUATE_ENTRY, this.yieldNow);
+    (expression as HookableExpression).assign(EVALUATE_EXIT, this.checkSize);
+    for (const [name, { implementation, signature }] of Object.entries(this.builtins)) {
+      expression.registerFunction(name, implementation as never, signature);
+    }
     return expression;
   }
 
@@ -193,10 +218,15 @@ export class ExpressionEvaluator {
     return new Promise((resolve) => setImmediate(resolve));
   };
 
-  private bindingsFor(scope: ExpressionScope): Record<string, ExpressionFunction> {
+  private readonly checkSize = (node: { type: string }, _input: unknown, environment: { base: object }, result: unknown): undefined => {
+    if (BUILDING_NODES.has(node.type)) checkStringSize(result, this.limits.maxResultBytes, environment.base);
+    return undefined;
+  };
+
+  private bindingsFor(scope: ExpressionScope): Record<string, unknown> {
     let bindings = this.bindings.get(scope);
     if (bindings === undefined) {
-      bindings = { ...SCOPE_FREE_FUNCTIONS, ...scopeFunctions(scope) };
+      bindings = { ...this.scopeFree, ...scopeFunctions(scope) };
       this.bindings.set(scope, bindings);
     }
     return bindings;
@@ -215,6 +245,11 @@ export class ExpressionEvaluator {
   }
 
   private plainResult(result: unknown, source: string, site: EvaluationSite): unknown {
+    if (result === undefined) return undefined;
+    const tooLarge = () =>
+      this.failure(site, source, 'limit', `the result is larger than ${this.limits.maxResultBytes} bytes of JSON`);
+    // counted first: writing a huge value as JSON would itself block for seconds
+    if (jsonSizeAtLeast(result, this.limits.maxResultBytes) > this.limits.maxResultBytes) throw tooLarge();
     let json: string | undefined;
     try {
       json = toJsonText(result);
@@ -223,10 +258,7 @@ export class ExpressionEvaluator {
       throw error;
     }
     if (json === undefined) return undefined;
-    if (Buffer.byteLength(json) > this.limits.maxResultBytes) {
-      const reason = `the result is larger than ${this.limits.maxResultBytes} bytes of JSON`;
-      throw this.failure(site, source, 'limit', reason);
-    }
+    if (Buffer.byteLength(json) > this.limits.maxResultBytes) throw tooLarge();
     // a copy without jsonata's sequence markers, and which the caller cannot use to alter the context
     return typeof result === 'string' || typeof result === 'boolean' ? result : (JSON.parse(json) as unknown);
   }
@@ -235,8 +267,10 @@ export class ExpressionEvaluator {
     if (error instanceof ExpressionSyntaxError) {
       return this.failure(site, source, 'syntax', `syntax error: ${error.reason}`, { position: error.position });
     }
-    if (error instanceof DeadlineExceeded) return this.timedOut(site, source);
+    if (error instanceof DeadlineExceeded || error instanceof RegexTimeout || error instanceof ExpressionTimeoutError) return this.timedOut(site, source);
     const position = positionOf(error);
+    if (error instanceof ExpressionLimitError) return this.failure(site, source, 'limit', error.message, { position });
+    if (error instanceof UnsupportedRegexError) return this.failure(site, source, 'evaluation', error.message, { position });
     if (error instanceof ExpressionFunctionError) {
       return this.failure(site, source, 'evaluation', error.message, { position });
     }
@@ -255,6 +289,9 @@ export class ExpressionEvaluator {
       }
     }
     if (error instanceof RangeError && /call stack/i.test(error.message)) return this.tooDeep(site, source);
+    if (error instanceof RangeError && /invalid (string|array) length/i.test(error.message)) {
+      return this.failure(site, source, 'limit', `a value grows larger than ${this.limits.maxResultBytes} bytes`, { position });
+    }
     const kind = error instanceof Error ? error.name : typeof error;
     return this.failure(site, source, 'evaluation', `unexpected ${kind} while evaluating`, { position });
   }
@@ -305,6 +342,7 @@ export class ExpressionEvaluator {
 type FailureDetails = Pick<ExpressionFailure, 'code' | 'position'>;
 
 class DeadlineExceeded extends Error {}
+
 
 /** jsonata throws plain objects: `{code, position, token, value, ..., message}`. */
 interface JsonataError {

@@ -9,6 +9,9 @@
  */
 export class FormatError extends Error {}
 
+/** The text would grow past the caller's limit; checked before the text is built. */
+export class FormatLimitError extends FormatError {}
+
 /** How a value reads in text: strings as they are, undefined as nothing, anything else as JSON. */
 export function textOf(value: unknown): string {
   if (value === undefined) return '';
@@ -16,8 +19,9 @@ export function textOf(value: unknown): string {
   return JSON.stringify(value) ?? '';
 }
 
-export function pythonFormat(template: string, args: readonly unknown[]): string {
-  return new Formatter(args).format(template, 0, 0);
+/** `maxLength`: the longest text (in UTF-16 units) the call may build, widths included. */
+export function pythonFormat(template: string, args: readonly unknown[], maxLength = Infinity): string {
+  return new Formatter(args, maxLength).format(template, 0, 0);
 }
 
 type Numbering = 'none' | 'automatic' | 'manual';
@@ -40,7 +44,10 @@ class Formatter {
   private numbering: Numbering = 'none';
   private nextIndex = 0;
 
-  constructor(private readonly args: readonly unknown[]) {}
+  constructor(
+    private readonly args: readonly unknown[],
+    private readonly maxLength: number,
+  ) {}
 
   /** `depth` counts format specs around `template`: Python allows one level of nested fields (`{0:{1}}`). */
   format(template: string, depth: number, offset: number): string {
@@ -65,6 +72,7 @@ class Formatter {
           throw new FormatError(`replacement fields nest too deeply at position ${offset + i} of the template`);
         }
         out += this.field(template.slice(i + 1, end), offset + i, depth);
+        if (out.length > this.maxLength) throw new FormatLimitError(`the text grows longer than ${this.maxLength} characters`);
         i = end + 1;
       }
       literalStart = i;
@@ -91,7 +99,11 @@ class Formatter {
     const specOffset = position + 1 + field.length - rest.length + 1;
     const specText = rest.startsWith(':') ? this.format(rest.slice(1), depth + 1, specOffset) : '';
     if (conversion !== undefined) value = conversion === 's' ? textOf(value) : JSON.stringify(value ?? null);
-    return applySpec(value, parseSpec(specText, position), position);
+    const spec = parseSpec(specText, position);
+    if (spec.width > this.maxLength) {
+      throw new FormatLimitError(`the width in the field at position ${position} is larger than ${this.maxLength} characters`);
+    }
+    return applySpec(value, spec, position);
   }
 
   private lookup(name: string, position: number): unknown {

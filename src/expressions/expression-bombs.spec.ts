@@ -1,0 +1,157 @@
+import { ExpressionEvaluationError } from './expression-evaluation-error';
+import { ExpressionEvaluator } from './expression-evaluator';
+import type { ExpressionScope } from './expression-scope';
+
+const site = { task: 'bomb', field: 'input.value' };
+
+interface Outcome {
+  value?: unknown;
+  error?: ExpressionEvaluationError;
+  ms: number;
+  /** max lateness of a 10 ms timer while the evaluation ran: how long the event loop was blocked */
+  stallMs: number;
+}
+
+/** Evaluates with a 10 ms timer running beside it. */
+async function measure(evaluator: ExpressionEvaluator, source: string, scope: ExpressionScope = { data: {} }): Promise<Outcome> {
+  let stallMs = 0;
+  let expected = Date.now() + 10;
+  const timer = setInterval(() => {
+    stallMs = Math.max(stallMs, Date.now() - expected);
+    expected = Date.now() + 10;
+  }, 10);
+  const started = Date.now();
+  const outcome: Outcome = { ms: 0, stallMs: 0 };
+  try {
+    outcome.value = await evaluator.evaluate(source, scope, site);
+  } catch (error) {
+    if (!(error instanceof ExpressionEvaluationError)) throw error;
+    outcome.error = error;
+  }
+  outcome.ms = Date.now() - started;
+  // one more tick, so a block at the very end is seen too
+  await new Promise((resolve) => setTimeout(resolve, 15));
+  clearInterval(timer);
+  outcome.stallMs = Math.max(stallMs, Date.now() - expected - 10);
+  return outcome;
+}
+
+describe('ExpressionEvaluator against expression bombs', () => {
+  const evaluator = new ExpressionEvaluator(); // 1000 ms, 1 MiB, 100,000 items
+
+  // each of these blocked the event loop for seconds before (measured on main: 17 s, 12 s, 6.6 s...)
+  it.each<[string, string, RegExp]>([
+    ['a huge $format width', "$format('{0:>400000000}','x')", /^\$format\(\): the width .* is larger than 1048576 characters$/],
+    ['a huge $pad', "$pad('', 300000000)", /^\$pad\(\): the result would be larger than 1048576 bytes$/],
+    ['$yaml_dump of a million items', '$yaml_dump([1..1000000])', /^a sequence exceeds 100000 items$/],
+    ['$yaml_dump of too much', "$yaml_dump({'a': $pad('', 600000), 'b': $pad('', 600000)})", /^\$yaml_dump\(\): the result would be larger than 1048576 bytes$/],
+    ['$string of too much', "$string({'a': $pad('', 600000), 'b': $pad('', 600000)})", /^\$string\(\): the result would be larger than 1048576 bytes$/],
+    ['$join of too much', "$join([1..10].$pad('', 500000))", /^\$join\(\): the result would be larger than 1048576 bytes$/],
+    ['a range of a billion', '$count([1..1000000000])', /^a sequence exceeds 100000 items$/],
+    ['string doubling', "($s := $pad('', 1000000); $length($s & $s))", /^a string grows larger than 1048576 bytes$/],
+    ['$replace that multiplies', "$replace($pad('', 100000, 'a'), 'a', $pad('', 100000, 'b'))", /grows larger than 1048576 bytes$/],
+    ['$base64encode of a long string', "$base64encode($pad('', 1000000, 'a'))", /^a string grows larger than 1048576 bytes$/],
+    ['a million strings in a map', "$count([1..100000].$pad('', 1000000))", /^the strings built add up to more than 67108864 bytes$/],
+    ['deep recursion', '($f := function($x){ $x > 0 ? 1 + $f($x - 1) : 0 }; $f(100000))', /nests deeper than 2000 levels/],
+  ])('%s ends in a limit error at once, the event loop free', async (_name, source, reason) => {
+    const outcome = await measure(evaluator, source);
+    expect(outcome.error?.kind).toBe('limit');
+    expect(outcome.error?.reason).toMatch(reason);
+    expect(outcome.ms).toBeLessThan(1500);
+    expect(outcome.stallMs).toBeLessThan(100);
+  });
+
+  // catastrophic backtracking: 5 s (and a success past the time limit) with JavaScript's engine
+  it.each<[string, string, unknown]>([
+    ['$match', "$match('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!', /^(a+)+$/)", null],
+    ['$contains', "$contains('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!', /^(a+)+$/)", false],
+    ['$replace', "$replace('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!', /^(a+)+$/, 'x')", 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!'],
+    ['$split', "$count($split($pad('', 100000, 'a'), /(a+)+b/))", 1],
+  ])('a backtracking regex in %s answers in linear time', async (_name, source, expected) => {
+    const outcome = await measure(evaluator, source);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.value).toEqual(expected);
+    expect(outcome.stallMs).toBeLessThan(100);
+  });
+
+  it.each<[string, string, unknown]>([
+    ['$spread', "$count($spread($.objects))", 20000],
+    ['$distinct', '$count($distinct($.numbers))', 20000],
+    ['$sort', '$sort($.numbers)[0]', 1],
+  ])('%s of 20,000 items is not quadratic', async (_name, source, expected) => {
+    const numbers = Array.from({ length: 20000 }, (_, i) => 20000 - i);
+    const outcome = await measure(evaluator, source, { data: { numbers, objects: numbers.map((n) => ({ n })) } });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.value).toBe(expected);
+    expect(outcome.stallMs).toBeLessThan(100);
+  });
+
+  it('$yaml_dump and $yaml_parse of large values run beside the event loop and stop at the time limit', async () => {
+    const quick = new ExpressionEvaluator({ timeoutMs: 100 });
+    const servers = Array.from({ length: 6000 }, (_, i) => ({ name: `server-${i}`, id: i, tags: ['a', 'b'] }));
+    const dump = await measure(quick, '$yaml_dump($.servers)', { data: { servers } });
+    expect(dump.error?.kind).toBe('timeout');
+    expect(dump.error?.reason).toBe('timed out after 100 ms');
+    expect(dump.stallMs).toBeLessThan(100);
+    const text = servers.map((s) => `- name: ${s.name}\n  id: ${s.id}\n  tags: [a, b]\n`).join('');
+    const parse = await measure(quick, '$yaml_parse($.text)', { data: { text } });
+    expect(parse.error?.reason).toBe('timed out after 100 ms');
+    expect(parse.stallMs).toBeLessThan(100);
+  });
+
+  it('large but legitimate inputs still work', async () => {
+    const servers = Array.from({ length: 1000 }, (_, i) => ({ name: `server-${i}`, id: i }));
+    const yaml = (await evaluator.evaluate('$yaml_dump($.servers)', { data: { servers } }, site)) as string;
+    expect(yaml.length).toBeGreaterThan(16 * 1024); // past the inline size: the worker wrote it
+    expect(yaml.startsWith('- name: server-0\n  id: 0\n')).toBe(true);
+    await expect(evaluator.evaluate('$yaml_parse($.yaml)[999].name', { data: { yaml } }, site)).resolves.toBe('server-999');
+    await expect(evaluator.evaluate("$yaml_parse('a: [1')", { data: {} }, site)).rejects.toThrow(/not valid YAML/);
+    await expect(evaluator.evaluate('$count($distinct([1..5000].($ % 7)))', { data: {} }, site)).resolves.toBe(7);
+    await expect(evaluator.evaluate('$distinct([{"a":1,"b":2}, {"b":2,"a":1}, [1], [1], "1", 1])', { data: {} }, site)).resolves.toEqual([
+      { a: 1, b: 2 },
+      [1],
+      '1',
+      1,
+    ]);
+    await expect(evaluator.evaluate('$sort([3, 1, 2])', { data: {} }, site)).resolves.toEqual([1, 2, 3]);
+    await expect(evaluator.evaluate('$sort(["b", "a", "B"])', { data: {} }, site)).resolves.toEqual(['B', 'a', 'b']);
+    await expect(evaluator.evaluate('$sort([3, 1, 2], function($a, $b){ $a < $b })', { data: {} }, site)).resolves.toEqual([3, 2, 1]);
+    await expect(evaluator.evaluate("$pad('ab', -5, '-=')", { data: {} }, site)).resolves.toBe('-=-ab');
+    await expect(evaluator.evaluate("$pad('😀', 3, '😀x')", { data: {} }, site)).resolves.toBe('😀😀x');
+    await expect(evaluator.evaluate("$length('a😀b')", { data: {} }, site)).resolves.toBe(3);
+    await expect(evaluator.evaluate("$substring('a😀bcd', -3, 2)", { data: {} }, site)).resolves.toBe('bc');
+    await expect(evaluator.evaluate("$substring('abcdef', 1, 3)", { data: {} }, site)).resolves.toBe('bcd');
+    await expect(evaluator.evaluate("$join(['a', 'b'], ', ')", { data: {} }, site)).resolves.toBe('a, b');
+    await expect(evaluator.evaluate("$format('{0:>8}|{1:,.2f}', 'x', 1234.5)", { data: {} }, site)).resolves.toBe('       x|1,234.50');
+  });
+
+  it('regexes keep their JavaScript meaning on the linear-time engine', async () => {
+    const data = { text: 'Backup vm-1 OK\nbackup vm-22 FAILED' };
+    const cases: Array<[string, unknown]> = [
+      ['$match($.text, /vm-([0-9]+)/).groups[0]', ['1', '22']],
+      ['$match($.text, /vm-([0-9]+)/)[1].index', 22],
+      ['$match("😀ab", /a(x)?b/).{"i": index, "g": groups}', { i: 2, g: [null] }],
+      ['$replace($.text, /backup/i, "Snapshot")', 'Snapshot vm-1 OK\nSnapshot vm-22 FAILED'],
+      ['$replace("vm-1 vm-2", /vm-([0-9])/, "host$1")', 'host1 host2'],
+      ['$split("a, b,c", /,\\s*/)', ['a', 'b', 'c']],
+      ['$contains($.text, /^backup/m)', true],
+      ['$contains($.text, /^backup/)', false],
+    ];
+    for (const [source, expected] of cases) {
+      await expect(evaluator.evaluate(source, { data }, site)).resolves.toEqual(expected);
+    }
+  });
+
+  it('a regex the linear-time engine cannot run is refused with the reason', async () => {
+    const outcome = await measure(evaluator, "$match('ab', /a(?=b)/)");
+    expect(outcome.error?.kind).toBe('evaluation');
+    expect(outcome.error?.reason).toMatch(/^the regular expression is not supported \(.*\(\?=.*\); regexes run on a linear-time engine \(RE2\)/);
+  });
+
+  it('a regex over many matches stops at the time limit', async () => {
+    const quick = new ExpressionEvaluator({ timeoutMs: 50, maxSequenceLength: 10_000_000 });
+    const outcome = await measure(quick, "$count($match($.text, /a/))", { data: { text: 'ab'.repeat(500000) } });
+    expect(outcome.error?.kind).toBe('timeout');
+    expect(outcome.ms).toBeLessThan(1000);
+  });
+});
