@@ -168,11 +168,12 @@ describe('input limits', () => {
       expect(response.body.faultstring).toMatch(/with-items\[0\]: 10001 items: more than the limit of 10000 \(SIROCCO_MAX_WITH_ITEMS\)/);
     });
 
-    it('answers 201 once for 150,000 computed items and fails the task saying why', async () => {
-      await client.createWorkflow(`version: '2.0'\nmany_wf:\n  tasks:\n    t:\n      action: std.echo output=<% $.x %>\n      with-items: x in <% [1..150000] %>\n`);
+    it('answers 201 once for 150,000 items given as input and fails the task saying why', async () => {
+      await client.createWorkflow(`version: '2.0'\nmany_wf:\n  input: [items]\n  tasks:\n    t:\n      action: std.echo output=<% $.x %>\n      with-items: x in <% $.items %>\n`);
       const before = (await t.http.get('/v2/executions').expect(200)).body.executions.length;
       const started = Date.now();
-      const response = await t.http.post('/v2/executions').send({ workflow_name: 'many_wf' });
+      const items = new Array<number>(150000).fill(0);
+      const response = await t.http.post('/v2/executions').send({ workflow_name: 'many_wf', input: JSON.stringify({ items }) });
       expect(response.status).toBe(201);
       expect(Date.now() - started).toBeLessThan(5000);
       const execution = await client.waitFor(response.body.id);
@@ -181,6 +182,14 @@ describe('input limits', () => {
       expect(task.state).toBe('ERROR');
       expect(task.state_info).toBe('with-items: 150000 items is more than the limit of 10000 (SIROCCO_MAX_WITH_ITEMS)');
       expect((await t.http.get('/v2/executions').expect(200)).body.executions.length).toBe(before + 1);
+    });
+
+    it('fails a task whose computed list is over the limit, saying why', async () => {
+      await client.createWorkflow(`version: '2.0'\ncomputed_wf:\n  tasks:\n    t:\n      action: std.echo output=<% $.x %>\n      with-items: x in <% [1..20000] %>\n`);
+      const response = await t.http.post('/v2/executions').send({ workflow_name: 'computed_wf' }).expect(201);
+      const execution = await client.waitFor(response.body.id);
+      expect(execution.state).toBe('ERROR');
+      expect((await client.task(execution.id, 't')).state_info).toBe('with-items: 20000 items is more than the limit of 10000 (SIROCCO_MAX_WITH_ITEMS)');
     });
   });
 
