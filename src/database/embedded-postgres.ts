@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { clusterDirFor } from './cluster-dir';
 import { DataDirLock } from './data-dir-lock';
 import { binariesFor, postgresUser, ProcessResult, RunAs, runProgram } from './postgres-process';
+import { isProcessAlive } from '../common/process-alive';
 
 export interface EmbeddedPostgresOptions {
   /** Folder that holds the cluster (`pg/`), its generated password and the lock `sirocco.pid`. */
@@ -164,21 +165,13 @@ async function stopServer(pgCtl: string, clusterDir: string, user: RunAs): Promi
   const pid = existsSync(pidFile) ? Number((await readFile(pidFile, 'utf8')).split('\n')[0]) : NaN;
   const result = await runProgram(pgCtl, ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '60'], user);
   if (result.code === 0 && Number.isInteger(pid) && pid > 0) {
-    for (let waited = 0; waited < 10000 && isAlive(pid); waited += 50) {
+    for (let waited = 0; waited < 10000 && isProcessAlive(pid); waited += 50) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
   return result;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Creates `database` on the server behind `adminUrl` when it does not exist yet. */
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {

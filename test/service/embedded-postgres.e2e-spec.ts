@@ -4,17 +4,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../support/free-port';
 import { ServiceProcess } from '../support/service-process';
+import { isProcessAlive } from '../../src/common/process-alive';
 
 jest.setTimeout(120000);
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function postmasterPid(dataDir: string): number | null {
   const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
@@ -68,7 +61,7 @@ describe('one data folder, one service', () => {
 
     expect(await answers(base)).toBe(200);
     expect(postmasterPid(dataDir)).toBe(postgres);
-    expect(isAlive(postgres)).toBe(true);
+    expect(isProcessAlive(postgres)).toBe(true);
   });
 
   it('writes JSON lines when its output is not a terminal', () => {
@@ -87,12 +80,12 @@ describe('one data folder, one service', () => {
     await first.stop('SIGKILL');
     // the killed service's lock and PostgreSQL are left behind
     expect(JSON.parse(readFileSync(path.join(dataDir, 'sirocco.pid'), 'utf8'))).toMatchObject({ pid: first.pid });
-    expect(isAlive(orphan)).toBe(true);
+    expect(isProcessAlive(orphan)).toBe(true);
 
     const next = await ServiceProcess.start({ ...env, SIROCCO_LOG_FORMAT: 'pretty' });
     try {
       expect(await answers(base)).toBe(200);
-      expect(isAlive(orphan)).toBe(false);
+      expect(isProcessAlive(orphan)).toBe(false);
       expect(JSON.parse(readFileSync(path.join(dataDir, 'sirocco.pid'), 'utf8'))).toMatchObject({ pid: next.pid });
       const written = lines(next.log);
       expect(written).toContainEqual(expect.stringMatching(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: \[sirocco\] stopping the PostgreSQL left running by a previous start/));

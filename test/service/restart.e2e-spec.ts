@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../support/free-port';
 import { ServiceProcess } from '../support/service-process';
+import { isProcessAlive } from '../../src/common/process-alive';
 
 jest.setTimeout(120000);
 
@@ -23,14 +24,6 @@ async function getWorkflow(url: string): Promise<WorkflowResource> {
   return (await response.json()) as WorkflowResource;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The service on its embedded PostgreSQL, started and stopped as a user would. */
 describe('the service with no DATABASE_URL', () => {
@@ -81,7 +74,7 @@ describe('the service with no DATABASE_URL', () => {
 
     expect(await first.stop('SIGTERM')).toBe(0);
     // the embedded PostgreSQL was shut down cleanly with the service
-    expect(isAlive(postgresPid!)).toBe(false);
+    expect(isProcessAlive(postgresPid!)).toBe(false);
     expect(postmasterPid()).toBeNull();
 
     writeFileSync(path.join(env.SIROCCO_DEFINITIONS_DIR, 'shipped.yaml'), definition('shipped_wf', 'v2'));
@@ -104,13 +97,13 @@ describe('the service with no DATABASE_URL', () => {
     const orphan = postmasterPid();
     await killed.stop('SIGKILL');
     // PostgreSQL outlives a killed service; the next start must take over its data folder
-    expect(isAlive(orphan!)).toBe(true);
+    expect(isProcessAlive(orphan!)).toBe(true);
 
     const restarted = await ServiceProcess.start(env);
     try {
       const kept = await fetch(`${base}/v2/workflows/kept_wf`);
       expect(kept.status).toBe(200);
-      expect(isAlive(orphan!)).toBe(false);
+      expect(isProcessAlive(orphan!)).toBe(false);
     } finally {
       expect(await restarted.stop('SIGTERM')).toBe(0);
     }
