@@ -12,6 +12,11 @@ export interface ListColumn {
   sortable?: boolean;
   /** false for fields that can be selected but not filtered on (default true) */
   filterable?: boolean;
+  /**
+   * true for fields that may hold secrets (a trigger's workflow input): only exact matches
+   * (eq, neq, in, nin), so that no filter can guess a secret piece by piece
+   */
+  mayHoldSecrets?: boolean;
 }
 
 /** What a collection endpoint allows: its columns (by API name) and its default order. */
@@ -48,6 +53,7 @@ const MAX_LIMIT = 2147483647;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const PAGING_PARAMS = ['marker', 'limit', 'sort_keys', 'sort_dirs', 'fields'];
+const EXACT_OPERATORS: FilterOperator[] = ['eq', 'neq', 'in', 'nin'];
 const OPERATORS: FilterOperator[] = ['eq', 'neq', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'has'];
 
 function splitList(value: string): string[] {
@@ -121,7 +127,13 @@ export function parseListRequest(rawQuery: Record<string, unknown>, spec: ListSp
         `Unknown query parameter '${key}' (filters: ${filterable.sort().join(', ')})`,
       );
     }
-    filters.push(parseFilter(key, value));
+    const filter = parseFilter(key, value);
+    if (spec.columns[key].mayHoldSecrets && !EXACT_OPERATORS.includes(filter.operator)) {
+      throw ApiError.badRequest(
+        `Filter '${key}' takes only ${EXACT_OPERATORS.join(', ')} (it may hold secrets), not '${filter.operator}'`,
+      );
+    }
+    filters.push(filter);
   }
 
   return { limit, marker: query.marker || undefined, sortKeys, sortDirs, fields, filters, query };

@@ -76,5 +76,13 @@ token_check:
     const fired = await t.http.post('/v2/cron_triggers/nightly/fire').expect(201);
     const run = await client.waitFor(fired.body.execution_id);
     expect(run.output).toEqual({ same: true, env_same: true, env_name: 'b' });
+
+    // a filter may not guess a stored secret piece by piece: only exact matches on input and params
+    for (const query of ['workflow_input=has:Real-Tok', 'workflow_input=gt:{', 'workflow_params=has:Pa55']) {
+      const refused = await t.http.get(`/v2/cron_triggers?${query}`).expect(400);
+      expect(refused.body.faultstring).toMatch(/takes only eq, neq, in, nin \(it may hold secrets\)/);
+    }
+    const exact = await t.http.get(`/v2/cron_triggers?workflow_input=${encodeURIComponent('{"api_token": "nope"}')}`).expect(200);
+    expect(exact.body.cron_triggers).toEqual([]);
   });
 });
