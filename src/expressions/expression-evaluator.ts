@@ -11,6 +11,7 @@ import {
   toJsonText,
 } from './expression-functions';
 import { checkStringSize, guardedBuiltins } from './guarded-builtins';
+import { guardedMatching } from './guarded-matching';
 import { jsonSizeAtLeast } from './json-size';
 import { linearRegexWithin, RegexTimeout, UnsupportedRegexError } from './linear-regex';
 import type { EvaluationSite, ExpressionScope } from './expression-scope';
@@ -73,7 +74,7 @@ export class ExpressionEvaluator {
   private readonly compiled = new Map<string, jsonata.Expression | ExpressionSyntaxError>();
   private readonly bindings = new WeakMap<ExpressionScope, Record<string, unknown>>();
   private readonly scopeFree: Record<string, unknown>;
-  private readonly builtins: ReturnType<typeof guardedBuiltins>;
+  private readonly builtins: Record<string, { implementation: unknown; signature: string }>;
   private entries = 0;
   private lastYield = Date.now();
 
@@ -92,7 +93,7 @@ export class ExpressionEvaluator {
       RegexEngine: linearRegexWithin(merged.timeoutMs) as unknown as RegExpConstructor,
     } as jsonata.JsonataOptions;
     this.scopeFree = scopeFreeFunctions(merged);
-    this.builtins = guardedBuiltins(merged.maxResultBytes);
+    this.builtins = { ...guardedBuiltins(merged.maxResultBytes), ...guardedMatching(merged.maxResultBytes) };
   }
 
   /**
@@ -264,6 +265,12 @@ export class ExpressionEvaluator {
   }
 
   private explain(error: unknown, source: string, site: EvaluationSite): ExpressionEvaluationError {
+    // `$eval(...)` wraps whatever failed inside in D3121; a limit or one of our own errors is the real reason
+    // (its position is in the evaluated text, not in this expression)
+    if (isJsonataError(error) && error.code === 'D3121' && isLimitOrOurs(error.error)) {
+      const inner = this.explain(error.error, source, site);
+      return this.failure(site, source, inner.kind, inner.reason, { code: inner.code });
+    }
     if (error instanceof ExpressionSyntaxError) {
       return this.failure(site, source, 'syntax', `syntax error: ${error.reason}`, { position: error.position });
     }
@@ -353,6 +360,14 @@ interface JsonataError {
 
 function isJsonataError(error: unknown): error is JsonataError {
   return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
+}
+
+const LIMIT_CODES = new Set(['D1011', 'D1012', 'D2014', 'D2015']);
+
+/** An error that is not jsonata's own, or one of jsonata's limit errors. */
+function isLimitOrOurs(error: unknown): boolean {
+  if (error === undefined || error === null) return false;
+  return isJsonataError(error) ? LIMIT_CODES.has(error.code) : true;
 }
 
 function positionOf(error: unknown): number | undefined {

@@ -4,9 +4,12 @@ import { jsonSizeAtLeast } from './json-size';
 
 type Implementation = (this: Focus, ...args: never[]) => unknown;
 
-interface Focus {
+/** What jsonata passes a built-in as `this`. */
+export interface Focus {
   createSequence(): unknown[];
   options?: { sequence?: number };
+  /** `base` is the evaluation's frame; `guardrails()` throws D1012 past the time limit */
+  environment: { base: { guardrails(): void } };
 }
 
 interface Builtin {
@@ -89,6 +92,7 @@ export function guardedBuiltins(maxResultBytes: number): Record<string, Builtin>
         return spread(this, arg);
       },
     },
+    ...pictureGuards(),
     distinct: {
       signature: '<x:x>',
       implementation(arr: unknown): unknown {
@@ -105,6 +109,36 @@ export function guardedBuiltins(maxResultBytes: number): Record<string, Builtin>
       },
     },
   };
+}
+
+/** Longest picture string of `$fromMillis` and co.: parsing one costs ~5 µs a character. */
+export const MAX_PICTURE_LENGTH = 1000;
+
+/** The date and number functions taking a picture, which they parse character by character. */
+function pictureGuards(): Record<string, Builtin> {
+  const functions: Array<[string, string, number]> = [
+    // name, jsonata's signature, index of the picture argument
+    ['fromMillis', '<n-s?s?:s>', 1],
+    ['toMillis', '<s-s?:n>', 1],
+    ['formatNumber', '<n-so?:s>', 1],
+    ['formatInteger', '<n-s:s>', 1],
+    ['parseInteger', '<s-s:n>', 1],
+  ];
+  return Object.fromEntries(
+    functions.map(([name, signature, index]) => [
+      name,
+      {
+        signature,
+        async implementation(this: Focus, ...args: unknown[]): Promise<unknown> {
+          const picture = args[index];
+          if (typeof picture === 'string' && picture.length > MAX_PICTURE_LENGTH) {
+            throw new ExpressionLimitError(`$${name}(): the picture is longer than ${MAX_PICTURE_LENGTH} characters`);
+          }
+          return (await original(name)).apply(this, args as never[]);
+        },
+      },
+    ]),
+  );
 }
 
 /** How many times the result limit the strings built by one evaluation may add up to. */
@@ -196,7 +230,7 @@ function canonicalKey(value: object): string {
 const originals = new Map<string, Promise<Implementation>>();
 
 /** jsonata's own implementation of a built-in (read once from an expression that returns it). */
-function original(name: string): Promise<Implementation> {
+export function original(name: string): Promise<Implementation> {
   let found = originals.get(name);
   if (found === undefined) {
     found = jsonata(`$${name}`)
