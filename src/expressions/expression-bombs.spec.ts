@@ -63,6 +63,8 @@ describe('ExpressionEvaluator against expression bombs', () => {
     ['$replace of a string that multiplies', "$replace($pad('', 1000000, 'a'), 'a', 'xx')", /^a string grows larger than 1048576 bytes$/],
     ['$fromMillis with a huge picture', "$fromMillis(0, $pad('', 300000, '[Y]'))", /^\$fromMillis\(\): the picture is longer than 1000 characters$/],
     ['$formatNumber with a huge picture', "$formatNumber(1, $pad('', 1000000, '#'))", /^\$formatNumber\(\): the picture is longer than 1000 characters$/],
+    ['$now with a huge picture', "$now($pad('', 300000, '[Y]'))", /^\$now\(\): the picture is longer than 1000 characters$/],
+    ['$format with a field per character', "$format($pad('', 300000, '{0}'), 1)", /^\$format\(\): the template has more than 10000 replacement fields$/],
     ['a bomb inside $eval', "$eval('$count([1..1000000000])')", /^a sequence exceeds 100000 items$/],
     ['a string bomb inside $eval', "$eval(\"$pad('', 300000000)\")", /^\$pad\(\): the result would be larger than 1048576 bytes$/],
     ['deep recursion', '($f := function($x){ $x > 0 ? 1 + $f($x - 1) : 0 }; $f(100000))', /nests deeper than 2000 levels/],
@@ -173,6 +175,36 @@ describe('ExpressionEvaluator against expression bombs', () => {
     expect(outcome.error).toBeUndefined();
     expect(outcome.value).toBe(expected);
     expect(outcome.stallMs).toBeLessThan(STALL_MS);
+  });
+
+  // 0.15-0.2 s each before: a sequence made per object, a replacer called per value
+  it.each<[string, string, unknown]>([
+    ['$keys', '$count($keys($.objects))', 1],
+    ['$string', '$length($string($.objects))', 948891],
+    ['$json_dump', '$length($json_dump($.objects))', 948891],
+  ])('%s of 80,000 objects leaves the event loop free', async (_name, source, expected) => {
+    const objects = Array.from({ length: 80000 }, (_, n) => ({ n }));
+    const outcome = await measure(evaluator, source, { data: { objects } });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.value).toBe(expected);
+    expect(outcome.stallMs).toBeLessThan(STALL_MS);
+  });
+
+  it('$keys, $string and $now keep their meaning', async () => {
+    const cases: Array<[string, unknown]> = [
+      ["$keys({'b': 1, '10': 2, 'a': {'z': 1}})", ['10', 'b', 'a']],
+      ["$keys([{'b': 1}, [{'10': 2}], 'x', {'a': 3, 'b': 4}])", ['10', 'b', 'a']],
+      ["$keys('x')", null],
+      ["$string([1, 0.1 + 0.2, {'f': $uppercase}, 2.5, 'a'])", '[1,0.3,{"f":""},2.5,"a"]'],
+      ["$string({'a': [1, {'b': null}]}, true)", '{\n  "a": [\n    1,\n    {\n      "b": null\n    }\n  ]\n}'],
+      ['$string([[1, 2]])', '[[1,2]]'],
+      ['$string($uppercase)', ''],
+      ["$now() = $fromMillis($millis())", true],
+      ["$now('[Y0001]') = $fromMillis($millis(), '[Y0001]')", true],
+    ];
+    for (const [source, expected] of cases) {
+      await expect(evaluator.evaluate(source, { data: {} }, site)).resolves.toEqual(expected);
+    }
   });
 
   it('$split, $replace and $match keep their limits and meaning', async () => {

@@ -253,7 +253,7 @@ export class ExpressionEvaluator {
     if (jsonSizeAtLeast(result, this.limits.maxResultBytes) > this.limits.maxResultBytes) throw tooLarge();
     let json: string | undefined;
     try {
-      json = toJsonText(result);
+      json = toJsonText(result, this.limits.maxResultBytes);
     } catch (error) {
       if (error instanceof NotJsonError) throw this.failure(site, source, 'evaluation', `the result ${error.reason}`);
       throw error;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { ExecutionView, ExpressionScope, TaskView } from './expression-scope';
-import { jsonSizeAtLeast } from './json-size';
+import { jsonSizeAtLeast, scanJson } from './json-size';
 import { FormatError, FormatLimitError, pythonFormat } from './python-format';
 import { YamlFailure, yamlInWorker, YamlTimeout } from './yaml-worker';
 
@@ -51,10 +51,15 @@ export function isJsonataFunction(value: unknown): boolean {
   return marked._jsonata_lambda === true || marked._jsonata_function === true;
 }
 
-/** Compact JSON of a JSONata value (undefined stays undefined); throws NotJsonError. */
-export function toJsonText(value: unknown): string | undefined {
+/**
+ * Compact JSON of a JSONata value (undefined stays undefined); throws NotJsonError. Call it on a
+ * value whose size was checked: `maxChars` bounds the scan for functions.
+ */
+export function toJsonText(value: unknown, maxChars = Infinity): string | undefined {
   if (value === undefined) return undefined;
   try {
+    const scan = scanJson(value, maxChars);
+    if (scan.size <= maxChars && !scan.functions) return JSON.stringify(value); // no replacer: much faster
     return JSON.stringify(value, (_key, member: unknown) => {
       if (isJsonataFunction(member)) throw new NotJsonError('holds a function, which is not a value');
       return member;
@@ -142,7 +147,7 @@ function boundedJson(name: string, value: unknown, maxBytes: number): string | u
   if (jsonSizeAtLeast(value, maxBytes) > maxBytes) throw tooLarge(name, maxBytes);
   let json: string | undefined;
   try {
-    json = toJsonText(value);
+    json = toJsonText(value, maxBytes);
   } catch (error) {
     if (error instanceof NotJsonError) throw new ExpressionFunctionError(`${name}(): the argument ${error.reason}`);
     throw error;
