@@ -12,7 +12,7 @@ import {
 } from './expression-functions';
 import { checkStringSize, guardedBuiltins } from './guarded-builtins';
 import { guardedMatching } from './guarded-matching';
-import { jsonSizeAtLeast } from './json-size';
+import { scanJson } from './json-size';
 import { linearRegexWithin, RegexTimeout, UnsupportedRegexError } from './linear-regex';
 import type { EvaluationSite, ExpressionScope } from './expression-scope';
 import { compileExpression, ExpressionSyntaxError, quoteBareTaskNames, singleExpression, splitTemplate } from './expression-syntax';
@@ -43,7 +43,7 @@ export const DEFAULT_EXPRESSION_LIMITS: Readonly<ExpressionLimits> = Object.free
 const EVALUATE_ENTRY = Symbol.for('jsonata.__evaluate_entry');
 // ... and this one after every node, with the node's result
 const EVALUATE_EXIT = Symbol.for('jsonata.__evaluate_exit');
-type HookableExpression = jsonata.Expression & { assign(name: symbol, value: unknown): void };
+type HookableExpression = jsonata.Expression & { assign(name: symbol | string, value: unknown): void };
 // node types whose result may be a string built by the expression (not a value read from the context)
 const BUILDING_NODES = new Set(['binary', 'function', 'apply', 'partial', 'block', 'condition']);
 
@@ -75,6 +75,8 @@ export class ExpressionEvaluator {
   private readonly bindings = new WeakMap<ExpressionScope, Record<string, unknown>>();
   private readonly scopeFree: Record<string, unknown>;
   private readonly builtins: Record<string, { implementation: unknown; signature: string }>;
+  /** the same, as jsonata function values (signatures parsed once, not on every compile) */
+  private definedBuiltins?: Record<string, unknown>;
   private entries = 0;
   private lastYield = Date.now();
 
@@ -94,6 +96,7 @@ export class ExpressionEvaluator {
     } as jsonata.JsonataOptions;
     this.scopeFree = scopeFreeFunctions(merged);
     this.builtins = { ...guardedBuiltins(merged.maxResultBytes), ...guardedMatching(merged.maxResultBytes) };
+    void this.defineBuiltins();
   }
 
   /**
@@ -203,10 +206,27 @@ export class ExpressionEvaluator {
     // a constant, scope-free hook: sharing it between concurrent evaluations is harmless
     (expression as HookableExpression).assign(EVALUATE_ENTRY, this.yieldNow);
     (expression as HookableExpression).assign(EVALUATE_EXIT, this.checkSize);
-    for (const [name, { implementation, signature }] of Object.entries(this.builtins)) {
-      expression.registerFunction(name, implementation as never, signature);
+    if (this.definedBuiltins !== undefined) {
+      for (const [name, defined] of Object.entries(this.definedBuiltins)) (expression as HookableExpression).assign(name, defined);
+    } else {
+      for (const [name, { implementation, signature }] of Object.entries(this.builtins)) {
+        expression.registerFunction(name, implementation as never, signature);
+      }
     }
     return expression;
+  }
+
+  /** Reads the guarded built-ins back from an expression that registered them: jsonata's function values. */
+  private async defineBuiltins(): Promise<void> {
+    const names = Object.keys(this.builtins);
+    const template = jsonata(`{${names.map((name) => `"${name}": $${name}`).join(', ')}}`);
+    for (const [name, { implementation, signature }] of Object.entries(this.builtins)) {
+      template.registerFunction(name, implementation as never, signature);
+    }
+    const defined = (await template.evaluate({})) as Record<string, unknown>;
+    if (names.every((name) => (defined[name] as { _jsonata_function?: boolean } | undefined)?._jsonata_function === true)) {
+      this.definedBuiltins = defined;
+    }
   }
 
   /** Lets the event loop run when evaluations have kept it busy for a while. */
@@ -250,10 +270,11 @@ export class ExpressionEvaluator {
     const tooLarge = () =>
       this.failure(site, source, 'limit', `the result is larger than ${this.limits.maxResultBytes} bytes of JSON`);
     // counted first: writing a huge value as JSON would itself block for seconds
-    if (jsonSizeAtLeast(result, this.limits.maxResultBytes) > this.limits.maxResultBytes) throw tooLarge();
+    const scan = scanJson(result, this.limits.maxResultBytes);
+    if (scan.size > this.limits.maxResultBytes) throw tooLarge();
     let json: string | undefined;
     try {
-      json = toJsonText(result, this.limits.maxResultBytes);
+      json = toJsonText(result, scan);
     } catch (error) {
       if (error instanceof NotJsonError) throw this.failure(site, source, 'evaluation', `the result ${error.reason}`);
       throw error;

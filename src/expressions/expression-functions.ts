@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { ExecutionView, ExpressionScope, TaskView } from './expression-scope';
-import { jsonSizeAtLeast, scanJson } from './json-size';
+import { type JsonScan, scanJson } from './json-size';
 import { FormatError, FormatLimitError, pythonFormat } from './python-format';
 import { YamlFailure, yamlInWorker, YamlTimeout } from './yaml-worker';
 
@@ -52,14 +52,13 @@ export function isJsonataFunction(value: unknown): boolean {
 }
 
 /**
- * Compact JSON of a JSONata value (undefined stays undefined); throws NotJsonError. Call it on a
- * value whose size was checked: `maxChars` bounds the scan for functions.
+ * Compact JSON of a JSONata value (undefined stays undefined); throws NotJsonError. `scan`, the
+ * value's complete scanJson (not stopped at a cap), says whether a replacer is needed.
  */
-export function toJsonText(value: unknown, maxChars = Infinity): string | undefined {
+export function toJsonText(value: unknown, scan?: JsonScan): string | undefined {
   if (value === undefined) return undefined;
   try {
-    const scan = scanJson(value, maxChars);
-    if (scan.size <= maxChars && !scan.functions) return JSON.stringify(value); // no replacer: much faster
+    if (scan !== undefined && !scan.functions) return JSON.stringify(value); // no replacer: much faster
     return JSON.stringify(value, (_key, member: unknown) => {
       if (isJsonataFunction(member)) throw new NotJsonError('holds a function, which is not a value');
       return member;
@@ -144,10 +143,11 @@ function timeLimit(name: string, limits: FunctionLimits): ExpressionTimeoutError
  * (the YAML of it is larger still).
  */
 function boundedJson(name: string, value: unknown, maxBytes: number): string | undefined {
-  if (jsonSizeAtLeast(value, maxBytes) > maxBytes) throw tooLarge(name, maxBytes);
+  const scan = scanJson(value, maxBytes);
+  if (scan.size > maxBytes) throw tooLarge(name, maxBytes);
   let json: string | undefined;
   try {
-    json = toJsonText(value, maxBytes);
+    json = toJsonText(value, scan);
   } catch (error) {
     if (error instanceof NotJsonError) throw new ExpressionFunctionError(`${name}(): the argument ${error.reason}`);
     throw error;
