@@ -28,7 +28,7 @@ export function guardedMatching(maxResultBytes: number): Record<string, { implem
     match: {
       signature: '<s-f<s:o>n?:a<o>>',
       async implementation(this: Focus, str: string | undefined, regex: Matcher, limit?: number): Promise<unknown> {
-        const cap = sequenceCap(this);
+        const cap = uncapped(limit, this);
         const guarded = guard(this, regex, (count) => {
           if (count > cap) throw sequenceTooLong(cap);
         });
@@ -55,8 +55,9 @@ export function guardedMatching(maxResultBytes: number): Record<string, { implem
           if (pieces.length > cap) throw sequenceTooLong(cap);
           return pieces;
         }
+        const matchCap = uncapped(limit, this);
         const guarded = guard(this, separator, (count) => {
-          if (count >= cap) throw sequenceTooLong(cap); // count matches make count + 1 pieces
+          if (count >= matchCap) throw sequenceTooLong(cap); // count matches make count + 1 pieces
         });
         return (await original('split')).call(this, str as never, guarded as never, limit as never);
       },
@@ -80,7 +81,7 @@ export function guardedMatching(maxResultBytes: number): Record<string, { implem
           }
           return replaceText(this, str, pattern, replacement, limit, maxResultBytes);
         }
-        const cap = sequenceCap(this);
+        const cap = uncapped(limit, this);
         const guarded = guard(this, pattern, (count) => {
           if (count > cap) throw new ExpressionLimitError(`$replace(): the pattern matches more than ${cap} times`);
         });
@@ -154,6 +155,12 @@ async function replaceText(
 
 function sequenceCap(focus: Focus): number {
   return focus.options?.sequence ?? Infinity;
+}
+
+/** The cap on matches, unless the call's own `limit` is within it (jsonata then looks one match past it). */
+function uncapped(limit: number | undefined, focus: Focus): number {
+  const cap = sequenceCap(focus);
+  return limit !== undefined && limit <= cap ? Infinity : cap;
 }
 
 /** jsonata's own error for a sequence past its `sequence` option, explained by the evaluator. */
