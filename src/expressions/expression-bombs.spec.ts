@@ -198,6 +198,8 @@ describe('ExpressionEvaluator against expression bombs', () => {
       ["$string([1, 0.1 + 0.2, {'f': $uppercase}, 2.5, 'a'])", '[1,0.3,{"f":""},2.5,"a"]'],
       ["$string({'a': [1, {'b': null}]}, true)", '{\n  "a": [\n    1,\n    {\n      "b": null\n    }\n  ]\n}'],
       ['$string([[1, 2]])', '[[1,2]]'],
+      ['$string([0.1 + 0.2, 1.5, -0.000001])', '[0.3,1.5,-0.000001]'],
+      ['$string({"a": 123456.78901234567})', '{"a":123456.789012346}'],
       ['$string($uppercase)', ''],
       ["$now() = $fromMillis($millis())", true],
       ["$now('[Y0001]') = $fromMillis($millis(), '[Y0001]')", true],
