@@ -305,7 +305,8 @@ describe('ExpressionEvaluator', () => {
       const padded = await failureOf(evaluator.evaluate("$pad('', 2000000)", aScope(), site));
       expect(padded.kind).toBe('limit');
       expect(padded.reason).toBe('$pad(): the result would be larger than 1048576 bytes');
-      const list = await failureOf(evaluator.evaluate("$split($pad('', 400000), '')", aScope(), site));
+      // 99,000 pieces (under the sequence cap) of 9 characters: 1.2 MB as JSON
+      const list = await failureOf(evaluator.evaluate("$split($pad('', 990000, 'aaaaaaaaa,'), ',')", aScope(), site));
       expect(list.kind).toBe('limit');
       expect(list.reason).toBe('the result is larger than 1048576 bytes of JSON');
       // a string built on the way is held to the same limit

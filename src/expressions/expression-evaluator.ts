@@ -11,7 +11,9 @@ import {
   toJsonText,
 } from './expression-functions';
 import { checkStringSize, guardedBuiltins } from './guarded-builtins';
-import { jsonSizeAtLeast } from './json-size';
+import { guardedMatching } from './guarded-matching';
+import { scanJson } from './json-size';
+import { isJsonataError, isLimitOrOurs, positionOf, redactedMessage } from './jsonata-errors';
 import { linearRegexWithin, RegexTimeout, UnsupportedRegexError } from './linear-regex';
 import type { EvaluationSite, ExpressionScope } from './expression-scope';
 import { compileExpression, ExpressionSyntaxError, quoteBareTaskNames, singleExpression, splitTemplate } from './expression-syntax';
@@ -42,7 +44,7 @@ export const DEFAULT_EXPRESSION_LIMITS: Readonly<ExpressionLimits> = Object.free
 const EVALUATE_ENTRY = Symbol.for('jsonata.__evaluate_entry');
 // ... and this one after every node, with the node's result
 const EVALUATE_EXIT = Symbol.for('jsonata.__evaluate_exit');
-type HookableExpression = jsonata.Expression & { assign(name: symbol, value: unknown): void };
+type HookableExpression = jsonata.Expression & { assign(name: symbol | string, value: unknown): void };
 // node types whose result may be a string built by the expression (not a value read from the context)
 const BUILDING_NODES = new Set(['binary', 'function', 'apply', 'partial', 'block', 'condition']);
 
@@ -73,7 +75,9 @@ export class ExpressionEvaluator {
   private readonly compiled = new Map<string, jsonata.Expression | ExpressionSyntaxError>();
   private readonly bindings = new WeakMap<ExpressionScope, Record<string, unknown>>();
   private readonly scopeFree: Record<string, unknown>;
-  private readonly builtins: ReturnType<typeof guardedBuiltins>;
+  private readonly builtins: Record<string, { implementation: unknown; signature: string }>;
+  /** the same, as jsonata function values (signatures parsed once, not on every compile) */
+  private definedBuiltins?: Record<string, unknown>;
   private entries = 0;
   private lastYield = Date.now();
 
@@ -92,7 +96,8 @@ export class ExpressionEvaluator {
       RegexEngine: linearRegexWithin(merged.timeoutMs) as unknown as RegExpConstructor,
     } as jsonata.JsonataOptions;
     this.scopeFree = scopeFreeFunctions(merged);
-    this.builtins = guardedBuiltins(merged.maxResultBytes);
+    this.builtins = { ...guardedBuiltins(merged.maxResultBytes), ...guardedMatching(merged.maxResultBytes) };
+    void this.defineBuiltins();
   }
 
   /**
@@ -202,10 +207,27 @@ export class ExpressionEvaluator {
     // a constant, scope-free hook: sharing it between concurrent evaluations is harmless
     (expression as HookableExpression).assign(EVALUATE_ENTRY, this.yieldNow);
     (expression as HookableExpression).assign(EVALUATE_EXIT, this.checkSize);
-    for (const [name, { implementation, signature }] of Object.entries(this.builtins)) {
-      expression.registerFunction(name, implementation as never, signature);
+    if (this.definedBuiltins !== undefined) {
+      for (const [name, defined] of Object.entries(this.definedBuiltins)) (expression as HookableExpression).assign(name, defined);
+    } else {
+      for (const [name, { implementation, signature }] of Object.entries(this.builtins)) {
+        expression.registerFunction(name, implementation as never, signature);
+      }
     }
     return expression;
+  }
+
+  /** Reads the guarded built-ins back from an expression that registered them: jsonata's function values. */
+  private async defineBuiltins(): Promise<void> {
+    const names = Object.keys(this.builtins);
+    const template = jsonata(`{${names.map((name) => `"${name}": $${name}`).join(', ')}}`);
+    for (const [name, { implementation, signature }] of Object.entries(this.builtins)) {
+      template.registerFunction(name, implementation as never, signature);
+    }
+    const defined = (await template.evaluate({})) as Record<string, unknown>;
+    if (names.every((name) => (defined[name] as { _jsonata_function?: boolean } | undefined)?._jsonata_function === true)) {
+      this.definedBuiltins = defined;
+    }
   }
 
   /** Lets the event loop run when evaluations have kept it busy for a while. */
@@ -249,10 +271,11 @@ export class ExpressionEvaluator {
     const tooLarge = () =>
       this.failure(site, source, 'limit', `the result is larger than ${this.limits.maxResultBytes} bytes of JSON`);
     // counted first: writing a huge value as JSON would itself block for seconds
-    if (jsonSizeAtLeast(result, this.limits.maxResultBytes) > this.limits.maxResultBytes) throw tooLarge();
+    const scan = scanJson(result, this.limits.maxResultBytes);
+    if (scan.size > this.limits.maxResultBytes) throw tooLarge();
     let json: string | undefined;
     try {
-      json = toJsonText(result);
+      json = toJsonText(result, scan);
     } catch (error) {
       if (error instanceof NotJsonError) throw this.failure(site, source, 'evaluation', `the result ${error.reason}`);
       throw error;
@@ -264,6 +287,12 @@ export class ExpressionEvaluator {
   }
 
   private explain(error: unknown, source: string, site: EvaluationSite): ExpressionEvaluationError {
+    // `$eval(...)` wraps whatever failed inside in D3121; a limit or one of our own errors is the real reason
+    // (its position is in the evaluated text, not in this expression)
+    if (isJsonataError(error) && error.code === 'D3121' && isLimitOrOurs(error.error)) {
+      const inner = this.explain(error.error, source, site);
+      return this.failure(site, source, inner.kind, inner.reason, { code: inner.code });
+    }
     if (error instanceof ExpressionSyntaxError) {
       return this.failure(site, source, 'syntax', `syntax error: ${error.reason}`, { position: error.position });
     }
@@ -342,55 +371,6 @@ export class ExpressionEvaluator {
 type FailureDetails = Pick<ExpressionFailure, 'code' | 'position'>;
 
 class DeadlineExceeded extends Error {}
-
-
-/** jsonata throws plain objects: `{code, position, token, value, ..., message}`. */
-interface JsonataError {
-  code: string;
-  message?: unknown;
-  [insert: string]: unknown;
-}
-
-function isJsonataError(error: unknown): error is JsonataError {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
-}
-
-function positionOf(error: unknown): number | undefined {
-  const position = typeof error === 'object' && error !== null ? (error as { position?: unknown }).position : undefined;
-  return typeof position === 'number' ? position : undefined;
-}
-
-// Fields of jsonata's errors: `token` (an operator or function name), `index` and `type` come from
-// the expression; `value`, `value2` and `exp` may be data from the context.
-const EXPRESSION_INSERTS = new Set(['code', 'position', 'token', 'index', 'type', 'functionName', 'stack', 'message']);
-const DATA_INSERTS = new Set(['value', 'value2', 'exp']);
-
-/**
- * jsonata's message with the context's values it quotes replaced by `(value hidden)`. The message of
- * `$error()`/`$assert()` is kept only when it is one of the expression's own string literals.
- */
-function redactedMessage(error: JsonataError, literals: Set<string>): string {
-  const generic = `evaluation failed (jsonata error ${error.code})`;
-  if (error.code === 'D3137' || error.code === 'D3141') {
-    const called = error.code === 'D3137' ? '$error()' : '$assert()';
-    const message = typeof error.message === 'string' && literals.has(error.message) ? `: ${error.message}` : '';
-    return `${called} raised an error${message}`;
-  }
-  if (typeof error.message !== 'string' || error.message === '') return generic;
-  let message = error.message;
-  for (const [key, value] of Object.entries(error)) {
-    if (EXPRESSION_INSERTS.has(key)) continue;
-    if (!DATA_INSERTS.has(key)) return generic; // an insert we do not know: say nothing of it
-    let quoted: string | undefined;
-    try {
-      quoted = JSON.stringify(value);
-    } catch {
-      return generic;
-    }
-    if (quoted !== undefined && quoted !== '') message = message.split(quoted).join('(value hidden)');
-  }
-  return message;
-}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;

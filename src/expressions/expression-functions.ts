@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { ExecutionView, ExpressionScope, TaskView } from './expression-scope';
-import { jsonSizeAtLeast } from './json-size';
+import { type JsonScan, scanJson } from './json-size';
 import { FormatError, FormatLimitError, pythonFormat } from './python-format';
 import { YamlFailure, yamlInWorker, YamlTimeout } from './yaml-worker';
 
@@ -51,10 +51,14 @@ export function isJsonataFunction(value: unknown): boolean {
   return marked._jsonata_lambda === true || marked._jsonata_function === true;
 }
 
-/** Compact JSON of a JSONata value (undefined stays undefined); throws NotJsonError. */
-export function toJsonText(value: unknown): string | undefined {
+/**
+ * Compact JSON of a JSONata value (undefined stays undefined); throws NotJsonError. `scan`, the
+ * value's complete scanJson (not stopped at a cap), says whether a replacer is needed.
+ */
+export function toJsonText(value: unknown, scan?: JsonScan): string | undefined {
   if (value === undefined) return undefined;
   try {
+    if (scan !== undefined && !scan.functions) return JSON.stringify(value); // no replacer: much faster
     return JSON.stringify(value, (_key, member: unknown) => {
       if (isJsonataFunction(member)) throw new NotJsonError('holds a function, which is not a value');
       return member;
@@ -139,10 +143,11 @@ function timeLimit(name: string, limits: FunctionLimits): ExpressionTimeoutError
  * (the YAML of it is larger still).
  */
 function boundedJson(name: string, value: unknown, maxBytes: number): string | undefined {
-  if (jsonSizeAtLeast(value, maxBytes) > maxBytes) throw tooLarge(name, maxBytes);
+  const scan = scanJson(value, maxBytes);
+  if (scan.size > maxBytes) throw tooLarge(name, maxBytes);
   let json: string | undefined;
   try {
-    json = toJsonText(value);
+    json = toJsonText(value, scan);
   } catch (error) {
     if (error instanceof NotJsonError) throw new ExpressionFunctionError(`${name}(): the argument ${error.reason}`);
     throw error;

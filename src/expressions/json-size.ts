@@ -1,3 +1,13 @@
+/** What scanJson found out about a value, as jsonata would write it as JSON. */
+export interface JsonScan {
+  /** a lower bound of its size as compact JSON, in characters; past the cap, the scan stopped */
+  size: number;
+  /** it holds a function (jsonata writes `""`, the evaluator refuses it) */
+  functions: boolean;
+  /** it holds a number that jsonata's `$string` writes rounded to 15 digits */
+  imprecise: boolean;
+}
+
 /**
  * A lower bound of the size of `value` as compact JSON, in characters, counted without building the
  * text and stopping as soon as it passes `cap` (so the work is bounded by `cap`, whatever the value:
@@ -5,28 +15,58 @@
  * cannot overflow the stack.
  */
 export function jsonSizeAtLeast(value: unknown, cap: number): number {
-  let size = 0;
+  return scanJson(value, cap).size;
+}
+
+/**
+ * jsonSizeAtLeast, and whether JSON.stringify needs a replacer for the value: most need none, and
+ * JSON.stringify without one is several times faster. Primitives are counted in place, only objects
+ * and arrays go through the stack: 100,000 small objects take a few milliseconds.
+ */
+export function scanJson(value: unknown, cap: number): JsonScan {
+  const scan: JsonScan = { size: 0, functions: false, imprecise: false };
   const pending: unknown[] = [value];
-  while (pending.length > 0 && size <= cap) {
+  while (pending.length > 0 && scan.size <= cap) {
     const item = pending.pop();
-    if (typeof item === 'string') size += item.length + 2;
-    else if (typeof item === 'number') size += item < 10 && item >= 0 ? 1 : 2;
-    else if (typeof item === 'boolean') size += item ? 4 : 5;
-    else if (item === null) size += 4;
-    else if (isFunction(item)) size += 1; // not JSON: the writer refuses it
-    else if (Array.isArray(item)) {
-      size += 1 + item.length; // brackets and commas
-      for (let i = item.length - 1; i >= 0 && pending.length <= cap; i--) pending.push(item[i]);
-    } else if (typeof item === 'object') {
-      size += 1;
-      for (const [key, member] of Object.entries(item)) {
-        size += key.length + 4; // quotes, colon, comma
-        pending.push(member);
-        if (size > cap) break;
+    if (typeof item !== 'object' || item === null || isFunction(item)) {
+      count(scan, item);
+    } else if (Array.isArray(item)) {
+      scan.size += 1 + item.length; // brackets and commas
+      for (let i = item.length - 1; i >= 0 && scan.size <= cap; i--) {
+        const member: unknown = item[i];
+        if (typeof member === 'object' && member !== null) pending.push(member);
+        else count(scan, member);
+      }
+    } else {
+      scan.size += 1;
+      // for-in, not Object.keys: no array per object (several times faster over 100,000 small objects)
+      for (const key in item) {
+        if (!Object.hasOwn(item, key)) continue;
+        scan.size += key.length + 4; // quotes, colon, comma
+        const member = (item as Record<string, unknown>)[key];
+        if (typeof member === 'object' && member !== null) pending.push(member);
+        else count(scan, member);
+        if (scan.size > cap) break;
       }
     }
   }
-  return size;
+  return scan;
+}
+
+function count(scan: JsonScan, item: unknown): void {
+  if (typeof item === 'string') scan.size += item.length + 2;
+  else if (typeof item === 'number') {
+    scan.size += item < 10 && item >= 0 ? 1 : 2;
+    // 16 characters hold at most 15 digits, which toPrecision(15) keeps; String() is much faster than it
+    if (!Number.isInteger(item) && Number.isFinite(item) && String(item).length > 16 && Number(item.toPrecision(15)) !== item) {
+      scan.imprecise = true;
+    }
+  } else if (typeof item === 'boolean') scan.size += item ? 4 : 5;
+  else if (item === null) scan.size += 4;
+  else if (isFunction(item)) {
+    scan.size += 1; // not JSON: the writer refuses it
+    scan.functions = true;
+  } else if (typeof item === 'bigint') scan.functions = true; // not JSON either
 }
 
 /** A JS function or a jsonata function value (`isJsonataFunction`, here without the import cycle). */

@@ -40,9 +40,13 @@ interface FormatSpec {
 
 const SPEC = /^(?:([\s\S])?([<>=^]))?([+\- ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/;
 
+/** Replacement fields in one template: each costs ~1 µs, and a template may be a megabyte long. */
+export const MAX_FORMAT_FIELDS = 10_000;
+
 class Formatter {
   private numbering: Numbering = 'none';
   private nextIndex = 0;
+  private fields = 0;
 
   constructor(
     private readonly args: readonly unknown[],
@@ -67,6 +71,9 @@ class Formatter {
       } else if (char === '}') {
         throw new FormatError(`single '}' at position ${offset + i} of the template`);
       } else {
+        if (++this.fields > MAX_FORMAT_FIELDS) {
+          throw new FormatLimitError(`the template has more than ${MAX_FORMAT_FIELDS} replacement fields`);
+        }
         const end = closingBrace(template, i, offset);
         if (depth > 1) {
           throw new FormatError(`replacement fields nest too deeply at position ${offset + i} of the template`);
