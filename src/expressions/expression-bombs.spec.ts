@@ -1,38 +1,28 @@
 import { ExpressionEvaluationError } from './expression-evaluation-error';
 import { ExpressionEvaluator } from './expression-evaluator';
 import type { ExpressionScope } from './expression-scope';
+import { watchLoopStall } from '../../test/support/loop-stall';
 
 const site = { task: 'bomb', field: 'input.value' };
 
 interface Outcome {
   value?: unknown;
   error?: ExpressionEvaluationError;
-  ms: number;
   /** max lateness of a 10 ms timer while the evaluation ran: how long the event loop was blocked */
   stallMs: number;
 }
 
 /** Evaluates with a 10 ms timer running beside it. */
 async function measure(evaluator: ExpressionEvaluator, source: string, scope: ExpressionScope = { data: {} }): Promise<Outcome> {
-  let stallMs = 0;
-  let expected = Date.now() + 10;
-  const timer = setInterval(() => {
-    stallMs = Math.max(stallMs, Date.now() - expected);
-    expected = Date.now() + 10;
-  }, 10);
-  const started = Date.now();
-  const outcome: Outcome = { ms: 0, stallMs: 0 };
+  const watch = watchLoopStall();
+  const outcome: Outcome = { stallMs: 0 };
   try {
     outcome.value = await evaluator.evaluate(source, scope, site);
   } catch (error) {
     if (!(error instanceof ExpressionEvaluationError)) throw error;
     outcome.error = error;
   }
-  outcome.ms = Date.now() - started;
-  // one more tick, so a block at the very end is seen too
-  await new Promise((resolve) => setTimeout(resolve, 15));
-  clearInterval(timer);
-  outcome.stallMs = Math.max(stallMs, Date.now() - expected - 10);
+  outcome.stallMs = await watch.stop();
   return outcome;
 }
 
