@@ -63,8 +63,8 @@ describe('expression bombs in a running workflow', () => {
     ['string_doubling', "($s := $pad('', 1000000); $s & $s)", 'a string grows larger than 1048576 bytes'],
     ['join_large', "$join([1..10].$pad('', 500000))", '$join(): the result would be larger than 1048576 bytes'],
     ['split_chars', "$split($pad('', 1000000, 'a'), '')", 'a sequence exceeds 100000 items'],
-    ['match_many', "$match($pad('', 1000000, 'ab'), /a/)", 'a sequence exceeds 100000 items'],
-    ['replace_many', "$replace($pad('', 1000000, 'ab'), /a/, 'x')", '$replace(): the pattern matches more than 100000 times'],
+    ['match_many', "$match($pad('', 220000, 'ab'), /a/)", 'a sequence exceeds 100000 items'],
+    ['replace_many', "$replace($pad('', 220000, 'ab'), /a/, 'x')", '$replace(): the pattern matches more than 100000 times'],
     ['eval_range', "$eval('$count([1..1000000000])')", 'a sequence exceeds 100000 items'],
   ])('%s: the task ends in ERROR with the reason while GET /v2 answers fast', async (bomb, expression, reason) => {
     const name = `bomb_${bomb}_${++attempt}`; // a retry registers its own workflow
