@@ -1,15 +1,32 @@
 import { Module } from '@nestjs/common';
+import { EnvironmentsModule } from '../environments/environments.module';
 import { ExpressionsModule } from '../expressions/expressions.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { EXECUTION_COMMANDS } from './execution-commands';
 import { ExecutionTrusts } from './execution-trusts.service';
+import { ExecutionsRepository } from './executions.repository';
 import { ExecutionsService } from './executions.service';
+import { OneOffActions } from './one-off-actions.service';
+import { RuntimeClaimsRepository } from './runtime-claims.repository';
+import { ExecutionStarter } from './start/execution-starter';
 import { WorkflowEngine } from './workflow-engine.service';
 
-/** The engine: runs workflow executions and answers the API's commands on them. */
+/**
+ * The engine: runs workflow executions (run/: the state machine), starts them (start/: the API's
+ * and the cron triggers' one entry point, ExecutionStarter), and answers the API's commands.
+ */
 @Module({
-  imports: [WorkflowsModule, ExpressionsModule],
-  providers: [WorkflowEngine, ExecutionsService, ExecutionTrusts, { provide: EXECUTION_COMMANDS, useExisting: ExecutionsService }],
-  exports: [EXECUTION_COMMANDS, WorkflowEngine, ExecutionsService],
+  imports: [WorkflowsModule, EnvironmentsModule, ExpressionsModule],
+  providers: [
+    WorkflowEngine,
+    ExecutionsService,
+    ExecutionStarter,
+    OneOffActions,
+    ExecutionsRepository,
+    RuntimeClaimsRepository,
+    ExecutionTrusts,
+    { provide: EXECUTION_COMMANDS, useExisting: ExecutionsService },
+  ],
+  exports: [EXECUTION_COMMANDS, WorkflowEngine, ExecutionsService, ExecutionStarter],
 })
 export class EngineModule {}

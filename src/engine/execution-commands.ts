@@ -1,7 +1,5 @@
 import type { RequestContext } from '../identity/request-context';
 import type { ActionExecutionEntity } from './action-execution.entity';
-import type { DelayedJobEntity } from './delayed-job.entity';
-import type { AfterCommit } from './execution-run';
 import type { ExecutionParams, WorkflowExecutionEntity } from './workflow-execution.entity';
 import type { TaskExecutionEntity } from './task-execution.entity';
 
@@ -16,7 +14,7 @@ export interface CreateExecutionRequest {
   description: string;
 }
 
-/** A run a cron trigger starts (see ExecutionsService.createTriggeredExecution). */
+/** A run a cron trigger starts (see ExecutionStarter.startBatch). */
 export interface TriggeredStart {
   /** the execution's id (the firing records it); a fresh one when absent */
   executionId?: string;
@@ -30,13 +28,6 @@ export interface TriggeredStart {
   description: string;
   /** the run cannot start for this reason (e.g. the trust is broken): create it in ERROR */
   failure?: string;
-}
-
-export interface TriggeredExecution {
-  execution: WorkflowExecutionEntity;
-  /** what to hand to the engine after the commit; null when the execution was created in ERROR */
-  start: { after?: AfterCommit; job?: DelayedJobEntity } | null;
-  failure: string | null;
 }
 
 export interface UpdateExecutionRequest {

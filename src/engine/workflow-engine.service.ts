@@ -10,12 +10,18 @@ import type { SiroccoConfig } from '../config/sirocco-config';
 import { DatabaseHealth } from '../database/database-health';
 import { NotificationListener } from '../database/notification-listener';
 import { ExpressionEvaluator } from '../expressions/expression-evaluator';
-import type { ActionExecutionEntity } from './action-execution.entity';
+import { WorkflowsService } from '../workflows/workflows.service';
+import { MAX_TIMER_MS } from '../common/long-timer';
+import { ActionDispatcher } from './action-dispatcher';
 import type { DelayedJobEntity } from './delayed-job.entity';
 import type { EngineEvent } from './engine-events';
-import { MAX_TIMER_MS } from '../common/long-timer';
+import { ExecutionsRepository } from './executions.repository';
 import type { RunLimits } from './run-limits';
-import { actionErrorOutcome, type AfterCommit, ExecutionRun, type ExecutionRunDeps, type FreshRunSink } from './execution-run';
+import { ExecutionRun } from './run/execution-run';
+import type { AfterCommit } from './run/run-changes';
+import type { ExecutionRunDeps } from './run/run-parts';
+import type { StartedRows } from './run/started-rows';
+import { RuntimeClaimsRepository } from './runtime-claims.repository';
 import type { WorkflowExecutionEntity } from './workflow-execution.entity';
 
 interface QueuedEvent {
@@ -52,10 +58,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
   private readonly limits: RunLimits;
   private readonly queues = new Map<string, QueuedEvent[]>();
   private readonly draining = new Set<string>();
-  private readonly running = new Map<string, AbortController>();
-  private readonly waitingActions: ActionExecutionEntity[] = [];
-  /** actions whose end is waiting to be recorded (their lease is still renewed, nobody else takes them) */
-  private readonly finishing = new Set<string>();
+  private readonly dispatcher: ActionDispatcher;
   /** executions whose events wait for the database (logged once per outage) */
   private readonly keptLogged = new Set<string>();
   private readonly stopSignal = new AbortController();
@@ -70,11 +73,17 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
     private readonly dataSource: DataSource,
     private readonly evaluator: ExpressionEvaluator,
     private readonly actions: ActionCatalog,
+    private readonly workflows: WorkflowsService,
     private readonly health: DatabaseHealth,
+    private readonly executions: ExecutionsRepository,
+    private readonly claims: RuntimeClaimsRepository,
     @Inject(SIROCCO_CONFIG) config: SiroccoConfig,
   ) {
     this.settings = config.engine;
     this.limits = { maxDurationSeconds: config.limits.durationSeconds, maxWithItems: config.limits.withItems };
+    this.dispatcher = new ActionDispatcher(actions, this.settings.maxConcurrentActions, (action, outcome) =>
+      this.submit(action.workflowExecutionId!, { kind: 'action_finished', actionExecutionId: action.id, outcome }).catch(() => undefined),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -97,7 +106,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
     clearInterval(this.pollTimer);
     clearInterval(this.heartbeatTimer);
     for (const timer of this.timers) clearTimeout(timer);
-    for (const controller of this.running.values()) controller.abort(new Error('the service is stopping'));
+    this.dispatcher.stop();
     // Let queued transitions finish; actions still running keep their lease, which lapses, and the
     // next instance (or this one restarted) takes them over.
     const deadline = Date.now() + 5000;
@@ -128,11 +137,11 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
    * instant actions, everything up to the first real action or wait) commits with the create, which
    * spares a transaction and a scheduling round per execution. Hand the result to `dispatchAfterCommit`.
    */
-  async startInTransaction(manager: EntityManager, execution: WorkflowExecutionEntity, sink?: FreshRunSink): Promise<AfterCommit> {
+  async startInTransaction(manager: EntityManager, execution: WorkflowExecutionEntity, started?: StartedRows): Promise<AfterCommit> {
     const run = ExecutionRun.forNew(manager, execution, this.runDeps());
     await run.start();
     await run.checkCompletion();
-    await run.flush(sink);
+    await run.flush(started);
     return run.afterCommit;
   }
 
@@ -216,7 +225,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
 
   private async transact(executionId: string, events: EngineEvent[]): Promise<AfterCommit> {
     const deps = this.runDeps();
-    return this.dataSource.transaction(async (manager) => {
+    return this.executions.transaction(async (manager) => {
       const run = await ExecutionRun.open(manager, executionId, deps);
       if (!run) return { actions: [], jobs: [], abort: [] };
       for (const event of events) await run.apply(event);
@@ -230,6 +239,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
     return {
       evaluator: this.evaluator,
       actions: this.actions,
+      workflows: this.workflows,
       instanceId: this.instanceId,
       leaseSeconds: this.settings.leaseSeconds,
       maxInlineActions: this.settings.maxInlineActions,
@@ -239,21 +249,13 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
 
   /** An engine fault (a bug or a lost database) ends the execution in ERROR instead of leaving it RUNNING. */
   private async failVisibly(executionId: string, error: unknown): Promise<void> {
-    const reason = `Sirocco engine error: ${error instanceof Error ? error.message : String(error)}`;
-    await this.dataSource.query(
-      `UPDATE workflow_executions SET state = 'ERROR', state_info = $2, updated_at = now()
-        WHERE id = $1 AND state IN ('RUNNING', 'PAUSED', 'IDLE')`,
-      [executionId, reason.slice(0, 2000)],
-    );
+    await this.executions.failUnfinished(executionId, `Sirocco engine error: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   private dispatch(after: AfterCommit): void {
-    for (const id of after.abort) this.running.get(id)?.abort(new Error('abandoned'));
+    this.dispatcher.abort(after.abort);
     for (const job of after.jobs) this.scheduleJob(job);
-    if (after.actions.length > 0) {
-      for (const action of after.actions) this.waitingActions.push(action);
-      this.startWaitingActions();
-    }
+    if (after.actions.length > 0) this.dispatcher.enqueue(after.actions);
   }
 
   private scheduleJob(job: DelayedJobEntity): void {
@@ -272,60 +274,14 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
     this.timers.add(timer);
   }
 
-  private startWaitingActions(): void {
-    while (this.waitingActions.length > 0 && this.running.size < this.settings.maxConcurrentActions && !this.stopping) {
-      const action = this.waitingActions.shift()!;
-      void this.runAction(action);
-    }
-  }
-
-  private async runAction(action: ActionExecutionEntity): Promise<void> {
-    const controller = new AbortController();
-    this.running.set(action.id, controller);
-    const handler = this.actions.get(action.name);
-    let outcome;
-    try {
-      if (!handler) throw new Error(`unknown action '${action.name}'`);
-      const result = await handler.run(action.input, {
-        workflowExecutionId: action.workflowExecutionId ?? undefined,
-        taskExecutionId: action.taskExecutionId ?? undefined,
-        actionExecutionId: action.id,
-        signal: controller.signal,
-      });
-      outcome = { ok: true as const, result: result ?? null };
-    } catch (error) {
-      outcome = actionErrorOutcome(error);
-    } finally {
-      this.running.delete(action.id);
-      this.startWaitingActions();
-    }
-    // stopping: leave the action RUNNING with its lease; whoever takes it over decides
-    if (this.stopping || !action.workflowExecutionId) return;
-    this.finishing.add(action.id);
-    try {
-      await this.submit(action.workflowExecutionId, { kind: 'action_finished', actionExecutionId: action.id, outcome }).catch(() => undefined);
-    } finally {
-      this.finishing.delete(action.id);
-    }
-  }
-
   // ---- crash safety: leases, due jobs, LISTEN/NOTIFY ---------------------------------------------
-
-  /** Actions this instance is running, will run, or has run and is recording the end of. */
-  private localActionIds(): string[] {
-    return [...this.running.keys(), ...this.finishing, ...this.waitingActions.map((action) => action.id)];
-  }
 
   private async renewLeases(): Promise<void> {
     if (this.stopping || !this.health.isAvailable) return;
-    const ids = this.localActionIds();
+    const ids = this.dispatcher.heldActionIds();
     if (ids.length === 0) return;
-    await this.dataSource
-      .query(
-        `UPDATE action_executions SET lease_expires_at = now() + make_interval(secs => $3)
-          WHERE id = ANY($1::uuid[]) AND lease_owner = $2 AND state = 'RUNNING'`,
-        [ids, this.instanceId, this.settings.leaseSeconds],
-      )
+    await this.claims
+      .renewLeases(ids, this.instanceId, this.settings.leaseSeconds)
       .catch((error: unknown) => {
         if (!this.health.reportFailure(error)) this.logger.warn(`renewing action leases failed: ${String(error)}`);
       });
@@ -337,48 +293,19 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
     if (this.polling || this.stopping || !this.health.isAvailable) return;
     this.polling = true;
     try {
-      const jobs: Array<{ id: string; workflow_execution_id: string; kind: DelayedJobEntity['kind']; payload: Record<string, unknown> }> =
-        await this.dataSource.transaction(async (manager: EntityManager) => {
-          const rows = await manager.query(
-            `SELECT id FROM delayed_jobs
-              WHERE run_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
-              ORDER BY run_at LIMIT 200 FOR UPDATE SKIP LOCKED`,
-          );
-          if (rows.length === 0) return [];
-          const [claimed] = await manager.query(
-            `UPDATE delayed_jobs SET claimed_by = $2, claimed_until = now() + make_interval(secs => $3)
-              WHERE id = ANY($1::bigint[]) RETURNING id, workflow_execution_id, kind, payload`,
-            [rows.map((row: { id: string }) => row.id), this.instanceId, this.settings.leaseSeconds],
-          );
-          return claimed;
-        });
+      const jobs = await this.claims.claimDueJobs(this.instanceId, this.settings.leaseSeconds);
       for (const job of jobs) {
         void this.submit(job.workflow_execution_id, { kind: 'job', jobId: String(job.id), jobKind: job.kind, payload: job.payload }).catch(
           () => undefined,
         );
       }
-      const orphans: Array<{ id: string; workflow_execution_id: string | null }> = await this.dataSource.transaction(async (manager) => {
-        const rows = await manager.query(
-          `SELECT id FROM action_executions WHERE state = 'RUNNING' AND lease_expires_at < now()
-            ORDER BY lease_expires_at LIMIT 100 FOR UPDATE SKIP LOCKED`,
-        );
-        if (rows.length === 0) return [];
-        const [taken] = await manager.query(
-          `UPDATE action_executions SET lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3)
-            WHERE id = ANY($1::uuid[]) RETURNING id, workflow_execution_id`,
-          [rows.map((row: { id: string }) => row.id), this.instanceId, this.settings.leaseSeconds],
-        );
-        return taken;
-      });
+      const orphans = await this.claims.takeOverLapsedActions(this.instanceId, this.settings.leaseSeconds);
       // a lease of this instance's own that lapsed while the database was away: the UPDATE renewed it
-      const local = orphans.length > 0 ? new Set(this.localActionIds()) : new Set<string>();
+      const local = orphans.length > 0 ? new Set(this.dispatcher.heldActionIds()) : new Set<string>();
       for (const orphan of orphans) {
         if (local.has(orphan.id)) continue;
         if (!orphan.workflow_execution_id) {
-          await this.dataSource.query(
-            `UPDATE action_executions SET state = 'ERROR', state_info = 'the instance running it stopped', lease_owner = NULL, updated_at = now() WHERE id = $1`,
-            [orphan.id],
-          );
+          await this.claims.failOrphanedOneOff(orphan.id);
           continue;
         }
         void this.submit(orphan.workflow_execution_id, { kind: 'action_orphaned', actionExecutionId: orphan.id }).catch(() => undefined);

@@ -45,6 +45,16 @@ export class EnvironmentRepository {
     return qb.getOne();
   }
 
+  /** By name only (an execution's `params.env`): the project's own first, then a public one. */
+  findVisibleByName(name: string, context: RequestContext): Promise<EnvironmentEntity | null> {
+    return this.environments
+      .createQueryBuilder('env')
+      .where("env.name = :name AND (env.project_id = :project OR env.scope = 'public')", { name, project: context.projectId })
+      .orderBy('CASE WHEN env.project_id = :project THEN 0 ELSE 1 END', 'ASC')
+      .limit(1)
+      .getOne();
+  }
+
   findOwned(name: string, projectId: string): Promise<EnvironmentEntity | null> {
     return this.environments.findOne({ where: { name, projectId } });
   }

@@ -52,6 +52,12 @@ export class EnvironmentsService {
     return environment;
   }
 
+  /** For the engine: the variables of the environment an execution names; null when there is none. */
+  async variablesOf(name: string, context: RequestContext): Promise<Record<string, unknown> | null> {
+    const environment = await this.environments.findVisibleByName(name, context);
+    return environment ? (environment.variables ?? {}) : null;
+  }
+
   list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<EnvironmentEntity[]> {
     return this.environments.list(request, context, allProjects);
   }

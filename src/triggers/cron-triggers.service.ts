@@ -6,7 +6,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { ApiError } from '../common/api-error';
 import { keepMaskedSecrets } from '../common/secret-mask';
 import { applyListRequest, type ListRequest, type ListSpec } from '../common/list-query';
-import { InvalidWorkflowInput, resolveWorkflowInput } from '../engine/execution-run';
+import { InvalidWorkflowInput, resolveWorkflowInput } from '../engine/run/workflow-input';
 import type { RequestContext } from '../identity/request-context';
 import { WorkflowUsageRegistry } from '../workflows/workflow-usage.registry';
 import { WorkflowsService } from '../workflows/workflows.service';

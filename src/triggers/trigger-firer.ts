@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import type { TriggeredExecution } from '../engine/execution-commands';
-import { FreshRunSink } from '../engine/execution-run';
-import { ExecutionsService } from '../engine/executions.service';
-import type { WorkflowDefinitionEntity } from '../workflows/workflow-definition.entity';
+import { ExecutionStarter } from '../engine/start/execution-starter';
+import type { StartBatch } from '../engine/start/start-batch';
 import { CronTriggerEntity } from './cron-trigger.entity';
 import { scheduleOf, triggerDescription } from './cron-trigger.schedule';
 import { jitterOffsetSeconds, slotsToRun } from './schedule/trigger-schedule';
@@ -22,18 +20,14 @@ export interface FiringRecord {
 /** Everything one firing transaction did, to hand over once it has committed. */
 interface Claimed {
   records: FiringRecord[];
-  starts: TriggeredExecution['start'][];
+  /** the executions started, through the engine's entry point */
+  starts: StartBatch;
 }
 
 /** Per-transaction state shared by the triggers of one batch. */
 interface Batch extends Claimed {
   manager: EntityManager;
-  workflows: Map<string, Promise<WorkflowDefinitionEntity | null>>;
   trusts: Map<string, string>;
-  /** fall back to a start job when an execution cannot start inline (single firings) */
-  savepoint: boolean;
-  /** the new executions' rows, written together (batches only) */
-  sink?: FreshRunSink;
 }
 
 /**
@@ -50,7 +44,7 @@ export class TriggerFirer {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly executions: ExecutionsService,
+    private readonly starter: ExecutionStarter,
     private readonly notifier: TriggerFailureNotifier,
     @Inject(TRIGGER_CREDENTIALS) private readonly credentials: TriggerCredentials,
   ) {}
@@ -112,7 +106,7 @@ export class TriggerFirer {
         const next = trigger.remainingExecutions !== null && trigger.remainingExecutions <= 0 ? null : plan.next;
         advances.push({ id: trigger.id, previous, next, fireAt: next ? new Date(next.getTime() + offset * 1000) : null, remaining: trigger.remainingExecutions });
       }
-      await batch.sink?.write(manager, this.executions.instanceId);
+      await batch.starts.write();
       // unique (trigger_id, scheduled_for): a slot fired twice aborts the whole transaction
       if (batch.records.length > 0) await manager.insert(TriggerFiringEntity, batch.records.map((record) => record.firing));
       if (advances.length > 0) {
@@ -140,7 +134,8 @@ export class TriggerFirer {
     return claimed.records;
   }
 
-  private async newBatch(manager: EntityManager, triggers: CronTriggerEntity[], savepoint: boolean): Promise<Batch> {
+  /** `oneByOne` (single firings): an execution that cannot start inline falls back to a start job. */
+  private async newBatch(manager: EntityManager, triggers: CronTriggerEntity[], oneByOne: boolean): Promise<Batch> {
     const trusts = new Map<string, string>();
     // noauth mode has no trusts: no query for them
     if (triggers.length > 0 && !(this.credentials instanceof NoTrustCredentials)) {
@@ -150,7 +145,7 @@ export class TriggerFirer {
       );
       for (const row of rows) trusts.set(row.trigger_id, row.trust_id);
     }
-    return { manager, workflows: new Map(), trusts, savepoint, sink: savepoint ? undefined : new FreshRunSink(), records: [], starts: [] };
+    return { manager, trusts, starts: this.starter.startBatch(manager, { oneByOne }), records: [] };
   }
 
   /** One slot of one trigger: its execution (or a skip), recorded in the batch. */
@@ -172,22 +167,18 @@ export class TriggerFirer {
     }
     const failure = await this.trustProblem(batch, trigger);
     const executionId = randomUUID();
-    const started = await this.executions.createTriggeredExecution(
-      batch.manager,
-      {
-        executionId,
-        triggerId: trigger.id,
-        workflowId: trigger.workflowId,
-        workflowName: trigger.workflowName,
-        projectId: trigger.projectId,
-        userId: trigger.userId,
-        input: trigger.workflowInput,
-        params: trigger.workflowParams,
-        description: triggerDescription(trigger),
-        failure: failure ?? undefined,
-      },
-      { workflows: batch.workflows, savepoint: batch.savepoint, sink: batch.sink },
-    );
+    const started = await batch.starts.start({
+      executionId,
+      triggerId: trigger.id,
+      workflowId: trigger.workflowId,
+      workflowName: trigger.workflowName,
+      projectId: trigger.projectId,
+      userId: trigger.userId,
+      input: trigger.workflowInput,
+      params: trigger.workflowParams,
+      description: triggerDescription(trigger),
+      failure: failure ?? undefined,
+    });
     firing.executionId = executionId;
     if (started.failure !== null) {
       firing.outcome = 'failed';
@@ -196,7 +187,6 @@ export class TriggerFirer {
     const failed: FiringFailure | null =
       started.failure === null ? null : { trigger, scheduledFor: slot, executionId, reason: started.failure };
     batch.records.push({ firing, failure: failed });
-    batch.starts.push(started.start);
     return firing.outcome;
   }
 
@@ -227,7 +217,7 @@ export class TriggerFirer {
   }
 
   private async afterCommit(claimed: Claimed): Promise<void> {
-    this.executions.startAfterCommit(claimed.starts);
+    claimed.starts.dispatch();
     for (const record of claimed.records) {
       if (record.failure) {
         this.logger.warn(`cron trigger firing failed: execution ${record.failure.executionId}: ${triggerMasker(record.failure.trigger).text(record.failure.reason)}`);

@@ -58,6 +58,21 @@ export class WorkflowDefinitionRepository {
     return qb.getOne();
   }
 
+  /** By id, whatever its project (the engine checked the caller when the trigger or run was made). */
+  findById(id: string, manager: EntityManager = this.workflows.manager): Promise<WorkflowDefinitionEntity | null> {
+    return manager.findOne(WorkflowDefinitionEntity, { where: { id } });
+  }
+
+  /** The workflow a sub-workflow task names, in any namespace: the project's own first, then a public one. */
+  findForSubWorkflow(manager: EntityManager, name: string, projectId: string): Promise<WorkflowDefinitionEntity | null> {
+    return manager
+      .createQueryBuilder(WorkflowDefinitionEntity, 'wf')
+      .where("wf.name = :name AND (wf.project_id = :project OR wf.scope = 'public')", { name, project: projectId })
+      .orderBy('CASE WHEN wf.project_id = :project THEN 0 ELSE 1 END', 'ASC')
+      .limit(1)
+      .getOne();
+  }
+
   findOwnedByName(
     manager: EntityManager,
     name: string,

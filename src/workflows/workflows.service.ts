@@ -117,6 +117,16 @@ export class WorkflowsService {
     return result.valid ? { valid: true } : { valid: false, error: `Invalid DSL: ${formatDefinitionErrors(result.errors)}` };
   }
 
+  /** For the engine: a trigger's workflow by id (in the firing's transaction); null when it was deleted. */
+  findById(id: string, manager?: EntityManager): Promise<WorkflowDefinitionEntity | null> {
+    return this.repository.findById(id, manager);
+  }
+
+  /** For the engine: the workflow a sub-workflow task names (the project's own first, then a public one). */
+  findForSubWorkflow(manager: EntityManager, name: string, projectId: string): Promise<WorkflowDefinitionEntity | null> {
+    return this.repository.findForSubWorkflow(manager, name, projectId);
+  }
+
   async get(identifier: string, namespace: string, context: RequestContext): Promise<WorkflowDefinitionEntity> {
     const workflow = await this.repository.findVisible(identifier, namespace, context);
     if (!workflow) throw workflowNotFound(identifier, namespace);

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { ActionExecutionEntity } from './action-execution.entity';
+import { DelayedJobEntity } from './delayed-job.entity';
+import { TaskExecutionEntity } from './task-execution.entity';
+import { WorkflowExecutionEntity } from './workflow-execution.entity';
+
+/**
+ * The engine's writes and reads outside a transition: creating executions and their start jobs,
+ * the API's commands (description, delete, cascade), one-off action runs, the workflow-in-use
+ * check. What a transition reads and writes is run/'s (RunReads, RunChanges).
+ */
+@Injectable()
+export class ExecutionsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  findExecution(id: string): Promise<WorkflowExecutionEntity | null> {
+    return this.dataSource.getRepository(WorkflowExecutionEntity).findOne({ where: { id } });
+  }
+
+  findTask(id: string): Promise<TaskExecutionEntity | null> {
+    return this.dataSource.getRepository(TaskExecutionEntity).findOne({ where: { id } });
+  }
+
+  async insertExecution(manager: EntityManager, execution: WorkflowExecutionEntity): Promise<void> {
+    await manager.insert(WorkflowExecutionEntity, execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
+  }
+
+  insertJob(manager: EntityManager, job: DelayedJobEntity): Promise<DelayedJobEntity> {
+    return manager.save(DelayedJobEntity, job);
+  }
+
+  /** Up to five unfinished executions of a workflow (a workflow in use cannot be deleted). */
+  async activeExecutionsOf(workflowId: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM workflow_executions WHERE workflow_id = $1 AND state IN ('RUNNING', 'PAUSED', 'IDLE') LIMIT 5`,
+      [workflowId],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async setDescription(id: string, description: string): Promise<void> {
+    await this.dataSource.query(`UPDATE workflow_executions SET description = $2, updated_at = now() WHERE id = $1`, [id, description]);
+  }
+
+  /** The execution with its sub-workflows (their tasks and actions go by cascade). */
+  async deleteTree(id: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM workflow_executions WHERE id = $1 OR root_execution_id = $1`, [id]);
+  }
+
+  /** The sub-workflows (at any depth) of an execution that are in `state`. */
+  async descendantsIn(rootId: string, state: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM workflow_executions WHERE root_execution_id = $1 AND state = $2`, [
+      rootId,
+      state,
+    ]);
+    return rows.map((row) => row.id);
+  }
+
+  /** An engine fault (a bug or a lost database) ends the execution in ERROR instead of leaving it RUNNING. */
+  async failUnfinished(executionId: string, reason: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE workflow_executions SET state = 'ERROR', state_info = $2, updated_at = now()
+        WHERE id = $1 AND state IN ('RUNNING', 'PAUSED', 'IDLE')`,
+      [executionId, reason.slice(0, 2000)],
+    );
+  }
+
+  async insertAction(action: ActionExecutionEntity): Promise<void> {
+    await this.dataSource.getRepository(ActionExecutionEntity).insert(action as unknown as QueryDeepPartialEntity<ActionExecutionEntity>);
+  }
+
+  /** Records how a one-off action ended. */
+  async endAction(action: ActionExecutionEntity): Promise<void> {
+    await this.dataSource.getRepository(ActionExecutionEntity).update(action.id, {
+      state: action.state,
+      stateInfo: action.stateInfo,
+      output: action.output as never,
+      accepted: action.accepted,
+      leaseOwner: action.leaseOwner,
+      leaseExpiresAt: action.leaseExpiresAt,
+      updatedAt: action.updatedAt,
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ActionCatalog } from '../actions/action-catalog';
+import { ActionInputError } from '../actions/action.types';
+import { ApiError } from '../common/api-error';
+import type { RequestContext } from '../identity/request-context';
+import { ActionExecutionEntity } from './action-execution.entity';
+import type { ExecutionState } from './execution-states';
+import { ExecutionsRepository } from './executions.repository';
+import { runActionHandler } from './run/action-outcome';
+import { WorkflowEngine } from './workflow-engine.service';
+
+/** `POST /v2/action_executions`: one action run outside any workflow, recorded like a task's. */
+@Injectable()
+export class OneOffActions {
+  constructor(
+    private readonly actions: ActionCatalog,
+    private readonly repository: ExecutionsRepository,
+    private readonly engine: WorkflowEngine,
+  ) {}
+
+  /** Runs it and waits for it; the record says how it ended. */
+  async run(name: string, rawInput: Record<string, unknown>, description: string, context: RequestContext): Promise<ActionExecutionEntity> {
+    const handler = this.actions.get(name);
+    if (!handler) throw ApiError.badRequest(`Action not found [action_name=${name}]`);
+    let input: Record<string, unknown>;
+    try {
+      input = this.actions.prepareInput(name, rawInput);
+    } catch (error) {
+      if (error instanceof ActionInputError) throw ApiError.badRequest(error.message);
+      throw error;
+    }
+    const action = Object.assign(new ActionExecutionEntity(), {
+      id: randomUUID(),
+      taskExecutionId: null,
+      workflowExecutionId: null,
+      workflowName: null,
+      workflowNamespace: '',
+      taskName: null,
+      projectId: context.projectId,
+      name,
+      description,
+      state: 'RUNNING' as ExecutionState,
+      stateInfo: null,
+      accepted: false,
+      input,
+      output: null,
+      itemIndex: null,
+      attempt: 0,
+      // held by this instance for an hour: should it die meanwhile, another marks the run failed
+      leaseOwner: this.engine.instanceId,
+      leaseExpiresAt: new Date(Date.now() + 3600_000),
+      createdAt: new Date(),
+      updatedAt: null,
+    });
+    await this.repository.insertAction(action);
+    const caller = context.authToken ? { token: context.authToken, projectId: context.projectId } : undefined;
+    const outcome = await runActionHandler(handler, input, { actionExecutionId: action.id, caller, signal: new AbortController().signal });
+    Object.assign(action, {
+      state: outcome.ok ? 'SUCCESS' : 'ERROR',
+      stateInfo: outcome.ok ? null : outcome.message,
+      output: { result: outcome.ok ? outcome.result : outcome.error },
+      accepted: true,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      updatedAt: new Date(),
+    });
+    await this.repository.endAction(action);
+    return action;
+  }
+}

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { WorkflowSpec } from '../../workflows/language';
+import type { ExecutionState } from '../execution-states';
+import type { TaskExecutionEntity } from '../task-execution.entity';
+import { WorkflowExecutionEntity } from '../workflow-execution.entity';
+
+/** A workflow definition as a sub-workflow task starts it. */
+export interface RunnableWorkflow {
+  id: string;
+  name: string;
+  namespace: string;
+  spec: WorkflowSpec;
+  tags: string[] | null;
+}
+
+/** Where the engine finds the workflow a sub-workflow task names (the workflows feature answers). */
+export interface SubWorkflowSource {
+  /** The project's own workflow of that name first, then a public one; null when there is none. */
+  findForSubWorkflow(manager: EntityManager, name: string, projectId: string): Promise<RunnableWorkflow | null>;
+}
+
+/** The child execution of a sub-workflow task, RUNNING, with the parent's env and namespace. */
+export function newChildExecution(
+  parent: WorkflowExecutionEntity,
+  task: TaskExecutionEntity,
+  workflow: RunnableWorkflow,
+  input: Record<string, unknown>,
+): WorkflowExecutionEntity {
+  return Object.assign(new WorkflowExecutionEntity(), {
+    id: randomUUID(),
+    workflowId: workflow.id,
+    workflowName: workflow.name,
+    workflowNamespace: workflow.namespace,
+    projectId: parent.projectId,
+    description: `sub-workflow of task ${task.name}`,
+    tags: workflow.tags ?? [],
+    spec: workflow.spec,
+    params: { env: parent.params.env ?? {}, namespace: parent.workflowNamespace },
+    input,
+    output: null,
+    context: { ...input },
+    state: 'RUNNING' as ExecutionState,
+    stateInfo: null,
+    taskExecutionId: task.id,
+    rootExecutionId: parent.rootExecutionId ?? parent.id,
+    triggerId: parent.triggerId,
+    createdAt: new Date(),
+    updatedAt: null,
+  });
+}
