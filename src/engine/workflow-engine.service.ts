@@ -16,7 +16,7 @@ import { ActionDispatcher } from './action-dispatcher';
 import type { DelayedJobEntity } from './delayed-job.entity';
 import type { EngineEvent } from './engine-events';
 import { ExecutionsRepository } from './executions.repository';
-import type { RunLimits } from './run-limits';
+import type { RunLimits } from './run/run-limits';
 import { ExecutionRun } from './run/execution-run';
 import type { AfterCommit } from './run/run-changes';
 import type { ExecutionRunDeps } from './run/run-parts';

@@ -1,7 +1,7 @@
 import type { ActionCatalog } from '../../actions/action-catalog';
 import type { ExpressionEvaluator } from '../../expressions/expression-evaluator';
 import type { WorkflowSpec } from '../../workflows/language';
-import type { RunLimits } from '../run-limits';
+import type { RunLimits } from './run-limits';
 import type { TaskExecutionEntity } from '../task-execution.entity';
 import type { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import type { RunChanges } from './run-changes';

@@ -1,6 +1,6 @@
 import type { ActionOutcome } from '../engine-events';
 import type { ExecutionState } from '../execution-states';
-import { boundedSeconds } from '../run-limits';
+import { boundedSeconds } from './run-limits';
 import type { TaskExecutionEntity } from '../task-execution.entity';
 import { errorMessage } from './action-outcome';
 import type { RunControl, RunParts } from './run-parts';

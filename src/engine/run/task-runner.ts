@@ -2,7 +2,7 @@ import { ActionInputError } from '../../actions/action.types';
 import type { TaskSpec } from '../../workflows/language';
 import type { ActionOutcome } from '../engine-events';
 import type { ActionExecutionEntity } from '../action-execution.entity';
-import { boundedSeconds, checkWithItemsCount } from '../run-limits';
+import { boundedSeconds, checkWithItemsCount } from './run-limits';
 import type { TaskExecutionEntity } from '../task-execution.entity';
 import { errorMessage, runActionHandler } from './action-outcome';
 import type { RunControl, RunParts } from './run-parts';
