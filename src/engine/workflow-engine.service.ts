@@ -18,7 +18,7 @@ import type { EngineEvent } from './engine-events';
 import { ExecutionsRepository } from './executions.repository';
 import type { RunLimits } from './run/run-limits';
 import { ExecutionRun } from './run/execution-run';
-import type { AfterCommit } from './run/run-changes';
+import type { AfterCommit } from './run/after-commit';
 import type { ExecutionRunDeps } from './run/run-parts';
 import type { StartedRows } from './run/started-rows';
 import { RuntimeClaimsRepository } from './runtime-claims.repository';

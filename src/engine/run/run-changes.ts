@@ -8,17 +8,8 @@ import type { ActionOutcome } from '../engine-events';
 import type { ExecutionState } from '../execution-states';
 import { TaskExecutionEntity, type TaskRuntimeContext } from '../task-execution.entity';
 import { WorkflowExecutionEntity } from '../workflow-execution.entity';
+import type { AfterCommit } from './after-commit';
 import type { StartedRows } from './started-rows';
-
-/** Work to hand over once the transaction committed. */
-export interface AfterCommit {
-  /** actions this instance runs now (it holds their lease) */
-  actions: ActionExecutionEntity[];
-  /** jobs this instance claimed: run them at their time */
-  jobs: DelayedJobEntity[];
-  /** actions to abort (their task timed out or the execution was cancelled) */
-  abort: string[];
-}
 
 /** Who holds the leases and claims of what a run creates. */
 export interface RunOwner {

@@ -4,7 +4,7 @@ import { ActionExecutionEntity } from '../action-execution.entity';
 import { DelayedJobEntity } from '../delayed-job.entity';
 import { TaskExecutionEntity } from '../task-execution.entity';
 import { WorkflowExecutionEntity } from '../workflow-execution.entity';
-import type { AfterCommit } from './run-changes';
+import type { AfterCommit } from './after-commit';
 
 /**
  * The rows of new executions started in one transaction (a batch of cron trigger firings),

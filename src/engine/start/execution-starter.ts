@@ -8,7 +8,7 @@ import { WorkflowsService } from '../../workflows/workflows.service';
 import type { CreateExecutionRequest } from '../execution-commands';
 import { ExecutionTrusts } from '../execution-trusts.service';
 import { ExecutionsRepository } from '../executions.repository';
-import type { AfterCommit } from '../run/run-changes';
+import type { AfterCommit } from '../run/after-commit';
 import { InvalidWorkflowInput, resolveWorkflowInput } from '../run/workflow-input';
 import type { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import { WorkflowEngine } from '../workflow-engine.service';

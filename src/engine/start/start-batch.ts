@@ -5,7 +5,7 @@ import type { RequestContext } from '../../identity/request-context';
 import type { WorkflowSpec } from '../../workflows/language';
 import type { DelayedJobEntity } from '../delayed-job.entity';
 import type { TriggeredStart } from '../execution-commands';
-import type { AfterCommit } from '../run/run-changes';
+import type { AfterCommit } from '../run/after-commit';
 import { StartedRows } from '../run/started-rows';
 import { resolveWorkflowInput } from '../run/workflow-input';
 import type { ExecutionParams, WorkflowExecutionEntity } from '../workflow-execution.entity';
