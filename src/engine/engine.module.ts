@@ -7,9 +7,9 @@ import { ExecutionTrusts } from './execution-trusts.service';
 import { ExecutionsRepository } from './executions.repository';
 import { ExecutionsService } from './executions.service';
 import { OneOffActions } from './one-off-actions.service';
-import { RuntimeClaimsRepository } from './runtime-claims.repository';
+import { RuntimeClaimsRepository } from './runtime/runtime-claims.repository';
 import { ExecutionStarter } from './start/execution-starter';
-import { WorkflowEngine } from './workflow-engine.service';
+import { WorkflowEngine } from './runtime/workflow-engine.service';
 
 /**
  * The engine: runs workflow executions (run/: the state machine), starts them (start/: the API's

@@ -10,7 +10,7 @@ import { ExecutionsRepository } from './executions.repository';
 import { OneOffActions } from './one-off-actions.service';
 import { ExecutionStarter } from './start/execution-starter';
 import type { TaskExecutionEntity } from './task-execution.entity';
-import { WorkflowEngine } from './workflow-engine.service';
+import { WorkflowEngine } from './runtime/workflow-engine.service';
 import type { WorkflowExecutionEntity } from './workflow-execution.entity';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -8,7 +8,7 @@ import { ActionExecutionEntity } from './action-execution.entity';
 import type { ExecutionState } from './execution-states';
 import { ExecutionsRepository } from './executions.repository';
 import { runActionHandler } from './run/action-outcome';
-import { WorkflowEngine } from './workflow-engine.service';
+import { WorkflowEngine } from './runtime/workflow-engine.service';
 
 /** `POST /v2/action_executions`: one action run outside any workflow, recorded like a task's. */
 @Injectable()

@@ -11,7 +11,7 @@ import { ExecutionsRepository } from '../executions.repository';
 import type { AfterCommit } from '../run/after-commit';
 import { InvalidWorkflowInput, resolveWorkflowInput } from '../run/workflow-input';
 import type { WorkflowExecutionEntity } from '../workflow-execution.entity';
-import { WorkflowEngine } from '../workflow-engine.service';
+import { WorkflowEngine } from '../runtime/workflow-engine.service';
 import { newExecution, startJob } from './new-execution';
 import { StartBatch } from './start-batch';
 

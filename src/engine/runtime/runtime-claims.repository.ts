@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { DelayedJobKind } from './delayed-job.entity';
+import type { DelayedJobKind } from '../delayed-job.entity';
 
 export interface ClaimedJob {
   id: string;

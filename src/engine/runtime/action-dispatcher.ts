@@ -1,7 +1,7 @@
-import type { ActionCatalog } from '../actions/action-catalog';
-import type { ActionExecutionEntity } from './action-execution.entity';
-import type { ActionOutcome } from './engine-events';
-import { actionErrorOutcome, runActionHandler } from './run/action-outcome';
+import type { ActionCatalog } from '../../actions/action-catalog';
+import type { ActionExecutionEntity } from '../action-execution.entity';
+import type { ActionOutcome } from '../engine-events';
+import { actionErrorOutcome, runActionHandler } from '../run/action-outcome';
 
 /**
  * Runs the actions a committed transition handed over, at most `maxConcurrent` at once, and
