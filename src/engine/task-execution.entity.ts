@@ -14,6 +14,10 @@ export interface TaskRuntimeContext {
     concurrency: number;
     results: unknown[];
     failed: boolean;
+    /** indices of the items that failed (a re-run without reset runs these again) */
+    failed_items?: number[];
+    /** indices to launch before `next` (a re-run without reset) */
+    pending?: number[];
     /** the rendered with-items lists, one per variable */
     lists: unknown[][];
   };

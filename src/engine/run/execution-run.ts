@@ -11,7 +11,7 @@ import type { ExecutionRunDeps, RunControl, RunParts } from './run-parts';
 import { RunReads } from './run-reads';
 import { RunScope } from './run-scope';
 import type { StartedRows } from './started-rows';
-import { failureSummary, transitionsAfterSkip } from './task-rules';
+import { failureSummary, prepareItemsRerun, transitionsAfterSkip } from './task-rules';
 import { TaskRunner } from './task-runner';
 
 /**
@@ -265,10 +265,13 @@ export class ExecutionRun implements RunControl {
     this.execution.stateInfo = null;
     this.changes.markExecution();
     for (const task of [...this.changes.tasks.values()]) {
-      if (task.state === 'IDLE' && task.runtimeContext.deferred) {
-        delete task.runtimeContext.deferred;
-        this.queue(() => this.tasks.startTask(task));
-      }
+      if (!task.runtimeContext.deferred) continue;
+      // IDLE: not started yet (pause-before, or created while paused); RUNNING_DELAYED: its wait ended while paused
+      if (task.state === 'IDLE') this.queue(() => this.tasks.startTask(task));
+      else if (task.state === 'RUNNING_DELAYED') this.queue(() => this.tasks.runTask(task));
+      else continue;
+      delete task.runtimeContext.deferred;
+      this.changes.touchTask(task);
     }
   }
 
@@ -281,7 +284,8 @@ export class ExecutionRun implements RunControl {
   private async rerunTask(taskId: string, reset: boolean): Promise<void> {
     const task = await this.reads.task(taskId);
     if (!task || task.state !== 'ERROR') return;
-    if (reset || !task.runtimeContext.with_items) delete task.runtimeContext.with_items;
+    const items = task.runtimeContext.with_items;
+    if (reset || !items || !prepareItemsRerun(items)) delete task.runtimeContext.with_items;
     task.runtimeContext.retry_no = 0;
     task.processed = false;
     task.errorHandled = false;

@@ -4,6 +4,7 @@ import {
   failureSummary,
   itemVariables,
   joinThreshold,
+  prepareItemsRerun,
   recordItemOutcome,
   shouldRetry,
   startWithItems,
@@ -161,6 +162,23 @@ describe('with-items', () => {
     expect(takeNextItem(items)).toBeUndefined();
     const last = recordItemOutcome(items, 1, { ok: true, result: 2 });
     expect(last).toMatchObject({ next: 'finish', outcome: { ok: false, error: ['boom', 2, null, null] } });
+  });
+
+  it('a re-run without reset launches only the items that failed; the results of the others stay', () => {
+    const items = startWithItems([['a', 'b', 'c', 'd']], 4);
+    for (let i = 0; i < 4; i++) takeNextItem(items);
+    recordItemOutcome(items, 0, { ok: true, result: 'A' });
+    recordItemOutcome(items, 1, { ok: false, error: 'b failed', message: 'b failed' });
+    recordItemOutcome(items, 2, { ok: true, result: 'C' });
+    recordItemOutcome(items, 3, { ok: false, error: 'd failed', message: 'd failed' });
+    expect(prepareItemsRerun(items)).toBe(true);
+    expect([takeNextItem(items), takeNextItem(items), takeNextItem(items)]).toEqual([1, 3, undefined]);
+    expect(recordItemOutcome(items, 3, { ok: true, result: 'D' })).toEqual({ next: 'wait' });
+    expect(recordItemOutcome(items, 1, { ok: true, result: 'B' })).toEqual({ next: 'finish', outcome: { ok: true, result: ['A', 'B', 'C', 'D'] } });
+  });
+  it('a with-items state stored before per-item records cannot be resumed: every item runs again', () => {
+    const legacy = { ...startWithItems([[1, 2]], 2), failed_items: undefined };
+    expect(prepareItemsRerun(legacy)).toBe(false);
   });
 });
 

@@ -84,18 +84,38 @@ export function startWithItems(lists: unknown[][], concurrency: number | undefin
     concurrency: Math.max(1, (concurrency === undefined ? count : concurrency) || count),
     results: new Array<unknown>(count).fill(null),
     failed: false,
+    failed_items: [],
     // rendered once: later items see the same lists even if the data context changes meanwhile
     lists,
   };
 }
 
+function hasItemsLeft(items: WithItemsState): boolean {
+  return (items.pending?.length ?? 0) > 0 || items.next < items.count;
+}
+
 /** The next item to launch, taken (counted as running), or undefined when concurrency or the list is used up. */
 export function takeNextItem(items: WithItemsState): number | undefined {
-  if (items.failed || items.next >= items.count || items.running >= items.concurrency) return undefined;
+  if (items.failed || !hasItemsLeft(items) || items.running >= items.concurrency) return undefined;
+  items.running += 1;
+  if (items.pending?.length) return items.pending.shift();
   const index = items.next;
   items.next += 1;
-  items.running += 1;
   return index;
+}
+
+/**
+ * A re-run without reset: the items that failed (and those never launched) run again, the
+ * results of those that succeeded stay. False when the state predates per-item records: then
+ * every item runs again.
+ */
+export function prepareItemsRerun(items: WithItemsState): boolean {
+  if (!items.failed_items) return false;
+  items.pending = [...items.failed_items];
+  items.failed_items = [];
+  items.failed = false;
+  items.running = 0;
+  return true;
 }
 
 /** The variables of item `index`: one per with-items entry. */
@@ -116,9 +136,12 @@ export function recordItemOutcome(
 ): { next: 'wait' } | { next: 'launch' } | { next: 'finish'; outcome: ActionOutcome } {
   items.running -= 1;
   items.results[index] = outcome.ok ? outcome.result : outcome.error;
-  if (!outcome.ok) items.failed = true;
+  if (!outcome.ok) {
+    items.failed = true;
+    (items.failed_items ??= []).push(index);
+  }
   if (items.running > 0) return { next: 'wait' };
-  if (!items.failed && items.next < items.count) return { next: 'launch' };
+  if (!items.failed && hasItemsLeft(items)) return { next: 'launch' };
   return { next: 'finish', outcome: items.failed ? { ok: false, error: items.results, message: '' } : { ok: true, result: items.results } };
 }
 

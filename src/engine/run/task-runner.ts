@@ -86,7 +86,14 @@ export class TaskRunner {
   /** Runs the task's action(s) or sub-workflow: the start of one attempt. */
   async runTask(task: TaskExecutionEntity): Promise<void> {
     const { spec: workflow, execution, changes, scope, deps } = this.run;
-    if (execution.state !== 'RUNNING') return;
+    if (execution.state !== 'RUNNING') {
+      // a delayed start (wait-before, retry delay) that came due while paused runs on resume
+      if (execution.state === 'PAUSED') {
+        task.runtimeContext.deferred = true;
+        changes.touchTask(task);
+      }
+      return;
+    }
     const spec = workflow.tasks[task.name];
     changes.setTaskState(task, 'RUNNING');
     task.startedAt ??= new Date();
@@ -97,6 +104,8 @@ export class TaskRunner {
       }
       if (spec.kind === 'workflow') {
         await this.startSubWorkflow(task, spec);
+      } else if (spec.withItems && task.runtimeContext.with_items) {
+        await this.launchItems(task, spec); // a re-run without reset: the items left to run
       } else if (spec.withItems) {
         await this.startItems(task, spec);
       } else {
