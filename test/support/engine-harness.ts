@@ -78,6 +78,11 @@ export class EngineHarness {
     await this.workflows.create(yaml, { scope: 'private', namespace: '' }, this.context);
   }
 
+  /** Replaces workflows that exist already (a sub-workflow is looked up when its task runs). */
+  async redefine(yaml: string): Promise<void> {
+    await this.workflows.update(yaml, { scope: 'private', namespace: '' }, this.context);
+  }
+
   /** Starts an execution; returns its id without waiting. */
   async start(workflowName: string, input: Record<string, unknown> = {}, params: Record<string, unknown> = {}): Promise<string> {
     const execution = await this.executions.createExecution({ workflowName, input, params, description: '' }, this.context);
@@ -129,6 +134,11 @@ export class EngineHarness {
       },
       { timeoutMs },
     );
+  }
+
+  /** Waits until `probe` holds (what a user would see). */
+  waitFor(probe: () => Promise<boolean>, what = 'condition'): Promise<true> {
+    return waitFor(what, probe);
   }
 
   /** Waits until the named task is in one of `states`. */
