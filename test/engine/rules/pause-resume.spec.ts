@@ -141,7 +141,7 @@ long_wf:
     expect((await engine.run('clock_wf')).state).toBe('SUCCESS');
     expect((await engine.execution(id)).state).toBe('PAUSED');
     await engine.setState(id, 'RUNNING');
-    const done = await engine.waitForState(id, ['SUCCESS', 'ERROR', 'CANCELLED'], 3000);
+    const done = await engine.waitForState(id, ['SUCCESS', 'ERROR', 'CANCELLED'], 1500);
     expect(done.state).toBe('SUCCESS');
     expect((await engine.task(id, 'waiting')).result).toBe('ran');
   });
