@@ -155,4 +155,15 @@ fixable_child_wf:
     expect(await engine.taskStates(failed)).toEqual(['nap:CANCELLED']);
     await expect(engine.setState(failed, 'SUCCESS')).rejects.toThrow('from ERROR to SUCCESS');
   });
+
+  it('runs one action outside any workflow and records how it ended', async () => {
+    const echoed = await engine.executions.runAction('std.echo', { output: 'x' }, '', engine.context);
+    expect(echoed.state).toBe('SUCCESS');
+    expect(echoed.output).toEqual({ result: 'x' });
+    const failed = await engine.executions.runAction('std.fail', { error_data: 'no' }, '', engine.context);
+    expect(failed.state).toBe('ERROR');
+    expect(failed.stateInfo).toBe('no');
+    expect((await engine.queries.getActionExecution(failed.id, engine.context)).state).toBe('ERROR');
+    await expect(engine.executions.runAction('std.nothing', {}, '', engine.context)).rejects.toThrow('Action not found [action_name=std.nothing]');
+  });
 });
