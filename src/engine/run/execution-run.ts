@@ -74,7 +74,7 @@ export class ExecutionRun implements RunControl {
         this.pause(null);
         break;
       case 'resume':
-        this.resume();
+        await this.resume();
         break;
       case 'cancel':
         await this.stopExecution('CANCELLED', event.stateInfo);
@@ -259,11 +259,13 @@ export class ExecutionRun implements RunControl {
 
   // ---- state changes from the API -------------------------------------------------------------
 
-  private resume(): void {
+  private async resume(): Promise<void> {
     if (this.execution.state !== 'PAUSED') return;
     this.execution.state = 'RUNNING';
     this.execution.stateInfo = null;
     this.changes.markExecution();
+    // paused before its start job ran (a sub-workflow paused with its parent): start it now
+    if (!(await this.reads.hasAnyTask())) await this.startExecution();
     for (const task of [...this.changes.tasks.values()]) {
       if (!task.runtimeContext.deferred) continue;
       // IDLE: not started yet (pause-before, or created while paused); RUNNING_DELAYED: its wait ended while paused

@@ -145,13 +145,14 @@ describe('with-items', () => {
     expect(items.count).toBe(2);
     expect(itemVariables(items, ['server', 'tag'], 1)).toEqual({ server: 'vm2', tag: 'b' });
   });
-  it('an item ending frees a slot; the results keep item order whatever order the items end in', () => {
+  it('an item ending frees its slot for the next item at once; the results keep item order whatever order the items end in', () => {
     const items = startWithItems([['x', 'y', 'z']], 2);
     takeNextItem(items);
     takeNextItem(items);
-    expect(recordItemOutcome(items, 1, { ok: true, result: 'Y' })).toEqual({ next: 'wait' });
-    expect(recordItemOutcome(items, 0, { ok: true, result: 'X' })).toEqual({ next: 'launch' });
+    expect(recordItemOutcome(items, 1, { ok: true, result: 'Y' })).toEqual({ next: 'launch' });
     expect(takeNextItem(items)).toBe(2);
+    expect(takeNextItem(items)).toBeUndefined();
+    expect(recordItemOutcome(items, 0, { ok: true, result: 'X' })).toEqual({ next: 'wait' });
     expect(recordItemOutcome(items, 2, { ok: true, result: 'Z' })).toEqual({ next: 'finish', outcome: { ok: true, result: ['X', 'Y', 'Z'] } });
   });
   it('a failed item stops new launches; the attempt fails once the running items ended, with every result', () => {

@@ -126,8 +126,9 @@ export function itemVariables(items: WithItemsState, variableNames: string[], in
 }
 
 /**
- * Records one item's end. `wait`: other items still run; `launch`: start more; otherwise the
- * attempt's outcome (all results in order, or the failure once no item is left running).
+ * Records one item's end. `launch`: start more (up to the concurrency); `wait`: other items still
+ * run; otherwise the attempt's outcome (all results in order, or the failure once no item is left
+ * running).
  */
 export function recordItemOutcome(
   items: WithItemsState,
@@ -140,8 +141,9 @@ export function recordItemOutcome(
     items.failed = true;
     (items.failed_items ??= []).push(index);
   }
-  if (items.running > 0) return { next: 'wait' };
+  // as in Mistral, an item ending frees its slot for the next one at once
   if (!items.failed && hasItemsLeft(items)) return { next: 'launch' };
+  if (items.running > 0) return { next: 'wait' };
   return { next: 'finish', outcome: items.failed ? { ok: false, error: items.results, message: '' } : { ok: true, result: items.results } };
 }
 

@@ -104,10 +104,8 @@ fixable_child_wf:
     expect(after.slice(before.length).map((action) => action.itemIndex).sort()).toEqual(before.map((action) => action.itemIndex).sort());
   });
 
-  // Engine bug: rerunTask keeps the with-items state when reset is false, but runTask then starts
-  // the items from scratch (startWithItems), so the items that succeeded run again too. Mistral
-  // re-runs only the failed items without reset (PUT /v2/tasks/{id} reset=false).
-  it.failing('re-running a with-items task without reset runs only the items that failed', async () => {
+  // as Mistral: PUT /v2/tasks/{id} with reset=false runs only the items that failed
+  it('re-running a with-items task without reset runs only the items that failed', async () => {
     const first = await engine.run('items_wf');
     const each = await engine.task(first.id, 'each');
     const before = await engine.actions(each.id);

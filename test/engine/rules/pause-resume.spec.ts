@@ -129,10 +129,9 @@ long_wf:
     expect((await engine.execution(id)).state).toBe('CANCELLED');
   });
 
-  // Engine bug: when a delayed start (wait-before, or a retry delay) comes due while the execution
-  // is paused, runTask returns early and leaves the task RUNNING_DELAYED; resume restarts only the
-  // IDLE tasks it deferred, so the task never runs and the execution stays RUNNING for ever.
-  it.failing('a task whose wait-before ends while the execution is paused runs once it is resumed', async () => {
+  // a delayed start (wait-before, or a retry delay) that comes due while the execution is paused
+  // waits for the resume, and then runs
+  it('a task whose wait-before ends while the execution is paused runs once it is resumed', async () => {
     // waiting starts its 1 s wait and pauser pauses the execution, in the same first transition
     const id = await engine.start('waiting_when_paused_wf');
     await engine.waitForState(id, ['PAUSED']);
