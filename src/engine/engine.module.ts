@@ -2,14 +2,14 @@ import { Module } from '@nestjs/common';
 import { ExpressionsModule } from '../expressions/expressions.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { EXECUTION_COMMANDS } from './execution-commands';
-import { ExecutionTrusts } from './execution-trusts.service';
+import { EngineExecutionLookup } from './execution-lookup';
 import { ExecutionsService } from './executions.service';
 import { WorkflowEngine } from './workflow-engine.service';
 
 /** The engine: runs workflow executions and answers the API's commands on them. */
 @Module({
   imports: [WorkflowsModule, ExpressionsModule],
-  providers: [WorkflowEngine, ExecutionsService, ExecutionTrusts, { provide: EXECUTION_COMMANDS, useExisting: ExecutionsService }],
+  providers: [WorkflowEngine, ExecutionsService, EngineExecutionLookup, { provide: EXECUTION_COMMANDS, useExisting: ExecutionsService }],
   exports: [EXECUTION_COMMANDS, WorkflowEngine, ExecutionsService],
 })
 export class EngineModule {}

@@ -23,7 +23,7 @@ import type {
 import { actionErrorOutcome, type AfterCommit, type FreshRunSink, InvalidWorkflowInput, resolveWorkflowInput } from './execution-run';
 import { isTerminal, type ExecutionState } from './execution-states';
 import { TaskExecutionEntity } from './task-execution.entity';
-import { ExecutionTrusts } from './execution-trusts.service';
+import { ExecutionTrusts } from '../identity/trusts/execution-trusts.service';
 import { WorkflowEngine } from './workflow-engine.service';
 import { WorkflowExecutionEntity, type ExecutionParams } from './workflow-execution.entity';
 
