@@ -30,7 +30,7 @@ export class EngineExecutionLookup implements ExecutionLookup, OnModuleInit {
       `SELECT u.id FROM unnest($1::uuid[]) AS u(id)
          LEFT JOIN workflow_executions e ON e.id = u.id
         WHERE e.id IS NULL
-           OR (e.state IN ('SUCCESS', 'ERROR', 'CANCELLED') AND COALESCE(e.updated_at, e.created_at) < now() - make_interval(secs => $2))`,
+           OR (e.state IN ('SUCCESS', 'ERROR', 'CANCELLED') AND COALESCE(e.updated_at, e.created_at) < now() - make_interval(secs => $2::int))`,
       [executionIds, keepAfterEndSeconds],
     );
     return rows.map((row) => row.id);
