@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { logRedaction } from './common/log-redaction';
 import { logDestination } from './common/log-output';
 import { ActionsModule } from './actions/actions.module';
+import { entities } from './app.entities';
 import { ConfigModule } from './config/config.module';
 import type { SiroccoConfig } from './config/sirocco-config';
 import { DatabaseModule } from './database/database.module';
@@ -34,7 +35,7 @@ export class AppModule {
             logDestination(config.logFormat),
           ],
         }),
-        DatabaseModule.forUrl(databaseUrl, config.database),
+        DatabaseModule.forUrl(databaseUrl, entities, config.database),
         IdentityModule,
         ExpressionsModule,
         ActionsModule,

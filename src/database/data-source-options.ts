@@ -1,25 +1,9 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { ActionExecutionEntity } from '../engine/action-execution.entity';
-import { DelayedJobEntity } from '../engine/delayed-job.entity';
-import { TaskExecutionEntity } from '../engine/task-execution.entity';
-import { WorkflowExecutionEntity } from '../engine/workflow-execution.entity';
-import { EnvironmentEntity } from '../environments/environment.entity';
-import { WorkflowDefinitionEntity } from '../workflows/workflow-definition.entity';
 import { migrations } from './migrations';
-import { CronTriggerEntity } from '../triggers/cron-trigger.entity';
-import { TriggerFiringEntity } from '../triggers/trigger-firing.entity';
 import { ResilientPgClient } from './resilient-pg-client';
 
-export const entities = [
-  WorkflowDefinitionEntity,
-  WorkflowExecutionEntity,
-  TaskExecutionEntity,
-  ActionExecutionEntity,
-  DelayedJobEntity,
-  EnvironmentEntity,
-  CronTriggerEntity,
-  TriggerFiringEntity,
-];
+/** The entities of every feature; the app lists them (app.entities.ts), database/ imports no feature. */
+export type EntityList = NonNullable<DataSourceOptions['entities']>;
 
 /** Bounds on every database call, so that a lost or frozen database fails requests instead of hanging them. */
 export interface DatabaseTimeouts {
@@ -28,7 +12,7 @@ export interface DatabaseTimeouts {
 }
 
 /** Options of the service's pool; without `timeouts` (migrations, the TypeORM CLI) nothing is bounded. */
-export function dataSourceOptions(url: string, timeouts?: DatabaseTimeouts): DataSourceOptions {
+export function dataSourceOptions(url: string, entities: EntityList, timeouts?: DatabaseTimeouts): DataSourceOptions {
   const bounds = timeouts && {
     Client: ResilientPgClient,
     // the server cancels a slow statement; the client gives up a second later (frozen or unreachable server)

@@ -2,21 +2,21 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DatabaseHealth } from './database-health';
-import { dataSourceOptions, type DatabaseTimeouts, runMigrations } from './data-source-options';
+import { dataSourceOptions, type DatabaseTimeouts, type EntityList, runMigrations } from './data-source-options';
 
 /** TypeORM on PostgreSQL, migrated before the app serves; DatabaseHealth for everyone. */
 @Module({})
 export class DatabaseModule {
-  static forUrl(url: string, timeouts?: DatabaseTimeouts): DynamicModule {
+  static forUrl(url: string, entities: EntityList, timeouts?: DatabaseTimeouts): DynamicModule {
     return {
       module: DatabaseModule,
       global: true,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => dataSourceOptions(url, timeouts),
+          useFactory: () => dataSourceOptions(url, entities, timeouts),
           dataSourceFactory: async (options) => {
             // migrations may take long: they run on their own connection, without the service's timeouts
-            const migrator = await new DataSource(dataSourceOptions(url)).initialize();
+            const migrator = await new DataSource(dataSourceOptions(url, entities)).initialize();
             try {
               await runMigrations(migrator);
             } finally {

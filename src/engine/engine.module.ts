@@ -3,7 +3,7 @@ import { EnvironmentsModule } from '../environments/environments.module';
 import { ExpressionsModule } from '../expressions/expressions.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { EXECUTION_COMMANDS } from './execution-commands';
-import { ExecutionTrusts } from './execution-trusts.service';
+import { EngineExecutionLookup } from './execution-lookup';
 import { ExecutionsRepository } from './executions.repository';
 import { ExecutionsService } from './executions.service';
 import { OneOffActions } from './one-off-actions.service';
@@ -24,7 +24,7 @@ import { WorkflowEngine } from './runtime/workflow-engine.service';
     OneOffActions,
     ExecutionsRepository,
     RuntimeClaimsRepository,
-    ExecutionTrusts,
+    EngineExecutionLookup,
     { provide: EXECUTION_COMMANDS, useExisting: ExecutionsService },
   ],
   exports: [EXECUTION_COMMANDS, WorkflowEngine, ExecutionsService, ExecutionStarter],

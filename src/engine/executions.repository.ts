@@ -87,4 +87,45 @@ export class ExecutionsRepository {
       updatedAt: action.updatedAt,
     });
   }
+
+  // ---- for identity/trusts (EngineExecutionLookup) and the cron triggers (StartBatch) -----------
+
+  async originOf(executionId: string): Promise<{ triggerId: string | null; rootExecutionId: string } | null> {
+    const rows: Array<{ trigger_id: string | null; root_id: string }> = await this.dataSource.query(
+      `SELECT e.trigger_id, COALESCE(e.root_execution_id, e.id) AS root_id FROM workflow_executions e WHERE e.id = $1`,
+      [executionId],
+    );
+    return rows[0] ? { triggerId: rows[0].trigger_id, rootExecutionId: rows[0].root_id } : null;
+  }
+
+  /** Of these executions, those deleted, or ended more than `keepAfterEndSeconds` ago. */
+  async releasedExecutions(executionIds: string[], keepAfterEndSeconds: number): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT u.id FROM unnest($1::uuid[]) AS u(id)
+         LEFT JOIN workflow_executions e ON e.id = u.id
+        WHERE e.id IS NULL
+           OR (e.state IN ('SUCCESS', 'ERROR', 'CANCELLED') AND COALESCE(e.updated_at, e.created_at) < now() - make_interval(secs => $2::int))`,
+      [executionIds, keepAfterEndSeconds],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Of these triggers, those with an execution (at any depth) that has not ended. */
+  async triggersWithLiveExecutions(triggerIds: string[]): Promise<string[]> {
+    const rows: Array<{ trigger_id: string }> = await this.dataSource.query(
+      `SELECT DISTINCT e.trigger_id FROM workflow_executions e
+        WHERE e.trigger_id = ANY($1::uuid[]) AND e.state IN ('RUNNING', 'PAUSED', 'IDLE')`,
+      [triggerIds],
+    );
+    return rows.map((row) => row.trigger_id);
+  }
+
+  /** Whether a top-level execution of the trigger has not ended (overlap_policy 'skip'), seen in `manager`'s transaction. */
+  async triggerRunStillLive(manager: EntityManager, triggerId: string): Promise<boolean> {
+    const running: unknown[] = await manager.query(
+      `SELECT 1 FROM workflow_executions WHERE trigger_id = $1 AND task_execution_id IS NULL AND state IN ('RUNNING', 'PAUSED', 'IDLE') LIMIT 1`,
+      [triggerId],
+    );
+    return running.length > 0;
+  }
 }

@@ -2,11 +2,10 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
-import { NoTrustCredentials, TRIGGER_CREDENTIALS } from '../triggers/trigger-credentials';
 import { AuthGuard } from './auth.guard';
 import { KeystoneClient, ServiceSession } from './keystone/keystone-client';
-import { KeystoneTrusts } from './keystone/keystone-trusts';
 import { TokenValidator } from './keystone/token-validator';
+import { TrustsModule } from './trusts/trusts.module';
 
 function serviceSession(config: SiroccoConfig): ServiceSession | null {
   const keystone = config.auth.mode === 'keystone' ? config.auth.keystone : undefined;
@@ -28,10 +27,11 @@ function serviceSession(config: SiroccoConfig): ServiceSession | null {
 
 /**
  * Who is calling and with what right: the auth guard (noauth | keystone), and the delegated
- * credentials cron triggers run under (Keystone trusts, or none in noauth mode).
+ * credentials triggers and executions run under (TrustsModule: Keystone trusts, or none in noauth).
  */
 @Global()
 @Module({
+  imports: [TrustsModule],
   providers: [
     { provide: ServiceSession, inject: [SIROCCO_CONFIG], useFactory: serviceSession },
     {
@@ -39,13 +39,8 @@ function serviceSession(config: SiroccoConfig): ServiceSession | null {
       inject: [ServiceSession],
       useFactory: (session: ServiceSession | null) => (session ? new TokenValidator(session) : null),
     },
-    {
-      provide: TRIGGER_CREDENTIALS,
-      inject: [ServiceSession],
-      useFactory: (session: ServiceSession | null) => (session ? new KeystoneTrusts(session) : new NoTrustCredentials()),
-    },
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [TRIGGER_CREDENTIALS, ServiceSession],
+  exports: [ServiceSession, TrustsModule],
 })
 export class IdentityModule {}

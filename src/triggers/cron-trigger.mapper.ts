@@ -2,9 +2,10 @@ import { SecretMasker } from '../common/secret-mask';
 import { formatMistralTime } from '../common/mistral-time';
 import { pythonJsonDumps } from '../common/python-json';
 import type { CronTriggerEntity } from './cron-trigger.entity';
-import type { FiringRecord } from './trigger-firer';
-import type { TriggerFiringEntity } from './trigger-firing.entity';
 import { formatInZone, jitterOffsetSeconds } from './schedule/trigger-schedule';
+import type { TriggerFiringEntity } from './trigger-firing.entity';
+import type { FiringRecord } from './trigger-firing.record';
+import { triggerMasker } from './trigger-masker';
 
 /**
  * A cron trigger as Mistral's API shows it (JSON-in-string input and params, UTC times), plus
@@ -41,11 +42,6 @@ export function toCronTriggerResource(trigger: CronTriggerEntity): Record<string
     trust_checked_at: formatMistralTime(trigger.trustCheckedAt),
     trust_error: masker.text(trigger.trustError),
   };
-}
-
-/** The secrets of a trigger's workflow input and params, masked wherever they show. */
-export function triggerMasker(trigger: { workflowInput: unknown; workflowParams?: unknown }): SecretMasker {
-  return SecretMasker.of(trigger.workflowInput, trigger.workflowParams);
 }
 
 export function toFiringResource(firing: TriggerFiringEntity, masker: SecretMasker = new SecretMasker()): Record<string, unknown> {

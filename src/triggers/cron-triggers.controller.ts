@@ -9,8 +9,10 @@ import type { SiroccoConfig } from '../config/sirocco-config';
 import { queryFlag, queryInteger } from '../engine/api/request-body.parser';
 import { CallerContext, type RequestContext } from '../identity/request-context';
 import { parseCreateTriggerRequest, parseUpdateTriggerRequest } from './cron-trigger-request.parser';
-import { toCronTriggerResource, toFiredResource, toFiringResource, toSlotResource, triggerMasker } from './cron-trigger.mapper';
-import { CRON_TRIGGER_LIST_SPEC, CronTriggersService } from './cron-triggers.service';
+import { toCronTriggerResource, toFiredResource, toFiringResource, toSlotResource } from './cron-trigger.mapper';
+import { triggerMasker } from './trigger-masker';
+import { CRON_TRIGGER_LIST_SPEC } from './cron-trigger.columns';
+import { CronTriggersService } from './cron-triggers.service';
 
 @ApiTags('cron triggers')
 @Controller('v2/cron_triggers')

@@ -1,17 +1,17 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ApiError } from '../common/api-error';
 import { keepMaskedSecrets } from '../common/secret-mask';
-import { applyListRequest, type ListRequest, type ListSpec } from '../common/list-query';
+import type { ListRequest } from '../common/list-query';
 import { InvalidWorkflowInput, resolveWorkflowInput } from '../engine/run/workflow-input';
 import type { RequestContext } from '../identity/request-context';
+import { TriggerTrusts } from '../identity/trusts/trigger-trusts.service';
+import { TrustUnavailable } from '../identity/trusts/trust-credentials';
 import { WorkflowUsageRegistry } from '../workflows/workflow-usage.registry';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { CronTriggerEntity } from './cron-trigger.entity';
 import type { CreateTriggerRequest, TriggerSettings } from './cron-trigger-request.parser';
+import { CronTriggerRepository, UUID } from './cron-trigger.repository';
 import { scheduleOf } from './cron-trigger.schedule';
 import {
   jitterOffsetSeconds,
@@ -21,39 +21,9 @@ import {
   validatePattern,
   validateTimezone,
 } from './schedule/trigger-schedule';
-import { TRIGGER_CREDENTIALS, TrustUnavailable, type TriggerCredentials } from './trigger-credentials';
-import { TriggerFirer, type FiringRecord } from './trigger-firer';
-import { TriggerFiringEntity } from './trigger-firing.entity';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The columns of GET /v2/cron_triggers. */
-export const CRON_TRIGGER_LIST_SPEC: ListSpec = {
-  columns: {
-    id: { sql: 't.id::text', type: 'text' },
-    name: { sql: 't.name', type: 'text' },
-    workflow_name: { sql: 't.workflow_name', type: 'text' },
-    workflow_id: { sql: 't.workflow_id::text', type: 'text' },
-    workflow_input: { sql: 't.workflow_input::text', type: 'text', sortable: false, mayHoldSecrets: true },
-    workflow_params: { sql: 't.workflow_params::text', type: 'text', sortable: false, mayHoldSecrets: true },
-    project_id: { sql: 't.project_id', type: 'text' },
-    scope: { sql: 't.scope', type: 'text' },
-    pattern: { sql: 't.pattern', type: 'text', nullable: true },
-    timezone: { sql: 't.timezone', type: 'text' },
-    remaining_executions: { sql: 't.remaining_executions::text', type: 'text', nullable: true },
-    first_execution_time: { sql: 't.first_execution_time', type: 'timestamp', nullable: true },
-    next_execution_time: { sql: 't.next_execution_time', type: 'timestamp', nullable: true },
-    enabled: { sql: 't.enabled::text', type: 'text' },
-    misfire_policy: { sql: 't.misfire_policy', type: 'text' },
-    overlap_policy: { sql: 't.overlap_policy', type: 'text' },
-    trust_status: { sql: 't.trust_status', type: 'text', nullable: true },
-    created_at: { sql: 't.created_at', type: 'timestamp' },
-    updated_at: { sql: 't.updated_at', type: 'timestamp', nullable: true },
-  },
-  idColumn: 'id',
-  defaultSortKey: 'created_at',
-  extraParams: ['all_projects'],
-};
+import { TriggerFirer } from './trigger-firer';
+import type { TriggerFiringEntity } from './trigger-firing.entity';
+import type { FiringRecord } from './trigger-firing.record';
 
 const notFound = (identifier: string) => ApiError.notFound(`Cron trigger not found [identifier=${identifier}]`);
 
@@ -68,22 +38,17 @@ export class CronTriggersService implements OnModuleInit {
   private readonly logger = new Logger(CronTriggersService.name);
 
   constructor(
-    @InjectRepository(CronTriggerEntity) private readonly triggers: Repository<CronTriggerEntity>,
-    @InjectRepository(TriggerFiringEntity) private readonly firings: Repository<TriggerFiringEntity>,
-    private readonly dataSource: DataSource,
+    private readonly triggers: CronTriggerRepository,
     private readonly workflows: WorkflowsService,
     private readonly usage: WorkflowUsageRegistry,
     private readonly firer: TriggerFirer,
-    @Inject(TRIGGER_CREDENTIALS) private readonly credentials: TriggerCredentials,
+    private readonly trusts: TriggerTrusts,
   ) {}
 
   onModuleInit(): void {
     this.usage.register(async (workflow) => {
-      const rows: Array<{ name: string }> = await this.dataSource.query(
-        `SELECT name FROM cron_triggers WHERE workflow_id = $1 ORDER BY name LIMIT 5`,
-        [workflow.id],
-      );
-      return rows.length === 0 ? null : `cron triggers use it [cron_trigger(s)=${rows.map((row) => row.name).join(', ')}]`;
+      const names = await this.triggers.namesUsingWorkflow(workflow.id);
+      return names.length === 0 ? null : `cron triggers use it [cron_trigger(s)=${names.join(', ')}]`;
     });
   }
 
@@ -133,26 +98,26 @@ export class CronTriggersService implements OnModuleInit {
     });
     this.schedule(trigger, now);
 
-    const existing = await this.triggers.findOne({ where: { name: request.name, projectId: context.projectId } });
+    const existing = await this.triggers.findByName(request.name, context.projectId);
     if (existing) throw this.duplicate(trigger);
     let trustId: string | null;
     try {
-      trustId = await this.credentials.createTrust(context);
+      trustId = await this.trusts.create(context);
     } catch (error) {
       throw ApiError.badRequest(`Could not create a Keystone trust for the trigger: ${error instanceof TrustUnavailable ? error.message : String(error)}`);
     }
     try {
-      await this.dataSource.transaction(async (manager) => {
-        await manager.insert(CronTriggerEntity, trigger as unknown as QueryDeepPartialEntity<CronTriggerEntity>);
+      await this.triggers.transaction(async (manager) => {
+        await this.triggers.insert(manager, trigger);
         if (trustId) {
-          await manager.query(`INSERT INTO trigger_trusts (trigger_id, trust_id, project_id) VALUES ($1, $2, $3)`, [trigger.id, trustId, trigger.projectId]);
+          await this.trusts.record(manager, trigger.id, trustId, trigger.projectId);
           trigger.trustStatus = 'ok';
           trigger.trustCheckedAt = now;
-          await manager.update(CronTriggerEntity, trigger.id, { trustStatus: 'ok', trustCheckedAt: now });
+          await this.triggers.markTrustOk(manager, trigger.id, now);
         }
       });
     } catch (error) {
-      if (trustId) await this.credentials.deleteTrust(trustId).catch(() => undefined);
+      if (trustId) await this.trusts.discard(trustId).catch(() => undefined);
       if ((error as { code?: string }).code === '23505') throw this.duplicate(trigger);
       throw error;
     }
@@ -160,23 +125,13 @@ export class CronTriggersService implements OnModuleInit {
     return trigger;
   }
 
-  async list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<CronTriggerEntity[]> {
-    const qb = this.triggers.createQueryBuilder('t');
-    if (!(allProjects && context.isAdmin)) qb.where("(t.project_id = :project OR t.scope = 'public')", { project: context.projectId });
-    await applyListRequest(qb, CRON_TRIGGER_LIST_SPEC, request);
-    return qb.getMany();
+  list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<CronTriggerEntity[]> {
+    return this.triggers.list(request, context, allProjects);
   }
 
   /** A trigger the caller may read, by name (its own first, then a public one) or id. */
   async get(identifier: string, context: RequestContext): Promise<CronTriggerEntity> {
-    const qb = this.triggers.createQueryBuilder('t');
-    if (UUID.test(identifier)) qb.where('t.id = :identifier', { identifier });
-    else qb.where('t.name = :identifier', { identifier });
-    if (!context.isAdmin || !UUID.test(identifier)) {
-      qb.andWhere("(t.project_id = :project OR t.scope = 'public')", { project: context.projectId });
-    }
-    qb.orderBy('CASE WHEN t.project_id = :project THEN 0 ELSE 1 END', 'ASC').setParameter('project', context.projectId);
-    const trigger = await qb.getOne();
+    const trigger = await this.triggers.findReadable(identifier, context);
     if (!trigger) throw notFound(identifier);
     return trigger;
   }
@@ -185,8 +140,8 @@ export class CronTriggersService implements OnModuleInit {
   async update(identifier: string, changes: TriggerSettings & { remainingExecutions?: number }, context: RequestContext): Promise<CronTriggerEntity> {
     const found = await this.owned(identifier, context);
     const now = new Date();
-    return this.dataSource.transaction(async (manager) => {
-      const trigger = (await manager.findOne(CronTriggerEntity, { where: { id: found.id }, lock: { mode: 'pessimistic_write' } }))!;
+    return this.triggers.transaction(async (manager) => {
+      const trigger = (await this.triggers.lock(manager, found.id))!;
       try {
         if (changes.pattern) validatePattern(changes.pattern);
         if (changes.timezone !== undefined) validateTimezone(changes.timezone);
@@ -223,17 +178,17 @@ export class CronTriggersService implements OnModuleInit {
       // a new schedule (or a resume) counts from now: slots missed while paused are not owed
       if (scheduleChanged && trigger.finishedAt === null) this.schedule(trigger, now);
       trigger.updatedAt = now;
-      await manager.save(CronTriggerEntity, trigger);
+      await this.triggers.save(manager, trigger);
       return trigger;
     });
   }
 
   async delete(identifier: string, context: RequestContext): Promise<void> {
     const trigger = await this.owned(identifier, context);
-    await this.dataSource.transaction(async (manager) => {
-      // the trust goes once no execution of the trigger still needs its token (TrustKeeper)
-      await manager.query(`UPDATE trigger_trusts SET delete_requested_at = now() WHERE trigger_id = $1`, [trigger.id]);
-      await manager.delete(CronTriggerEntity, { id: trigger.id });
+    await this.triggers.transaction(async (manager) => {
+      // the trust goes once no execution of the trigger still needs its token (TrustSweeper)
+      await this.trusts.releaseWithTrigger(manager, trigger.id);
+      await this.triggers.delete(manager, trigger.id);
     });
     this.logger.log(`deleted cron trigger ${trigger.name} (${trigger.id})`);
   }
@@ -261,39 +216,26 @@ export class CronTriggersService implements OnModuleInit {
     marker?: string,
   ): Promise<{ trigger: CronTriggerEntity; firings: TriggerFiringEntity[] }> {
     const trigger = await this.get(identifier, context);
-    const qb = this.firings
-      .createQueryBuilder('f')
-      .where('f.trigger_id = :trigger', { trigger: trigger.id })
-      .orderBy('f.scheduled_for', 'DESC')
-      .addOrderBy('f.id', 'DESC')
-      .limit(limit);
     if (marker) {
-      const found =
-        UUID.test(marker) &&
-        (await this.firings.createQueryBuilder('m').where('m.id = :marker AND m.trigger_id = :trigger', { marker, trigger: trigger.id }).getExists());
+      const found = UUID.test(marker) && (await this.triggers.isFiringOf(marker, trigger.id));
       if (!found) throw ApiError.badRequest(`Marker '${marker}' does not name a firing of cron trigger ${trigger.name}.`);
-      // compared in SQL: a JS Date would lose the microseconds of scheduled_for
-      qb.andWhere('(f.scheduled_for, f.id) < (SELECT m.scheduled_for, m.id FROM trigger_firings m WHERE m.id = :marker)', { marker });
     }
-    return { trigger, firings: await qb.getMany() };
+    return { trigger, firings: await this.triggers.firingHistory(trigger.id, limit, marker) };
   }
 
   /** `POST .../check`: is the trust still good? The answer is kept on the trigger. */
   async checkTrust(identifier: string, context: RequestContext): Promise<CronTriggerEntity> {
     const trigger = await this.get(identifier, context);
-    const rows: Array<{ trust_id: string }> = await this.dataSource.query(
-      `SELECT trust_id FROM trigger_trusts WHERE trigger_id = $1 AND delete_requested_at IS NULL`,
-      [trigger.id],
-    );
-    if (rows.length === 0) return trigger; // noauth: nothing to check
+    const trustId = await this.trusts.trustOf(trigger.id);
+    if (!trustId) return trigger; // noauth: nothing to check
     let problem: string | null = null;
     try {
-      await this.credentials.verifyTrust(rows[0].trust_id);
+      await this.trusts.verify(trustId);
     } catch (error) {
       problem = error instanceof TrustUnavailable ? error.message : String(error);
     }
     Object.assign(trigger, { trustStatus: problem ? 'broken' : 'ok', trustCheckedAt: new Date(), trustError: problem });
-    await this.triggers.update(trigger.id, { trustStatus: trigger.trustStatus, trustCheckedAt: trigger.trustCheckedAt, trustError: problem });
+    await this.triggers.updateTrustCheck(trigger.id, { trustStatus: trigger.trustStatus, trustCheckedAt: trigger.trustCheckedAt, trustError: problem });
     return trigger;
   }
 

@@ -2,17 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { MailSender } from '../mail/mail-sender';
-import type { CronTriggerEntity } from './cron-trigger.entity';
-import { triggerMasker } from './cron-trigger.mapper';
 import { formatUtc } from './schedule/trigger-schedule';
-
-/** What went wrong at one firing, for the person who has to know. */
-export interface FiringFailure {
-  trigger: Pick<CronTriggerEntity, 'name' | 'workflowName' | 'workflowInput' | 'workflowParams' | 'projectId'>;
-  scheduledFor: Date;
-  executionId: string;
-  reason: string;
-}
+import type { FiringFailure } from './trigger-firing.record';
+import { triggerMasker } from './trigger-masker';
 
 /**
  * Mails a failed firing to the workflow input's `to_addr_error` (the address the shipped workflows

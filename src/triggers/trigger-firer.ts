@@ -1,21 +1,18 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { ExecutionStarter } from '../engine/start/execution-starter';
 import type { StartBatch } from '../engine/start/start-batch';
-import { CronTriggerEntity } from './cron-trigger.entity';
+import { TriggerTrusts } from '../identity/trusts/trigger-trusts.service';
+import { TrustUnavailable } from '../identity/trusts/trust-credentials';
+import type { CronTriggerEntity } from './cron-trigger.entity';
 import { scheduleOf, triggerDescription } from './cron-trigger.schedule';
 import { jitterOffsetSeconds, slotsToRun } from './schedule/trigger-schedule';
-import { NoTrustCredentials, TRIGGER_CREDENTIALS, TrustUnavailable, type TriggerCredentials } from './trigger-credentials';
-import { triggerMasker } from './cron-trigger.mapper';
-import { TriggerFailureNotifier, type FiringFailure } from './trigger-failure-notifier';
+import { TriggerFailureNotifier } from './trigger-failure-notifier';
 import { TriggerFiringEntity, type FiringOutcome } from './trigger-firing.entity';
-
-/** What one firing did, as `POST .../fire` and the history show it. */
-export interface FiringRecord {
-  firing: TriggerFiringEntity;
-  failure: FiringFailure | null;
-}
+import type { FiringFailure, FiringRecord } from './trigger-firing.record';
+import { TriggerFiringRepository, type ScheduleAdvance } from './trigger-firing.repository';
+import { triggerMasker } from './trigger-masker';
 
 /** Everything one firing transaction did, to hand over once it has committed. */
 interface Claimed {
@@ -43,10 +40,10 @@ export class TriggerFirer {
   private readonly logger = new Logger(TriggerFirer.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: TriggerFiringRepository,
     private readonly starter: ExecutionStarter,
     private readonly notifier: TriggerFailureNotifier,
-    @Inject(TRIGGER_CREDENTIALS) private readonly credentials: TriggerCredentials,
+    private readonly trusts: TriggerTrusts,
   ) {}
 
   /** Fires those of `triggerIds` that are due and not held by another instance. */
@@ -70,12 +67,12 @@ export class TriggerFirer {
 
   /** `POST /v2/cron_triggers/{name}/fire`: one execution now; the schedule is left as it is. */
   async fireNow(trigger: CronTriggerEntity, now: Date = new Date()): Promise<FiringRecord> {
-    const claimed = await this.dataSource.transaction(async (manager) => {
-      const locked = await manager.findOne(CronTriggerEntity, { where: { id: trigger.id }, lock: { mode: 'pessimistic_write' } });
+    const claimed = await this.repository.transaction(async (manager) => {
+      const locked = await this.repository.lockTrigger(manager, trigger.id);
       if (!locked) throw new Error(`cron trigger ${trigger.name} was deleted meanwhile`);
       const batch = await this.newBatch(manager, [locked], true);
       await this.fireOne(batch, locked, now);
-      await manager.insert(TriggerFiringEntity, batch.records.map((record) => record.firing));
+      await this.repository.insertFirings(manager, batch.records.map((record) => record.firing));
       return batch;
     });
     await this.afterCommit(claimed);
@@ -83,15 +80,10 @@ export class TriggerFirer {
   }
 
   private async fireInOneTransaction(triggerIds: string[], now: Date, savepoint: boolean): Promise<FiringRecord[]> {
-    const claimed = await this.dataSource.transaction(async (manager) => {
-      const triggers = await manager
-        .createQueryBuilder(CronTriggerEntity, 't')
-        .setLock('pessimistic_write')
-        .setOnLocked('skip_locked')
-        .where('t.id IN (:...triggerIds) AND t.enabled AND t.finished_at IS NULL AND t.next_fire_at <= :now', { triggerIds, now })
-        .getMany();
+    const claimed = await this.repository.transaction(async (manager) => {
+      const triggers = await this.repository.lockDueTriggers(manager, triggerIds, now);
       const batch = await this.newBatch(manager, triggers, savepoint);
-      const advances: Array<{ id: string; previous: Date; next: Date | null; fireAt: Date | null; remaining: number | null }> = [];
+      const advances: ScheduleAdvance[] = [];
       for (const trigger of triggers) {
         if (!trigger.nextExecutionTime) continue;
         const previous = trigger.nextExecutionTime;
@@ -108,23 +100,9 @@ export class TriggerFirer {
       }
       await batch.starts.write();
       // unique (trigger_id, scheduled_for): a slot fired twice aborts the whole transaction
-      if (batch.records.length > 0) await manager.insert(TriggerFiringEntity, batch.records.map((record) => record.firing));
+      if (batch.records.length > 0) await this.repository.insertFirings(manager, batch.records.map((record) => record.firing));
       if (advances.length > 0) {
-        const [, affected] = (await manager.query(
-          `UPDATE cron_triggers t
-              SET next_execution_time = u.next, next_fire_at = u.fire_at, remaining_executions = u.remaining,
-                  finished_at = CASE WHEN u.next IS NULL THEN $6::timestamptz ELSE NULL END
-             FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::int[]) AS u(id, previous, next, fire_at, remaining)
-            WHERE t.id = u.id AND date_trunc('milliseconds', t.next_execution_time) = u.previous`,
-          [
-            advances.map((a) => a.id),
-            advances.map((a) => a.previous),
-            advances.map((a) => a.next),
-            advances.map((a) => a.fireAt),
-            advances.map((a) => a.remaining),
-            now,
-          ],
-        )) as [unknown, number];
+        const affected = await this.repository.advanceSchedules(manager, advances, now);
         // under the row locks the swap cannot miss; if it ever does, roll back rather than fire twice
         if (affected !== advances.length) throw new Error('a cron trigger moved while it was being fired');
       }
@@ -136,15 +114,8 @@ export class TriggerFirer {
 
   /** `oneByOne` (single firings): an execution that cannot start inline falls back to a start job. */
   private async newBatch(manager: EntityManager, triggers: CronTriggerEntity[], oneByOne: boolean): Promise<Batch> {
-    const trusts = new Map<string, string>();
     // noauth mode has no trusts: no query for them
-    if (triggers.length > 0 && !(this.credentials instanceof NoTrustCredentials)) {
-      const rows: Array<{ trigger_id: string; trust_id: string }> = await manager.query(
-        `SELECT trigger_id, trust_id FROM trigger_trusts WHERE trigger_id = ANY($1::uuid[]) AND delete_requested_at IS NULL`,
-        [triggers.map((trigger) => trigger.id)],
-      );
-      for (const row of rows) trusts.set(row.trigger_id, row.trust_id);
-    }
+    const trusts = await this.trusts.trustsOf(manager, triggers.map((trigger) => trigger.id));
     return { manager, trusts, starts: this.starter.startBatch(manager, { oneByOne }), records: [] };
   }
 
@@ -159,7 +130,7 @@ export class TriggerFirer {
       outcome: 'started' as FiringOutcome,
       error: null as string | null,
     });
-    if (trigger.overlapPolicy === 'skip' && (await this.previousStillRuns(batch.manager, trigger))) {
+    if (trigger.overlapPolicy === 'skip' && (await batch.starts.previousStillRuns(trigger.id))) {
       firing.outcome = 'skipped';
       firing.error = "the previous execution of this trigger still runs (overlap_policy 'skip')";
       batch.records.push({ firing, failure: null });
@@ -190,29 +161,17 @@ export class TriggerFirer {
     return firing.outcome;
   }
 
-  private async previousStillRuns(manager: EntityManager, trigger: CronTriggerEntity): Promise<boolean> {
-    const running: unknown[] = await manager.query(
-      `SELECT 1 FROM workflow_executions WHERE trigger_id = $1 AND task_execution_id IS NULL AND state IN ('RUNNING', 'PAUSED', 'IDLE') LIMIT 1`,
-      [trigger.id],
-    );
-    return running.length > 0;
-  }
-
   /** The trust's state, checked at fire time; the result is kept on the trigger for the API. */
   private async trustProblem(batch: Batch, trigger: CronTriggerEntity): Promise<string | null> {
     const trustId = batch.trusts.get(trigger.id);
     if (!trustId) return null;
     let problem: string | null = null;
     try {
-      await this.credentials.verifyTrust(trustId);
+      await this.trusts.verify(trustId);
     } catch (error) {
       problem = `the trigger's Keystone trust cannot be used: ${error instanceof TrustUnavailable ? error.message : String(error)}`;
     }
-    await batch.manager.update(CronTriggerEntity, trigger.id, {
-      trustStatus: problem ? 'broken' : 'ok',
-      trustCheckedAt: new Date(),
-      trustError: problem,
-    });
+    await this.repository.recordFireTimeTrustCheck(batch.manager, trigger.id, problem);
     return problem;
   }
 

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { DataSource } from 'typeorm';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { DatabaseHealth } from '../database/database-health';
-import { TRIGGER_CREDENTIALS, type TriggerCredentials } from './trigger-credentials';
+import { TriggerTrusts } from '../identity/trusts/trigger-trusts.service';
 import { TriggerFirer } from './trigger-firer';
+import { TriggerFiringRepository } from './trigger-firing.repository';
 
 /** Due triggers fired in one transaction: fewer round trips, and still one lock per trigger. */
 const FIRING_BATCH = 25;
@@ -20,13 +20,12 @@ const FIRING_BATCH = 25;
 export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TriggerFiringLoop.name);
   private ticking = false;
-  private sweeping = false;
   private stopping = false;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: TriggerFiringRepository,
     private readonly firer: TriggerFirer,
-    @Inject(TRIGGER_CREDENTIALS) private readonly credentials: TriggerCredentials,
+    private readonly trusts: TriggerTrusts,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
     private readonly health: DatabaseHealth,
   ) {}
@@ -59,15 +58,10 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
 
   /** Fires the due triggers of one batch; returns how many were due. */
   async fireDueBatch(): Promise<number> {
-    const due: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM cron_triggers
-        WHERE enabled AND finished_at IS NULL AND next_fire_at IS NOT NULL AND next_fire_at <= now()
-        ORDER BY next_fire_at LIMIT $1`,
-      [this.config.triggers.batchSize],
-    );
+    const due = await this.repository.dueTriggerIds(this.config.triggers.batchSize);
     // batches of triggers per transaction, several batches at once
     const batches: string[][] = [];
-    for (let index = 0; index < due.length; index += FIRING_BATCH) batches.push(due.slice(index, index + FIRING_BATCH).map((row) => row.id));
+    for (let index = 0; index < due.length; index += FIRING_BATCH) batches.push(due.slice(index, index + FIRING_BATCH));
     let next = 0;
     const worker = async () => {
       while (next < batches.length && !this.stopping) {
@@ -98,61 +92,26 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
 
   private async checkStaleTrusts(): Promise<void> {
     if (this.stopping) return;
+    // the triggers that hold a trust (identity/trusts keeps them), by trigger id
+    const trusts = await this.trusts.allTrusts();
+    if (trusts.size === 0) return;
+    const triggerIds = [...trusts.keys()];
     for (;;) {
-      const checked = await this.dataSource.transaction(async (manager) => {
-        const due: Array<{ id: string; trust_id: string }> = await manager.query(
-          `SELECT t.id, tt.trust_id FROM cron_triggers t JOIN trigger_trusts tt ON tt.trigger_id = t.id
-            WHERE t.finished_at IS NULL AND tt.delete_requested_at IS NULL
-              AND (t.trust_checked_at IS NULL OR t.trust_checked_at < now() - interval '1 day')
-            ORDER BY t.trust_checked_at NULLS FIRST LIMIT 50 FOR UPDATE OF t SKIP LOCKED`,
-        );
-        for (const row of due) {
+      const checked = await this.repository.transaction(async (manager) => {
+        const due = await this.repository.lockStaleTrustChecks(manager, triggerIds);
+        for (const id of due) {
           let problem: string | null = null;
           try {
-            await this.credentials.verifyTrust(row.trust_id);
+            await this.trusts.verify(trusts.get(id)!);
           } catch (error) {
             problem = error instanceof Error ? error.message : String(error);
           }
-          await manager.query(
-            `UPDATE cron_triggers SET trust_status = $2, trust_checked_at = now(), trust_error = $3 WHERE id = $1`,
-            [row.id, problem ? 'broken' : 'ok', problem],
-          );
-          if (problem) this.logger.warn(`cron trigger ${row.id}: its trust is broken: ${problem}`);
+          await this.repository.recordDailyTrustCheck(manager, id, { status: problem ? 'broken' : 'ok', error: problem });
+          if (problem) this.logger.warn(`cron trigger ${id}: its trust is broken: ${problem}`);
         }
         return due.length;
       });
       if (checked < 50 || this.stopping) return;
-    }
-  }
-
-  /**
-   * Deletes the trusts of deleted triggers once none of their executions still runs (they need the
-   * trust's token until they end).
-   */
-  @Interval('cron-trust-sweep', 10000)
-  async sweepTrusts(): Promise<void> {
-    if (this.sweeping || this.stopping || !this.health.isAvailable) return;
-    this.sweeping = true;
-    try {
-      const rows: Array<{ trigger_id: string; trust_id: string }> = await this.dataSource.query(
-        `SELECT tt.trigger_id, tt.trust_id FROM trigger_trusts tt
-          WHERE tt.delete_requested_at IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM workflow_executions e
-                             WHERE e.trigger_id = tt.trigger_id AND e.state IN ('RUNNING', 'PAUSED', 'IDLE'))
-          LIMIT 100`,
-      );
-      for (const row of rows) {
-        try {
-          await this.credentials.deleteTrust(row.trust_id);
-          await this.dataSource.query(`DELETE FROM trigger_trusts WHERE trigger_id = $1`, [row.trigger_id]);
-        } catch (error) {
-          this.logger.warn(`deleting the trust of deleted cron trigger ${row.trigger_id} failed, will retry: ${String(error)}`);
-        }
-      }
-    } catch (error) {
-      if (!this.stopping && !this.health.reportFailure(error)) this.logger.warn(`sweeping the trusts of deleted cron triggers failed: ${String(error)}`);
-    } finally {
-      this.sweeping = false;
     }
   }
 }

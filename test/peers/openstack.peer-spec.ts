@@ -278,8 +278,8 @@ describe('snapshot workflows on real OpenStack services', () => {
       await db.connect();
       await db.query(`UPDATE workflow_executions SET updated_at = now() - interval '2 hours' WHERE id = $1`, [execution.id]);
       await db.end();
-      const { ExecutionTrusts } = await import('../../src/engine/execution-trusts.service');
-      await k.app.get(ExecutionTrusts).sweep();
+      const { TrustSweeper } = await import('../../src/identity/trusts/trust-sweeper');
+      await k.app.get(TrustSweeper).sweep();
       const after = (await keystone.listTrusts(token.token, { trustorUserId: token.user.id })).map((trust) => trust.id);
       expect(after).not.toContain(created[0]!.id);
     });

@@ -1,5 +1,5 @@
 import { KeystoneClient, ServiceSession } from '../../src/identity/keystone/keystone-client';
-import { KeystoneTrusts } from '../../src/identity/keystone/keystone-trusts';
+import { KeystoneTrusts } from '../../src/identity/trusts/keystone-trusts';
 import { startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
 import { startTestApp, type TestApp } from '../support/test-app';
 

@@ -1,10 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { SIROCCO_CONFIG } from '../../config/config.module';
 import type { SiroccoConfig } from '../../config/sirocco-config';
 import { KeystoneClient, ServiceSession, type KeystoneToken } from '../../identity/keystone/keystone-client';
-import { KeystoneTrusts } from '../../identity/keystone/keystone-trusts';
-import { TRIGGER_CREDENTIALS, type TriggerCredentials } from '../../triggers/trigger-credentials';
+import { TrustBroker } from '../../identity/trusts/trust-broker';
 import { ActionFailure } from '../action.types';
 import { OpenStackClients } from './client/openstack-clients';
 import type { EndpointInterface } from './client/service-catalog';
@@ -15,17 +13,16 @@ import type { TokenProvider } from './client/openstack-session';
  * configured cloud (clouds.yaml or OS_* variables), with a token cached until near expiry. In
  * keystone mode a run acts as a user through a trust: a run started by a cron trigger through the
  * trigger's, a run started through the API through the one made from its caller's token
- * (ExecutionTrusts); sub-workflows use their root's. Trust-scoped tokens are renewed when they
- * near expiry, so long workflows keep working. An action run on its own uses its caller's token.
+ * (TrustBroker, identity/trusts, finds it); sub-workflows use their root's. Trust-scoped tokens
+ * are renewed when they near expiry, so long workflows keep working. An action run on its own uses its caller's token.
  */
 @Injectable()
 export class ExecutionCredentials {
   private readonly cloud: ServiceSession | null;
 
   constructor(
-    private readonly dataSource: DataSource,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
-    @Optional() @Inject(TRIGGER_CREDENTIALS) private readonly credentials?: TriggerCredentials,
+    @Optional() private readonly trusts?: TrustBroker,
   ) {
     const cloud = config.auth.mode === 'noauth' ? config.openstack : null;
     this.cloud = cloud ? new ServiceSession(new KeystoneClient(cloud.authUrl), cloud.credentials) : null;
@@ -57,14 +54,14 @@ export class ExecutionCredentials {
         },
       };
     }
-    const trusts = this.credentials;
-    if (!(trusts instanceof KeystoneTrusts)) throw new ActionFailure('no OpenStack credentials');
+    const trusts = this.trusts;
+    if (!trusts?.supportsTrusts) throw new ActionFailure('no OpenStack credentials');
     if (!workflowExecutionId) {
       if (!caller) throw new ActionFailure('no OpenStack credentials: the action runs outside any workflow execution');
       return this.callerTokens(trusts, caller);
     }
-    const { trustId, error } = await this.trustOf(workflowExecutionId);
-    if (!trustId) {
+    const { session, error } = await trusts.sessionForExecution(workflowExecutionId);
+    if (!session) {
       throw new ActionFailure(
         error
           ? `no OpenStack credentials: a Keystone trust could not be made from the caller's token when the execution started (${error})`
@@ -74,7 +71,7 @@ export class ExecutionCredentials {
     return {
       token: async (fresh?: boolean): Promise<KeystoneToken> => {
         try {
-          return await trusts.tokenFor(trustId, fresh);
+          return await session.token(fresh);
         } catch (error) {
           throw new ActionFailure(`the trigger's Keystone trust cannot be used: ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -82,23 +79,11 @@ export class ExecutionCredentials {
     };
   }
 
-  /** The trust of the execution's trigger, else of its root execution, else why there is none. */
-  private async trustOf(workflowExecutionId: string): Promise<{ trustId: string | null; error: string | null }> {
-    const rows: Array<{ trust_id: string | null; error: string | null }> = await this.dataSource.query(
-      `SELECT COALESCE(tt.trust_id, et.trust_id) AS trust_id, et.error FROM workflow_executions e
-         LEFT JOIN trigger_trusts tt ON tt.trigger_id = e.trigger_id
-         LEFT JOIN execution_trusts et ON et.execution_id = COALESCE(e.root_execution_id, e.id)
-        WHERE e.id = $1`,
-      [workflowExecutionId],
-    );
-    return { trustId: rows[0]?.trust_id ?? null, error: rows[0]?.error ?? null };
-  }
-
   /**
    * An action run on its own acts with its caller's token: exchanged once (token method) for one
    * that carries the catalog; a refused one is not renewed (only its owner can do that).
    */
-  private callerTokens(trusts: KeystoneTrusts, caller: { token: string; projectId: string }): TokenProvider {
+  private callerTokens(trusts: TrustBroker, caller: { token: string; projectId: string }): TokenProvider {
     let exchanged: Promise<KeystoneToken> | null = null;
     return {
       token: async (fresh?: boolean): Promise<KeystoneToken> => {

@@ -6,7 +6,7 @@ import { EnvironmentsService } from '../../environments/environments.service';
 import type { RequestContext } from '../../identity/request-context';
 import { WorkflowsService } from '../../workflows/workflows.service';
 import type { CreateExecutionRequest } from '../execution-commands';
-import { ExecutionTrusts } from '../execution-trusts.service';
+import { ExecutionTrusts } from '../../identity/trusts/execution-trusts.service';
 import { ExecutionsRepository } from '../executions.repository';
 import type { AfterCommit } from '../run/after-commit';
 import { InvalidWorkflowInput, resolveWorkflowInput } from '../run/workflow-input';
@@ -100,6 +100,7 @@ export class ExecutionStarter {
         startInTransaction: (transaction, execution, started) => this.engine.startInTransaction(transaction, execution, started),
         insertExecution: (transaction, execution) => this.repository.insertExecution(transaction, execution),
         insertJob: (transaction, job) => this.repository.insertJob(transaction, job),
+        triggerRunStillLive: (transaction, triggerId) => this.repository.triggerRunStillLive(transaction, triggerId),
         dispatch: (after) => this.engine.dispatchAfterCommit(after),
       },
       options.oneByOne,

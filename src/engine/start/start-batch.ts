@@ -20,6 +20,7 @@ export interface StartBatchDeps {
   startInTransaction(manager: EntityManager, execution: WorkflowExecutionEntity, started?: StartedRows): Promise<AfterCommit>;
   insertExecution(manager: EntityManager, execution: WorkflowExecutionEntity): Promise<void>;
   insertJob(manager: EntityManager, job: DelayedJobEntity): Promise<DelayedJobEntity>;
+  triggerRunStillLive(manager: EntityManager, triggerId: string): Promise<boolean>;
   dispatch(after: AfterCommit): void;
 }
 
@@ -99,6 +100,11 @@ export class StartBatch {
       this.jobs.push(await this.deps.insertJob(this.manager, startJob(execution.id, this.deps.instanceId, this.deps.claimUntil(new Date()))));
     }
     return { executionId: execution.id, failure };
+  }
+
+  /** Whether the trigger's previous top-level execution has not ended (overlap_policy 'skip'). */
+  previousStillRuns(triggerId: string): Promise<boolean> {
+    return this.deps.triggerRunStillLive(this.manager, triggerId);
   }
 
   /** Writes the rows of the batch's new executions (before the caller's own rows that refer to them). */

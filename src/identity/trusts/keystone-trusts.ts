@@ -1,17 +1,19 @@
 import { Logger } from '@nestjs/common';
+import { KeystoneError, ServiceLoginError, type KeystoneToken, type ServiceSession } from '../keystone/keystone-client';
 import type { RequestContext } from '../request-context';
-import { TrustUnavailable, type TriggerCredentials } from '../../triggers/trigger-credentials';
-import { KeystoneError, ServiceLoginError, type KeystoneToken, type ServiceSession } from './keystone-client';
+import { TrustUnavailable, type TrustCredentials } from './trust-credentials';
 
 /** Roles Keystone adds by implication (member implies reader): a trust asks only for the others. */
 const IMPLIED_ROLES = new Set(['reader']);
 
 /**
- * Triggers' trusts in Keystone: trustor = the caller, trustee = Sirocco's service user, the
- * caller's project and roles, impersonation (the workflow acts as the user). Trust-scoped tokens
- * are cached until a minute before they expire, so a long workflow gets a fresh one when needed.
+ * Trusts in Keystone, a trigger's or an API-started execution's: trustor = the caller, trustee =
+ * Sirocco's service user, the caller's project and roles, impersonation (the workflow acts as the
+ * user). Trust-scoped tokens are cached until a minute before they expire, so a long workflow gets
+ * a fresh one when needed.
  */
-export class KeystoneTrusts implements TriggerCredentials {
+export class KeystoneTrusts implements TrustCredentials {
+  readonly supportsTrusts = true;
   private readonly logger = new Logger(KeystoneTrusts.name);
   private trusteeId: Promise<string> | null = null;
   private readonly tokens = new Map<string, KeystoneToken>();

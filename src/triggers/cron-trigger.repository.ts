@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository, type EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { applyListRequest, type ListRequest } from '../common/list-query';
+import { CRON_TRIGGER_LIST_SPEC } from './cron-trigger.columns';
+import { CronTriggerEntity } from './cron-trigger.entity';
+import { TriggerFiringEntity } from './trigger-firing.entity';
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Who may see a trigger: its project, or anyone when it is public. */
+export interface TriggerReader {
+  projectId: string;
+  isAdmin: boolean;
+}
+
+/** The SQL of cron triggers as the API manages them, and of their firing history. */
+@Injectable()
+export class CronTriggerRepository {
+  constructor(
+    @InjectRepository(CronTriggerEntity) private readonly triggers: Repository<CronTriggerEntity>,
+    @InjectRepository(TriggerFiringEntity) private readonly firings: Repository<TriggerFiringEntity>,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /** The names of up to 5 triggers that start the workflow. */
+  async namesUsingWorkflow(workflowId: string): Promise<string[]> {
+    const rows: Array<{ name: string }> = await this.dataSource.query(`SELECT name FROM cron_triggers WHERE workflow_id = $1 ORDER BY name LIMIT 5`, [
+      workflowId,
+    ]);
+    return rows.map((row) => row.name);
+  }
+
+  findByName(name: string, projectId: string): Promise<CronTriggerEntity | null> {
+    return this.triggers.findOne({ where: { name, projectId } });
+  }
+
+  async insert(manager: EntityManager, trigger: CronTriggerEntity): Promise<void> {
+    await manager.insert(CronTriggerEntity, trigger as unknown as QueryDeepPartialEntity<CronTriggerEntity>);
+  }
+
+  async markTrustOk(manager: EntityManager, triggerId: string, checkedAt: Date): Promise<void> {
+    await manager.update(CronTriggerEntity, triggerId, { trustStatus: 'ok', trustCheckedAt: checkedAt });
+  }
+
+  async list(request: ListRequest, reader: TriggerReader, allProjects: boolean): Promise<CronTriggerEntity[]> {
+    const qb = this.triggers.createQueryBuilder('t');
+    if (!(allProjects && reader.isAdmin)) qb.where("(t.project_id = :project OR t.scope = 'public')", { project: reader.projectId });
+    await applyListRequest(qb, CRON_TRIGGER_LIST_SPEC, request);
+    return qb.getMany();
+  }
+
+  /** A trigger the reader may read, by name (its own first, then a public one) or id. */
+  findReadable(identifier: string, reader: TriggerReader): Promise<CronTriggerEntity | null> {
+    const qb = this.triggers.createQueryBuilder('t');
+    if (UUID.test(identifier)) qb.where('t.id = :identifier', { identifier });
+    else qb.where('t.name = :identifier', { identifier });
+    if (!reader.isAdmin || !UUID.test(identifier)) {
+      qb.andWhere("(t.project_id = :project OR t.scope = 'public')", { project: reader.projectId });
+    }
+    qb.orderBy('CASE WHEN t.project_id = :project THEN 0 ELSE 1 END', 'ASC').setParameter('project', reader.projectId);
+    return qb.getOne();
+  }
+
+  /** Locks the trigger row for an update in `manager`'s transaction. */
+  lock(manager: EntityManager, triggerId: string): Promise<CronTriggerEntity | null> {
+    return manager.findOne(CronTriggerEntity, { where: { id: triggerId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async save(manager: EntityManager, trigger: CronTriggerEntity): Promise<void> {
+    await manager.save(CronTriggerEntity, trigger);
+  }
+
+  async delete(manager: EntityManager, triggerId: string): Promise<void> {
+    await manager.delete(CronTriggerEntity, { id: triggerId });
+  }
+
+  async updateTrustCheck(triggerId: string, check: Pick<CronTriggerEntity, 'trustStatus' | 'trustCheckedAt' | 'trustError'>): Promise<void> {
+    await this.triggers.update(triggerId, check);
+  }
+
+  /** Whether `firingId` names a firing of the trigger. */
+  isFiringOf(firingId: string, triggerId: string): Promise<boolean> {
+    return this.firings.createQueryBuilder('m').where('m.id = :marker AND m.trigger_id = :trigger', { marker: firingId, trigger: triggerId }).getExists();
+  }
+
+  /** Firings newest first (id breaks ties); `marker`, a firing id, starts after that firing. */
+  firingHistory(triggerId: string, limit: number, marker?: string): Promise<TriggerFiringEntity[]> {
+    const qb = this.firings
+      .createQueryBuilder('f')
+      .where('f.trigger_id = :trigger', { trigger: triggerId })
+      .orderBy('f.scheduled_for', 'DESC')
+      .addOrderBy('f.id', 'DESC')
+      .limit(limit);
+    if (marker) {
+      // compared in SQL: a JS Date would lose the microseconds of scheduled_for
+      qb.andWhere('(f.scheduled_for, f.id) < (SELECT m.scheduled_for, m.id FROM trigger_firings m WHERE m.id = :marker)', { marker });
+    }
+    return qb.getMany();
+  }
+}

@@ -1,0 +1,16 @@
+import type { CronTriggerEntity } from './cron-trigger.entity';
+import type { TriggerFiringEntity } from './trigger-firing.entity';
+
+/** What went wrong at one firing, for the person who has to know. */
+export interface FiringFailure {
+  trigger: Pick<CronTriggerEntity, 'name' | 'workflowName' | 'workflowInput' | 'workflowParams' | 'projectId'>;
+  scheduledFor: Date;
+  executionId: string;
+  reason: string;
+}
+
+/** What one firing did, as `POST .../fire` and the history show it. */
+export interface FiringRecord {
+  firing: TriggerFiringEntity;
+  failure: FiringFailure | null;
+}

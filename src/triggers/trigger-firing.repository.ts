@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CronTriggerEntity } from './cron-trigger.entity';
+import { TriggerFiringEntity } from './trigger-firing.entity';
+
+/** One trigger's schedule after a firing: compare-and-swap from `previous`. */
+export interface ScheduleAdvance {
+  id: string;
+  previous: Date;
+  next: Date | null;
+  fireAt: Date | null;
+  remaining: number | null;
+}
+
+/** What the daily check found of one trigger's trust. */
+export type TrustCheck = { status: 'ok' | 'broken'; error: string | null };
+
+/**
+ * The firing paths' SQL (TriggerFirer, TriggerFiringLoop). These are the exactly-once paths: row
+ * locks with SKIP LOCKED (a trigger another instance holds is its to fire), one firing row per
+ * trigger and slot (unique), and a compare-and-swap on next_execution_time.
+ */
+@Injectable()
+export class TriggerFiringRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /** The ids of up to `limit` due triggers, earliest first (partial index on next_fire_at). */
+  async dueTriggerIds(limit: number): Promise<string[]> {
+    const due: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM cron_triggers
+        WHERE enabled AND finished_at IS NULL AND next_fire_at IS NOT NULL AND next_fire_at <= now()
+        ORDER BY next_fire_at LIMIT $1`,
+      [limit],
+    );
+    return due.map((row) => row.id);
+  }
+
+  /** Locks one trigger (waiting for it), or null when it was deleted. */
+  lockTrigger(manager: EntityManager, triggerId: string): Promise<CronTriggerEntity | null> {
+    return manager.findOne(CronTriggerEntity, { where: { id: triggerId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Locks those of `triggerIds` that are due and not held by another transaction (SKIP LOCKED). */
+  lockDueTriggers(manager: EntityManager, triggerIds: string[], now: Date): Promise<CronTriggerEntity[]> {
+    return manager
+      .createQueryBuilder(CronTriggerEntity, 't')
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .where('t.id IN (:...triggerIds) AND t.enabled AND t.finished_at IS NULL AND t.next_fire_at <= :now', { triggerIds, now })
+      .getMany();
+  }
+
+  /** Unique (trigger_id, scheduled_for): a slot fired twice aborts the whole transaction. */
+  async insertFirings(manager: EntityManager, firings: TriggerFiringEntity[]): Promise<void> {
+    await manager.insert(TriggerFiringEntity, firings);
+  }
+
+  /** Moves the schedules on; returns how many triggers were still at `previous`. */
+  async advanceSchedules(manager: EntityManager, advances: ScheduleAdvance[], now: Date): Promise<number> {
+    const [, affected] = (await manager.query(
+      `UPDATE cron_triggers t
+          SET next_execution_time = u.next, next_fire_at = u.fire_at, remaining_executions = u.remaining,
+              finished_at = CASE WHEN u.next IS NULL THEN $6::timestamptz ELSE NULL END
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::int[]) AS u(id, previous, next, fire_at, remaining)
+        WHERE t.id = u.id AND date_trunc('milliseconds', t.next_execution_time) = u.previous`,
+      [
+        advances.map((a) => a.id),
+        advances.map((a) => a.previous),
+        advances.map((a) => a.next),
+        advances.map((a) => a.fireAt),
+        advances.map((a) => a.remaining),
+        now,
+      ],
+    )) as [unknown, number];
+    return affected;
+  }
+
+  /** The fire-time trust check's result, kept on the trigger for the API. */
+  async recordFireTimeTrustCheck(manager: EntityManager, triggerId: string, problem: string | null): Promise<void> {
+    await manager.update(CronTriggerEntity, triggerId, { trustStatus: problem ? 'broken' : 'ok', trustCheckedAt: new Date(), trustError: problem });
+  }
+
+  /**
+   * Of these triggers (those with a trust), up to 50 unfinished ones not checked for a day, least
+   * recently checked first, locked (SKIP LOCKED: replicas share the work).
+   */
+  async lockStaleTrustChecks(manager: EntityManager, triggerIds: string[]): Promise<string[]> {
+    const due: Array<{ id: string }> = await manager.query(
+      `SELECT t.id FROM cron_triggers t
+        WHERE t.id = ANY($1::uuid[]) AND t.finished_at IS NULL
+          AND (t.trust_checked_at IS NULL OR t.trust_checked_at < now() - interval '1 day')
+        ORDER BY t.trust_checked_at NULLS FIRST LIMIT 50 FOR UPDATE OF t SKIP LOCKED`,
+      [triggerIds],
+    );
+    return due.map((row) => row.id);
+  }
+
+  async recordDailyTrustCheck(manager: EntityManager, triggerId: string, check: TrustCheck): Promise<void> {
+    await manager.query(`UPDATE cron_triggers SET trust_status = $2, trust_checked_at = now(), trust_error = $3 WHERE id = $1`, [
+      triggerId,
+      check.status,
+      check.error,
+    ]);
+  }
+}
