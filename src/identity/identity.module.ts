@@ -4,7 +4,8 @@ import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { NoTrustCredentials, TRIGGER_CREDENTIALS } from '../triggers/trigger-credentials';
 import { AuthGuard } from './auth.guard';
-import { KeystoneClient, ServiceSession } from './keystone/keystone-client';
+import { KeystoneClient } from './keystone/keystone-client';
+import { ServiceSession } from './keystone/service-session';
 import { KeystoneTrusts } from './keystone/keystone-trusts';
 import { TokenValidator } from './keystone/token-validator';
 

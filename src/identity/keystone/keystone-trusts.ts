@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { RequestContext } from '../request-context';
 import { TrustUnavailable, type TriggerCredentials } from '../../triggers/trigger-credentials';
-import { KeystoneError, ServiceLoginError, type KeystoneToken, type ServiceSession } from './keystone-client';
+import { KeystoneError, ServiceLoginError, type KeystoneToken } from './keystone-client';
+import type { ServiceSession } from './service-session';
 
 /** Roles Keystone adds by implication (member implies reader): a trust asks only for the others. */
 const IMPLIED_ROLES = new Set(['reader']);

@@ -1,4 +1,4 @@
-/** What the Keystone v3 client takes and gives (see keystone-client.ts). */
+/** What the Keystone v3 client and the service session take and give (keystone-client.ts, service-session.ts). */
 
 export interface KeystoneServiceEndpoint {
   id?: string;
