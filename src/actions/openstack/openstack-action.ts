@@ -1,5 +1,4 @@
-import type { ActionParameter } from '../action-catalog';
-import { ActionFailure, ActionInputError, type ActionHandler } from '../action.types';
+import { ActionFailure, ActionInputError, type ActionHandler, type ActionParameter } from '../action.types';
 import type { OpenStackClients } from './client/openstack-clients';
 import { OpenStackError } from './client/openstack-error';
 import type { ExecutionCredentials } from './execution-credentials';
