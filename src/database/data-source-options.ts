@@ -1,25 +1,6 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { ActionExecutionEntity } from '../engine/action-execution.entity';
-import { DelayedJobEntity } from '../engine/delayed-job.entity';
-import { TaskExecutionEntity } from '../engine/task-execution.entity';
-import { WorkflowExecutionEntity } from '../engine/workflow-execution.entity';
-import { EnvironmentEntity } from '../environments/environment.entity';
-import { WorkflowDefinitionEntity } from '../workflows/workflow-definition.entity';
 import { migrations } from './migrations';
-import { CronTriggerEntity } from '../triggers/cron-trigger.entity';
-import { TriggerFiringEntity } from '../triggers/trigger-firing.entity';
 import { ResilientPgClient } from './resilient-pg-client';
-
-export const entities = [
-  WorkflowDefinitionEntity,
-  WorkflowExecutionEntity,
-  TaskExecutionEntity,
-  ActionExecutionEntity,
-  DelayedJobEntity,
-  EnvironmentEntity,
-  CronTriggerEntity,
-  TriggerFiringEntity,
-];
 
 /** Bounds on every database call, so that a lost or frozen database fails requests instead of hanging them. */
 export interface DatabaseTimeouts {
@@ -27,7 +8,11 @@ export interface DatabaseTimeouts {
   connectTimeoutMs: number;
 }
 
-/** Options of the service's pool; without `timeouts` (migrations, the TypeORM CLI) nothing is bounded. */
+/**
+ * Options of the service's pool; without `timeouts` (migrations, the TypeORM CLI) nothing is bounded.
+ * No entities: each feature module registers its own (TypeOrmModule.forFeature, collected by
+ * DatabaseModule's autoLoadEntities), so this infrastructure layer imports no feature.
+ */
 export function dataSourceOptions(url: string, timeouts?: DatabaseTimeouts): DataSourceOptions {
   const bounds = timeouts && {
     Client: ResilientPgClient,
@@ -44,7 +29,6 @@ export function dataSourceOptions(url: string, timeouts?: DatabaseTimeouts): Dat
   return {
     type: 'postgres',
     url,
-    entities,
     migrations,
     migrationsTableName: 'schema_migrations',
     synchronize: false,

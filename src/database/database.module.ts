@@ -4,7 +4,10 @@ import { DataSource } from 'typeorm';
 import { DatabaseHealth } from './database-health';
 import { dataSourceOptions, type DatabaseTimeouts, runMigrations } from './data-source-options';
 
-/** TypeORM on PostgreSQL, migrated before the app serves; DatabaseHealth for everyone. */
+/**
+ * TypeORM on PostgreSQL, migrated before the app serves; DatabaseHealth for everyone. The entities
+ * are those the feature modules register with TypeOrmModule.forFeature (autoLoadEntities).
+ */
 @Module({})
 export class DatabaseModule {
   static forUrl(url: string, timeouts?: DatabaseTimeouts): DynamicModule {
@@ -13,7 +16,7 @@ export class DatabaseModule {
       global: true,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => dataSourceOptions(url, timeouts),
+          useFactory: () => ({ ...dataSourceOptions(url, timeouts), autoLoadEntities: true }),
           dataSourceFactory: async (options) => {
             // migrations may take long: they run on their own connection, without the service's timeouts
             const migrator = await new DataSource(dataSourceOptions(url)).initialize();
