@@ -1,20 +1,4 @@
-import { ActionInputError, type ActionHandler } from './action.types';
-
-/** One parameter of an action, as `GET /v2/actions` shows it in `input` (`name` or `name=default`). */
-export interface ActionParameter {
-  name: string;
-  /** absent when the parameter is required */
-  default?: unknown;
-}
-
-/** What a workflow author can know about an action before running it. */
-export interface ActionDescriptor {
-  name: string;
-  description: string;
-  parameters: ActionParameter[];
-  /** takes any other keyword too (Python's `**kwargs`, e.g. the attributes `nova.servers_find` matches) */
-  acceptsOtherParameters?: boolean;
-}
+import { ActionInputError, type ActionDescriptor, type ActionHandler } from './action.types';
 
 /**
  * Every action the service can run, by name. Workflow definitions are checked against it when

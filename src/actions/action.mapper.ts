@@ -1,7 +1,7 @@
 import { ApiError } from '../common/api-error';
 import type { ColumnFilter, ListRequest, ListSpec } from '../common/list-query';
 import { pythonJsonDumps } from '../common/python-json';
-import type { ActionDescriptor } from './action-catalog';
+import type { ActionDescriptor } from './action.types';
 
 /** An action as Mistral's API shows it (a built-in action has no definition, project or times). */
 export interface ActionResource extends Record<string, unknown> {

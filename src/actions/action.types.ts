@@ -1,4 +1,18 @@
-import type { ActionDescriptor } from './action-catalog';
+/** One parameter of an action, as `GET /v2/actions` shows it in `input` (`name` or `name=default`). */
+export interface ActionParameter {
+  name: string;
+  /** absent when the parameter is required */
+  default?: unknown;
+}
+
+/** What a workflow author can know about an action before running it. */
+export interface ActionDescriptor {
+  name: string;
+  description: string;
+  parameters: ActionParameter[];
+  /** takes any other keyword too (Python's `**kwargs`, e.g. the attributes `nova.servers_find` matches) */
+  acceptsOtherParameters?: boolean;
+}
 
 /** What an action knows about the run it belongs to. */
 export interface ActionRunContext {

@@ -3,7 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ApiError } from '../common/api-error';
 import { baseUrl } from '../common/base-url';
-import { nextLink, parseListRequest, pickFields } from '../common/list-query';
+import { listAnswer, nextLink, parseListRequest } from '../common/list-query';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { ActionCatalog } from './action-catalog';
@@ -23,10 +23,7 @@ export class ActionsController {
     const listRequest = parseListRequest(query, ACTION_LIST_SPEC);
     const page = pageOfActions(this.catalog.list(), listRequest);
     const next = nextLink(baseUrl(this.config, request), '/v2/actions', listRequest, page);
-    return {
-      actions: page.map((action) => pickFields(action, listRequest.fields)),
-      ...(next ? { next } : {}),
-    };
+    return listAnswer('actions', page, listRequest, next);
   }
 
   // the CLI asks for /v2/actions/{name}/{namespace}, with an empty namespace by default

@@ -1,5 +1,6 @@
 import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ApiError } from './api-error';
+import { isUuid } from './uuid';
 
 /** How one API field maps to SQL for sorting and filtering. */
 export interface ListColumn {
@@ -50,7 +51,6 @@ export interface ListRequest {
 }
 
 const MAX_LIMIT = 2147483647;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const PAGING_PARAMS = ['marker', 'limit', 'sort_keys', 'sort_dirs', 'fields'];
 const EXACT_OPERATORS: FilterOperator[] = ['eq', 'neq', 'in', 'nin'];
@@ -179,7 +179,7 @@ async function applyMarker<T extends ObjectLiteral>(
   const markerRow = `FROM "${table}" "${alias}" WHERE ${idSql} = :marker`;
   // every stored list has UUID ids; anything else (a NUL byte included) never reaches PostgreSQL
   const found =
-    UUID.test(marker) &&
+    isUuid(marker) &&
     (await qb.connection.createQueryBuilder().select('1', 'found').from(table, alias).where(`${idSql} = :marker`, { marker }).getRawOne());
   if (!found) throw ApiError.badRequest(`Marker '${marker}' does not name an object of this list.`);
   const markerValue = (key: string) => `(SELECT ${sortExpression(spec.columns[key])} ${markerRow})`;
@@ -241,6 +241,22 @@ export async function applyListRequest<T extends ObjectLiteral>(
   return qb;
 }
 
+/**
+ * A page of a table that has `project_id` and `scope` columns: the rows of the caller's project and
+ * the public ones, or every row with `everyProject` (an admin asking all_projects).
+ */
+export async function listVisibleRows<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  spec: ListSpec,
+  request: ListRequest,
+  projectId: string,
+  everyProject: boolean,
+): Promise<T[]> {
+  if (!everyProject) qb.where(`(${qb.alias}.project_id = :project OR ${qb.alias}.scope = 'public')`, { project: projectId });
+  await applyListRequest(qb, spec, request);
+  return qb.getMany();
+}
+
 /** Mistral's `next` link: present only when the page is full. */
 export function nextLink(
   baseUrl: string,
@@ -259,6 +275,26 @@ export function nextLink(
   params.set('marker', page[page.length - 1].id);
   if (request.fields) params.set('fields', request.fields.join(','));
   return `${baseUrl}${collectionPath}?${params.toString().replace(/%2C/gi, ',').replace(/%3A/gi, ':')}`;
+}
+
+/**
+ * A list answer as Mistral gives it: `{ <collection>: [...], next }`, each resource cut to the
+ * asked `fields`, `next` (from nextLink) only when there is one.
+ */
+export function listAnswer<K extends string, T extends Record<string, unknown>>(
+  collection: K,
+  resources: T[],
+  request: ListRequest,
+  next: string | undefined,
+): Record<K, Partial<T>[]> & { next?: string } {
+  const answer = { [collection]: resources.map((resource) => pickFields(resource, request.fields)) } as Record<K, Partial<T>[]> & { next?: string };
+  if (next) answer.next = next;
+  return answer;
+}
+
+/** The `all_projects` query flag (true or 1): an admin lists every project's resources. */
+export function allProjectsAsked(query: Record<string, string>): boolean {
+  return ['true', '1'].includes(String(query.all_projects).toLowerCase());
 }
 
 /** Keeps only the requested fields of a resource (all when none were asked for). */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import type { PasswordCredentials } from '../identity/keystone/keystone.types';
+import type { PasswordCredentials } from './password-credentials';
 
 /** The cloud Sirocco's actions use in noauth mode, as openstackclient reads it. */
 export interface CloudConfig {

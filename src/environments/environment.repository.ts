@@ -2,11 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { applyListRequest, ListRequest, ListSpec } from '../common/list-query';
+import { listVisibleRows, ListRequest, ListSpec } from '../common/list-query';
+import { isUuid } from '../common/uuid';
 import type { RequestContext } from '../identity/request-context';
 import { EnvironmentEntity } from './environment.entity';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The columns of GET /v2/environments. */
 export const ENVIRONMENT_LIST_SPEC: ListSpec = {
@@ -37,7 +36,7 @@ export class EnvironmentRepository {
   findVisible(identifier: string, context: RequestContext): Promise<EnvironmentEntity | null> {
     const qb = this.environments.createQueryBuilder('env');
     // two parameters: one typed uuid, one text (PostgreSQL refuses one parameter of both types)
-    if (UUID.test(identifier)) qb.where('(env.id = :id OR env.name = :identifier)', { id: identifier, identifier });
+    if (isUuid(identifier)) qb.where('(env.id = :id OR env.name = :identifier)', { id: identifier, identifier });
     else qb.where('env.name = :identifier', { identifier });
     qb.andWhere("(env.project_id = :project OR env.scope = 'public')", { project: context.projectId })
       .orderBy('CASE WHEN env.project_id = :project THEN 0 ELSE 1 END', 'ASC')
@@ -59,13 +58,8 @@ export class EnvironmentRepository {
     return this.environments.findOne({ where: { name, projectId } });
   }
 
-  async list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<EnvironmentEntity[]> {
-    const qb = this.environments.createQueryBuilder('env');
-    if (!(allProjects && context.isAdmin)) {
-      qb.where("(env.project_id = :project OR env.scope = 'public')", { project: context.projectId });
-    }
-    await applyListRequest(qb, ENVIRONMENT_LIST_SPEC, request);
-    return qb.getMany();
+  list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<EnvironmentEntity[]> {
+    return listVisibleRows(this.environments.createQueryBuilder('env'), ENVIRONMENT_LIST_SPEC, request, context.projectId, allProjects && context.isAdmin);
   }
 
   /** Inserts; resolves false when the project already has an environment of that name. */

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Quer
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { baseUrl } from '../common/base-url';
-import { nextLink, parseListRequest, pickFields } from '../common/list-query';
+import { allProjectsAsked, listAnswer, nextLink, parseListRequest } from '../common/list-query';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { CallerContext, type RequestContext } from '../identity/request-context';
@@ -55,13 +55,9 @@ export class EnvironmentsController {
   @ApiOperation({ summary: 'List environments (marker, limit, sort_keys, sort_dirs, fields, filters such as name, scope)' })
   async list(@Query() query: Record<string, string>, @Req() request: Request, @CallerContext() context: RequestContext) {
     const listRequest = parseListRequest(query, ENVIRONMENT_LIST_SPEC);
-    const allProjects = ['true', '1'].includes(String(query.all_projects).toLowerCase());
-    const page = await this.environments.list(listRequest, context, allProjects);
+    const page = await this.environments.list(listRequest, context, allProjectsAsked(query));
     const next = nextLink(baseUrl(this.config, request), '/v2/environments', listRequest, page);
-    return {
-      environments: page.map((environment) => pickFields(toEnvironmentResource(environment), listRequest.fields)),
-      ...(next ? { next } : {}),
-    };
+    return listAnswer('environments', page.map((environment) => toEnvironmentResource(environment)), listRequest, next);
   }
 
   @Get(':name')

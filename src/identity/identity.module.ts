@@ -3,7 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { AuthGuard } from './auth.guard';
-import { KeystoneClient, ServiceSession } from './keystone/keystone-client';
+import { KeystoneClient } from './keystone/keystone-client';
+import { ServiceSession } from './keystone/service-session';
 import { TokenValidator } from './keystone/token-validator';
 import { TrustsModule } from './trusts/trusts.module';
 

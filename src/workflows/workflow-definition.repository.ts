@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { applyListRequest, ListRequest, ListSpec } from '../common/list-query';
+import { listVisibleRows, ListRequest, ListSpec } from '../common/list-query';
+import { isUuid } from '../common/uuid';
 import type { RequestContext } from '../identity/request-context';
 import { WorkflowDefinitionEntity } from './workflow-definition.entity';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The columns of GET /v2/workflows: what can be sorted, filtered and selected. */
 export const WORKFLOW_LIST_SPEC: ListSpec = {
@@ -48,9 +47,9 @@ export class WorkflowDefinitionRepository {
     manager: EntityManager = this.workflows.manager,
   ): Promise<WorkflowDefinitionEntity | null> {
     const qb = manager.createQueryBuilder(WorkflowDefinitionEntity, 'wf');
-    if (UUID.test(identifier)) qb.where('wf.id = :identifier', { identifier });
+    if (isUuid(identifier)) qb.where('wf.id = :identifier', { identifier });
     else qb.where('wf.name = :identifier AND wf.namespace = :namespace', { identifier, namespace });
-    if (!context.isAdmin || !UUID.test(identifier)) {
+    if (!context.isAdmin || !isUuid(identifier)) {
       qb.andWhere("(wf.project_id = :project OR wf.scope = 'public')", { project: context.projectId });
     }
     // the caller's own workflow wins over a public one of the same name
@@ -85,13 +84,8 @@ export class WorkflowDefinitionRepository {
     });
   }
 
-  async list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<WorkflowDefinitionEntity[]> {
-    const qb = this.workflows.createQueryBuilder('wf');
-    if (!(allProjects && context.isAdmin)) {
-      qb.where("(wf.project_id = :project OR wf.scope = 'public')", { project: context.projectId });
-    }
-    await applyListRequest(qb, WORKFLOW_LIST_SPEC, request);
-    return qb.getMany();
+  list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<WorkflowDefinitionEntity[]> {
+    return listVisibleRows(this.workflows.createQueryBuilder('wf'), WORKFLOW_LIST_SPEC, request, context.projectId, allProjects && context.isAdmin);
   }
 
   save(manager: EntityManager, workflow: WorkflowDefinitionEntity): Promise<WorkflowDefinitionEntity> {

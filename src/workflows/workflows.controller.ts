@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ApiError } from '../common/api-error';
 import { baseUrl } from '../common/base-url';
-import { nextLink, parseListRequest, pickFields } from '../common/list-query';
+import { allProjectsAsked, listAnswer, nextLink, parseListRequest } from '../common/list-query';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { CallerContext, type RequestContext } from '../identity/request-context';
@@ -15,6 +15,17 @@ const YAML_BODY = {
   description: "A Mistral v2 definition: `version: '2.0'` and one or more workflows",
   schema: { type: 'string', example: "version: '2.0'\nhello:\n  tasks:\n    say:\n      action: std.echo output=hi\n" },
 };
+
+/** OpenAPI of the requests that store a definition: YAML text, with `scope` and `namespace` in the query. */
+function DefinitionWrite() {
+  // in the order stacked decorators run (bottom up), which keeps the parameters' order in the document
+  return applyDecorators(
+    ApiQuery({ name: 'namespace', required: false }),
+    ApiQuery({ name: 'scope', required: false, enum: ['private', 'public'] }),
+    ApiBody(YAML_BODY),
+    ApiConsumes('text/plain'),
+  );
+}
 
 function writeOptions(scope: string | undefined, namespace: string | undefined): WorkflowWriteOptions {
   if (scope !== undefined && scope !== 'private' && scope !== 'public') {
@@ -38,10 +49,7 @@ export class WorkflowsController {
 
   @Post()
   @ApiOperation({ summary: 'Create every workflow of a YAML definition' })
-  @ApiConsumes('text/plain')
-  @ApiBody(YAML_BODY)
-  @ApiQuery({ name: 'scope', required: false, enum: ['private', 'public'] })
-  @ApiQuery({ name: 'namespace', required: false })
+  @DefinitionWrite()
   @ApiResponse({ status: 201, description: '{"workflows": [...]}' })
   @ApiResponse({ status: 400, description: 'Invalid DSL: every error with line, column and path' })
   @ApiResponse({ status: 409, description: 'A workflow of that name exists' })
@@ -57,10 +65,7 @@ export class WorkflowsController {
 
   @Put()
   @ApiOperation({ summary: 'Replace the definitions of existing workflows' })
-  @ApiConsumes('text/plain')
-  @ApiBody(YAML_BODY)
-  @ApiQuery({ name: 'scope', required: false, enum: ['private', 'public'] })
-  @ApiQuery({ name: 'namespace', required: false })
+  @DefinitionWrite()
   async update(
     @Body() body: unknown,
     @Query('scope') scope: string | undefined,
@@ -73,10 +78,7 @@ export class WorkflowsController {
 
   @Put(':identifier')
   @ApiOperation({ summary: 'Replace the definition of one workflow, by id or name (the text holds that workflow only)' })
-  @ApiConsumes('text/plain')
-  @ApiBody(YAML_BODY)
-  @ApiQuery({ name: 'scope', required: false, enum: ['private', 'public'] })
-  @ApiQuery({ name: 'namespace', required: false })
+  @DefinitionWrite()
   async updateOne(
     @Param('identifier') identifier: string,
     @Body() body: unknown,
@@ -101,13 +103,9 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'List workflows (marker, limit, sort_keys, sort_dirs, fields, filters such as name=in:a,b)' })
   async list(@Query() query: Record<string, string>, @Req() request: Request, @CallerContext() context: RequestContext) {
     const listRequest = parseListRequest(query, WORKFLOW_LIST_SPEC);
-    const allProjects = ['true', '1'].includes(String(query.all_projects).toLowerCase());
-    const page = await this.workflows.list(listRequest, context, allProjects);
+    const page = await this.workflows.list(listRequest, context, allProjectsAsked(query));
     const next = nextLink(baseUrl(this.config, request), '/v2/workflows', listRequest, page);
-    return {
-      workflows: page.map((workflow) => pickFields(toWorkflowResource(workflow, 'read'), listRequest.fields)),
-      ...(next ? { next } : {}),
-    };
+    return listAnswer('workflows', page.map((workflow) => toWorkflowResource(workflow, 'read')), listRequest, next);
   }
 
   @Get(':identifier')

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { KeystoneClient, KeystoneError, ServiceSession, type KeystoneToken, type Trust, type TrustRequest } from '../../src/identity/keystone/keystone-client';
+import { KeystoneClient, KeystoneError, type KeystoneToken, type Trust, type TrustRequest } from '../../src/identity/keystone/keystone-client';
+import { ServiceSession } from '../../src/identity/keystone/service-session';
 
 /**
  * The Keystone client against a real Keystone, as scripts/keystone-dev.sh sets it up (run by

@@ -1,5 +1,16 @@
-import { ActionInputError } from '../action.types';
-import { findOne, flag, given, idOf, optionalInteger, optionalObject, optionalStringMap, optionalText, type OpenStackActionSpec } from './openstack-action';
+import {
+  copyTexts,
+  findCriteria,
+  findOne,
+  flag,
+  idOf,
+  limited,
+  optionalInteger,
+  optionalObject,
+  optionalStringMap,
+  optionalText,
+  type OpenStackActionSpec,
+} from './openstack-action';
 
 /** Cinder's list parameters (cinderclient's): search_opts filters, paging and sorting. */
 function listExtras(input: Record<string, unknown>): Record<string, string | number> {
@@ -15,11 +26,6 @@ function listExtras(input: Record<string, unknown>): Record<string, string | num
   const sortDir = optionalText(input, 'sort_dir');
   if (sortDir) extra.sort_dir = sortDir;
   return extra;
-}
-
-function limited<T>(items: T[], input: Record<string, unknown>): T[] {
-  const limit = optionalInteger(input, 'limit');
-  return limit === undefined ? items : items.slice(0, limit);
 }
 
 const LIST_PARAMETERS = [
@@ -45,8 +51,7 @@ export const CINDER_ACTIONS: OpenStackActionSpec[] = [
     acceptsOtherParameters: true,
     idempotent: true,
     async run(clients, input, signal) {
-      const criteria = given(input);
-      if (Object.keys(criteria).length === 0) throw new ActionInputError('cinder.volumes_find needs at least one attribute to match, e.g. name=data1');
+      const criteria = findCriteria(input, 'cinder.volumes_find', 'name=data1');
       const filters = typeof criteria.name === 'string' ? { name: criteria.name } : {};
       return findOne('Cinder', 'Volume', await clients.volume.listVolumes(filters, {}, true, signal), criteria);
     },
@@ -86,10 +91,7 @@ export const CINDER_ACTIONS: OpenStackActionSpec[] = [
       const size = optionalInteger(input, 'size');
       const volume: Record<string, unknown> = {};
       if (size !== undefined) volume.size = size;
-      for (const key of ['consistencygroup_id', 'group_id', 'snapshot_id', 'source_volid', 'name', 'description', 'volume_type', 'availability_zone', 'imageRef', 'backup_id']) {
-        const value = optionalText(input, key);
-        if (value !== undefined) volume[key] = value;
-      }
+      copyTexts(input, volume, ['consistencygroup_id', 'group_id', 'snapshot_id', 'source_volid', 'name', 'description', 'volume_type', 'availability_zone', 'imageRef', 'backup_id']);
       const metadata = optionalStringMap(input, 'metadata');
       if (metadata) volume.metadata = metadata;
       const hints = optionalObject(input, 'scheduler_hints');
@@ -111,10 +113,7 @@ export const CINDER_ACTIONS: OpenStackActionSpec[] = [
     idempotent: false,
     async run(clients, input, signal) {
       const snapshot: Record<string, unknown> = { volume_id: idOf(input, 'volume_id'), force: flag(input, 'force') };
-      const name = optionalText(input, 'name');
-      if (name !== undefined) snapshot.name = name;
-      const description = optionalText(input, 'description');
-      if (description !== undefined) snapshot.description = description;
+      copyTexts(input, snapshot, ['name', 'description']);
       const metadata = optionalStringMap(input, 'metadata');
       if (metadata) snapshot.metadata = metadata;
       return clients.volume.createSnapshot(snapshot, signal);
@@ -134,8 +133,7 @@ export const CINDER_ACTIONS: OpenStackActionSpec[] = [
     acceptsOtherParameters: true,
     idempotent: true,
     async run(clients, input, signal) {
-      const criteria = given(input);
-      if (Object.keys(criteria).length === 0) throw new ActionInputError('cinder.volume_snapshots_find needs at least one attribute to match, e.g. name=snap1');
+      const criteria = findCriteria(input, 'cinder.volume_snapshots_find', 'name=snap1');
       const filters = Object.fromEntries(Object.entries(criteria).filter(([key]) => ['name', 'volume_id', 'status'].includes(key)));
       return findOne('Cinder', 'Snapshot', await clients.volume.listSnapshots(filters, {}, true, signal), criteria);
     },

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SIROCCO_CONFIG } from '../../config/config.module';
 import type { SiroccoConfig } from '../../config/sirocco-config';
-import { KeystoneClient, ServiceSession, type KeystoneToken } from '../../identity/keystone/keystone-client';
+import { KeystoneClient, type KeystoneToken } from '../../identity/keystone/keystone-client';
+import { ServiceSession } from '../../identity/keystone/service-session';
 import { TrustBroker } from '../../identity/trusts/trust-broker';
 import { ActionFailure } from '../action.types';
 import { OpenStackClients } from './client/openstack-clients';

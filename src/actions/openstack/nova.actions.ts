@@ -2,10 +2,12 @@ import { ActionInputError } from '../action.types';
 import type { Json } from './client/compute.client';
 import { OpenStackError } from './client/openstack-error';
 import {
+  copyTexts,
+  findCriteria,
   findOne,
   flag,
-  given,
   idOf,
+  limited,
   optionalInteger,
   optionalObject,
   optionalStringMap,
@@ -66,10 +68,7 @@ function serverCreateBody(input: Record<string, unknown>): { server: Json; hints
     ['hostname', 'hostname'],
     ['disk_config', 'OS-DCF:diskConfig'],
   ];
-  for (const [parameter, field] of copies) {
-    const value = optionalText(input, parameter);
-    if (value !== undefined) server[field] = value;
-  }
+  copyTexts(input, server, copies);
   if (input.config_drive !== null && input.config_drive !== undefined) server.config_drive = Boolean(input.config_drive);
   if (Array.isArray(input.tags)) server.tags = input.tags.map(String);
   if (input.block_device_mapping_v2 !== null && input.block_device_mapping_v2 !== undefined) {
@@ -109,8 +108,7 @@ export const NOVA_ACTIONS: OpenStackActionSpec[] = [
     acceptsOtherParameters: true,
     idempotent: true,
     async run(clients, input, signal) {
-      const criteria = given(input);
-      if (Object.keys(criteria).length === 0) throw new ActionInputError('nova.servers_find needs at least one attribute to match, e.g. name=vm1');
+      const criteria = findCriteria(input, 'nova.servers_find', 'name=vm1');
       const query: Record<string, string> = {};
       if (typeof criteria.name === 'string') query.name = exactNameFilter(criteria.name);
       if (criteria.all_tenants) query.all_tenants = '1';
@@ -141,8 +139,7 @@ export const NOVA_ACTIONS: OpenStackActionSpec[] = [
       if (limit !== undefined) query.limit = limit;
       if (Array.isArray(input.sort_keys)) query.sort_key = input.sort_keys.map(String);
       if (Array.isArray(input.sort_dirs)) query.sort_dir = input.sort_dirs.map(String);
-      const servers = await clients.compute.listServers(query, input.detailed !== false, signal);
-      return limit !== undefined ? servers.slice(0, limit) : servers;
+      return limited(await clients.compute.listServers(query, input.detailed !== false, signal), input);
     },
   },
   {
@@ -231,19 +228,15 @@ export const NOVA_ACTIONS: OpenStackActionSpec[] = [
     idempotent: false,
     async run(clients, input, signal) {
       const rebuild: Json = { imageRef: idOf(input, 'image') };
-      const password = optionalText(input, 'password');
-      if (password) rebuild.adminPass = password;
-      const diskConfig = optionalText(input, 'disk_config');
-      if (diskConfig) rebuild['OS-DCF:diskConfig'] = diskConfig;
+      copyTexts(input, rebuild, [
+        ['password', 'adminPass'],
+        ['disk_config', 'OS-DCF:diskConfig'],
+      ]);
       if (flag(input, 'preserve_ephemeral')) rebuild.preserve_ephemeral = true;
-      const name = optionalText(input, 'name');
-      if (name) rebuild.name = name;
+      copyTexts(input, rebuild, ['name']);
       const meta = optionalStringMap(input, 'meta');
       if (meta) rebuild.metadata = meta;
-      const description = optionalText(input, 'description');
-      if (description) rebuild.description = description;
-      const keyName = optionalText(input, 'key_name');
-      if (keyName) rebuild.key_name = keyName;
+      copyTexts(input, rebuild, ['description', 'key_name']);
       if (input.userdata) rebuild.user_data = Buffer.from(String(input.userdata)).toString('base64');
       const { adminPass: _adminPass, ...server } = await clients.compute.rebuild(idOf(input, 'server'), rebuild, signal);
       return server;
@@ -277,8 +270,7 @@ export const NOVA_ACTIONS: OpenStackActionSpec[] = [
     acceptsOtherParameters: true,
     idempotent: true,
     async run(clients, input, signal) {
-      const criteria = given(input);
-      if (Object.keys(criteria).length === 0) throw new ActionInputError('nova.flavors_find needs at least one attribute to match, e.g. name=m1.small');
+      const criteria = findCriteria(input, 'nova.flavors_find', 'name=m1.small');
       const { is_public: isPublic, ...attributes } = criteria;
       const query = isPublic === undefined ? {} : { is_public: isPublic === null ? 'None' : String(isPublic) };
       return findOne('Nova', 'Flavor', await clients.compute.listFlavors(query, true, signal), attributes);

@@ -1,5 +1,4 @@
-import type { ActionParameter } from '../action-catalog';
-import { ActionFailure, ActionInputError, type ActionHandler } from '../action.types';
+import { ActionFailure, ActionInputError, type ActionHandler, type ActionParameter } from '../action.types';
 import type { OpenStackClients } from './client/openstack-clients';
 import { OpenStackError } from './client/openstack-error';
 import type { ExecutionCredentials } from './execution-credentials';
@@ -161,4 +160,29 @@ function sameValue(actual: unknown, wanted: unknown): boolean {
 /** Keywords with a value (Mistral passes every declared parameter; null means "not given"). */
 export function given(input: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null && value !== undefined));
+}
+
+/** The keywords a `*_find` action matches on: at least one (e.g. `name=vm1`), as one object is wanted. */
+export function findCriteria(input: Record<string, unknown>, action: string, example: string): Record<string, unknown> {
+  const criteria = given(input);
+  if (Object.keys(criteria).length === 0) throw new ActionInputError(`${action} needs at least one attribute to match, e.g. ${example}`);
+  return criteria;
+}
+
+/**
+ * Copies the text parameters that were given into a request body: `name` under its own name,
+ * `[parameter, field]` under the API's field name.
+ */
+export function copyTexts(input: Record<string, unknown>, body: Record<string, unknown>, parameters: Array<string | [parameter: string, field: string]>): void {
+  for (const entry of parameters) {
+    const [parameter, field] = typeof entry === 'string' ? [entry, entry] : entry;
+    const value = optionalText(input, parameter);
+    if (value !== undefined) body[field] = value;
+  }
+}
+
+/** A listing cut to the `limit` parameter (the services page with it; the actions read every page). */
+export function limited<T>(items: T[], input: Record<string, unknown>): T[] {
+  const limit = optionalInteger(input, 'limit');
+  return limit === undefined ? items : items.slice(0, limit);
 }

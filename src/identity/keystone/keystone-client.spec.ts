@@ -1,4 +1,5 @@
-import { KeystoneClient, KeystoneError, redact, ServiceSession } from './keystone-client';
+import { KeystoneClient, KeystoneError, redact } from './keystone-client';
+import { ServiceSession } from './service-session';
 
 const URL_V3 = 'http://keystone.test:5000/v3';
 const TRUST_ID = '07c193a367b142458d19ab5bfe14fdaa';

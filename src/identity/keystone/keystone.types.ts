@@ -1,4 +1,4 @@
-/** What the Keystone v3 client takes and gives (see keystone-client.ts). */
+/** What the Keystone v3 client and the service session take and give (keystone-client.ts, service-session.ts). */
 
 export interface KeystoneServiceEndpoint {
   id?: string;
@@ -79,25 +79,8 @@ export interface ValidatedToken {
   trust: KeystoneTokenTrust | null;
 }
 
-/** A user's password login (domain "default" unless told). */
-export interface PasswordCredentials {
-  /** informational: the client's own URL is the one used */
-  authUrl?: string;
-  username: string;
-  password: string;
-  /** the user's domain id (default "default") */
-  userDomain?: string;
-  /** project scope by name (with projectDomain); neither project nor projectId = an unscoped token */
-  project?: string;
-  /** project scope by id, instead of by name */
-  projectId?: string;
-  /** the project's domain id (default: the user's domain) */
-  projectDomain?: string;
-  /** the user's domain by name instead of id (clouds.yaml's user_domain_name) */
-  userDomainName?: string;
-  /** the project's domain by name instead of id (clouds.yaml's project_domain_name) */
-  projectDomainName?: string;
-}
+/** A user's password login: defined in config, which reads it from clouds.yaml (config is below identity). */
+export type { PasswordCredentials } from '../../config/password-credentials';
 
 /** POST /v3/OS-TRUST/trusts: the trustor delegates roles in a project to the trustee. */
 export interface TrustRequest {

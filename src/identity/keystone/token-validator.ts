@@ -1,5 +1,5 @@
 import type { RequestContext } from '../request-context';
-import type { ServiceSession } from './keystone-client';
+import type { ServiceSession } from './service-session';
 
 /**
  * Turns a caller's X-Auth-Token into a request context through Keystone (`GET /v3/auth/tokens`

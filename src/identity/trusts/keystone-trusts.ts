@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { KeystoneError, ServiceLoginError, type KeystoneToken, type ServiceSession } from '../keystone/keystone-client';
+import { KeystoneError, ServiceLoginError, type KeystoneToken } from '../keystone/keystone-client';
+import type { ServiceSession } from '../keystone/service-session';
 import type { RequestContext } from '../request-context';
 import { TrustUnavailable, type TrustCredentials } from './trust-credentials';
 

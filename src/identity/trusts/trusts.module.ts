@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { ServiceSession } from '../keystone/keystone-client';
+import { ServiceSession } from '../keystone/service-session';
 import { ExecutionLookupRegistry } from './execution-lookup';
 import { ExecutionTrusts } from './execution-trusts.service';
 import { KeystoneTrusts } from './keystone-trusts';
