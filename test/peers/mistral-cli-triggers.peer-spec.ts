@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { ExecutionsClient } from '../support/executions-client';
+import { mistralCli } from '../support/mistral-cli';
 import { startTestApp, TestApp } from '../support/test-app';
-
-const run = promisify(execFile);
 
 /** The real mistral CLI's cron-trigger commands against Sirocco. */
 describe('the mistral CLI: cron triggers', () => {
@@ -25,13 +22,7 @@ cli_cron_wf:
     await t.close();
   });
 
-  async function mistral(...args: string[]): Promise<string> {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OS_')));
-    const { stdout } = await run('mistral', ['--os-mistral-url', `${t.baseUrl}/v2`, ...args], { env });
-    return stdout;
-  }
-
-  const json = async <T>(...args: string[]): Promise<T> => JSON.parse(await mistral(...args, '-f', 'json')) as T;
+  const { mistral, json } = mistralCli(() => t.baseUrl);
 
   it('cron-trigger-create with a pattern and a count shows the trigger', async () => {
     const created = await json<Record<string, unknown>>(

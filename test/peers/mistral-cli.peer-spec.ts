@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
+import { mistralCli } from '../support/mistral-cli';
 import { startTestApp, TestApp } from '../support/test-app';
-
-const run = promisify(execFile);
 
 const DEFINITION = `---
 version: '2.0'
@@ -39,16 +36,7 @@ describe('the mistral CLI against Sirocco', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function mistral(...args: string[]): Promise<string> {
-    // no OS_* variables: the CLI talks to the URL given, without Keystone
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OS_')));
-    const { stdout } = await run('mistral', ['--os-mistral-url', `${t.baseUrl}/v2`, ...args], { env });
-    return stdout;
-  }
-
-  async function mistralJson<T>(...args: string[]): Promise<T> {
-    return JSON.parse(await mistral(...args, '-f', 'json')) as T;
-  }
+  const { mistral, json: mistralJson } = mistralCli(() => t.baseUrl);
 
   it('workflow-create reads a file and shows the new workflow', async () => {
     const file = path.join(dir, 'cli_wf.yaml');
