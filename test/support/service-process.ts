@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { waitFor } from './wait-for';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -51,13 +52,14 @@ export class ServiceProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** Waits until the service prints `pattern`; fails at once if it exits first. */
   async waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
-    const started = Date.now();
-    while (!pattern.test(this.output)) {
-      if (this.child.exitCode !== null) throw new Error(`service exited (${this.child.exitCode}):\n${this.output}`);
-      if (Date.now() - started > timeoutMs) throw new Error(`service did not print ${pattern} in time:\n${this.output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const seen = await waitFor(`service printing ${pattern}`, () => (pattern.test(this.output) ? 'printed' : this.child.exitCode !== null ? 'exited' : undefined), {
+      timeoutMs,
+      intervalMs: 50,
+    }).catch(() => 'timed out');
+    if (seen === 'exited') throw new Error(`service exited (${this.child.exitCode}):\n${this.output}`);
+    if (seen === 'timed out') throw new Error(`service did not print ${pattern} in time:\n${this.output}`);
   }
 
   /** Sends a signal and waits for the process to end; returns its exit code. */
