@@ -15,15 +15,23 @@ export class ServiceProcess {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
-  /** Starts the service and waits until it serves (or fails). */
-  static async start(env: Record<string, string>, timeoutMs = 60000): Promise<ServiceProcess> {
+  /**
+   * Starts the service and waits until it serves (or fails; then it is killed, not left running).
+   * On a loaded machine a start with the embedded PostgreSQL has taken over a minute.
+   */
+  static async start(env: Record<string, string>, timeoutMs = 120000): Promise<ServiceProcess> {
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
       cwd: ROOT,
       env: { ...process.env, SIROCCO_LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const service = new ServiceProcess(child);
-    await service.waitFor(/API on http/, timeoutMs);
+    try {
+      await service.waitFor(/API on http/, timeoutMs);
+    } catch (error) {
+      await service.stop('SIGKILL');
+      throw error;
+    }
     return service;
   }
 
