@@ -1,19 +1,10 @@
-import { ExecutionsClient } from '../support/executions-client';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
 /** Behaviour of the direct-workflow language when it runs, as a user sees it over the API. */
 describe('running workflows', () => {
-  let t: TestApp;
-  let client: ExecutionsClient;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    client = new ExecutionsClient(t.http);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
+  const { client } = t;
 
   it('runs a chain, publishing variables that later tasks and the output read', async () => {
     await client.createWorkflow(`

@@ -1,19 +1,10 @@
-import { ExecutionsClient } from '../support/executions-client';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
 /** Limits on definitions, inputs, with-items and durations: a clear 400 or a clear task error, never a 5xx or a stall. */
 describe('input limits', () => {
-  let t: TestApp;
-  let client: ExecutionsClient;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    client = new ExecutionsClient(t.http);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
+  const { client } = t;
 
   const postDefinition = (text: string) => t.http.post('/v2/workflows').set('Content-Type', 'text/plain').send(text);
 

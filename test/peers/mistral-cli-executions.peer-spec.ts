@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ExecutionsClient } from '../support/executions-client';
 import { mistralCli } from '../support/mistral-cli';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
 const WORKFLOWS = `
@@ -32,22 +31,17 @@ type Row = Record<string, unknown>;
 
 /** The real mistral CLI's execution, task, action and environment commands against Sirocco. */
 describe('the mistral CLI: executions, tasks, actions, environments', () => {
-  let t: TestApp;
+  const t = useTestApp({}, { workflows: WORKFLOWS });
+  const { client } = t;
+  const { mistral, json } = mistralCli(t);
   let dir: string;
-  let client: ExecutionsClient;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    client = new ExecutionsClient(t.http);
-    await client.createWorkflow(WORKFLOWS);
+  beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'sirocco-cli-exec-'));
   });
-  afterAll(async () => {
-    await t.close();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
-
-  const { mistral, json } = mistralCli(() => t.baseUrl);
 
   let executionId: string;
 

@@ -1,14 +1,10 @@
-import { ExecutionsClient } from '../support/executions-client';
 import { mistralCli } from '../support/mistral-cli';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 
 /** The real mistral CLI's cron-trigger commands against Sirocco. */
 describe('the mistral CLI: cron triggers', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    await new ExecutionsClient(t.http).createWorkflow(`
+  const t = useTestApp({}, {
+    workflows: `
 version: '2.0'
 cli_cron_wf:
   input:
@@ -16,13 +12,9 @@ cli_cron_wf:
   tasks:
     t:
       action: std.echo output=<% $.vm %>
-`);
+`,
   });
-  afterAll(async () => {
-    await t.close();
-  });
-
-  const { mistral, json } = mistralCli(() => t.baseUrl);
+  const { mistral, json } = mistralCli(t);
 
   it('cron-trigger-create with a pattern and a count shows the trigger', async () => {
     const created = await json<Record<string, unknown>>(

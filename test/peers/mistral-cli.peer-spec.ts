@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { mistralCli } from '../support/mistral-cli';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 
 const DEFINITION = `---
 version: '2.0'
@@ -24,19 +24,16 @@ cli_wf:
 
 /** The real python-mistralclient, as an operator runs it, pointed at Sirocco. */
 describe('the mistral CLI against Sirocco', () => {
-  let t: TestApp;
+  const t = useTestApp();
+  const { mistral, json: mistralJson } = mistralCli(t);
   let dir: string;
 
-  beforeAll(async () => {
-    t = await startTestApp();
+  beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'sirocco-cli-'));
   });
-  afterAll(async () => {
-    await t.close();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
-
-  const { mistral, json: mistralJson } = mistralCli(() => t.baseUrl);
 
   it('workflow-create reads a file and shows the new workflow', async () => {
     const file = path.join(dir, 'cli_wf.yaml');

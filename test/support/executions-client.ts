@@ -41,7 +41,16 @@ function parseJsonField(value: unknown): unknown {
 
 /** A user of the executions API: what the mistral CLI does, over supertest. */
 export class ExecutionsClient {
-  constructor(private readonly http: TestAgent) {}
+  private readonly agent: () => TestAgent;
+
+  /** `http`: the agent, or a function giving it when a request is sent (see useTestApp). */
+  constructor(http: TestAgent | (() => TestAgent)) {
+    this.agent = typeof http === 'function' ? http : () => http;
+  }
+
+  private get http(): TestAgent {
+    return this.agent();
+  }
 
   async createWorkflow(yaml: string): Promise<void> {
     const response = await this.http.post('/v2/workflows').set('Content-Type', 'text/plain').send(yaml);

@@ -12,13 +12,13 @@ export interface MistralCli {
 
 /**
  * The real python-mistralclient (scripts/install-mistral-cli.sh), as an operator runs it, pointed
- * at the Sirocco at `baseUrl()` (read at each call, so a spec can set it up in beforeAll).
+ * at `service` (its baseUrl is read at each call: a useTestApp handle will do).
  */
-export function mistralCli(baseUrl: () => string): MistralCli {
+export function mistralCli(service: { readonly baseUrl: string }): MistralCli {
   async function mistral(...args: string[]): Promise<string> {
     // no OS_* variables: the CLI talks to the URL given, without Keystone
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OS_')));
-    const { stdout } = await run('mistral', ['--os-mistral-url', `${baseUrl()}/v2`, ...args], { env });
+    const { stdout } = await run('mistral', ['--os-mistral-url', `${service.baseUrl}/v2`, ...args], { env });
     return stdout;
   }
   async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> {
