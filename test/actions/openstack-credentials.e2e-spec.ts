@@ -1,4 +1,3 @@
-import { ExecutionsClient } from '../support/executions-client';
 import { useTestApp } from '../support/test-app';
 
 /** An OpenStack action in noauth mode with no cloud configured fails its task saying what to set. */
@@ -6,7 +5,7 @@ describe('OpenStack actions without credentials', () => {
   const t = useTestApp();
 
   it('fail the task with what to configure, and the workflow can handle it', async () => {
-    const client = new ExecutionsClient(t.http);
+    const { client } = t;
     await client.createWorkflow(`
 version: '2.0'
 no_cloud_wf:
