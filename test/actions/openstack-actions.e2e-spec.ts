@@ -1,5 +1,6 @@
 import { osEnvironment, startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 
 /**
  * The OpenStack actions as a user runs them (POST /v2/action_executions, noauth mode with the
@@ -26,6 +27,10 @@ describe('OpenStack actions', () => {
     if (response.status !== 201) throw new Error(`${name}: ${response.status} ${JSON.stringify(response.body)}`);
     return { state: response.body.state as string, stateInfo: response.body.state_info as string | null, result: JSON.parse(response.body.output).result };
   };
+
+  /** Waits until the fake cloud shows the object in `status`, its transition over. */
+  const reaches = (list: () => Array<Record<string, unknown>>, id: string, status: string) =>
+    waitFor(`${id} ${status}`, () => list().some((item) => item.id === id && item.status === status && !item['OS-EXT-STS:task_state']));
 
   it('lists every OpenStack action with its Mistral signature', async () => {
     const listed = await t.http.get('/v2/actions').query({ limit: 1000 }).expect(200);
@@ -59,10 +64,10 @@ describe('OpenStack actions', () => {
 
     const volume = (await act('cinder.volumes_create', { size: 1, name: 'act-vol', metadata: { k: 'v' } })).result as { id: string; status: string };
     expect(volume.status).toBe('creating');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await reaches(() => cloud.volumes(), volume.id, 'available');
     expect((await act('cinder.volumes_find', { name: 'act-vol' })).result).toMatchObject({ id: volume.id, status: 'available', metadata: { k: 'v' } });
     const snapshot = (await act('cinder.volume_snapshots_create', { volume_id: volume.id, name: 'act-snap', metadata: { by: 'test' } })).result as { id: string };
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await reaches(() => cloud.volumeSnapshots(), snapshot.id, 'available');
     const listed = (await act('cinder.volume_snapshots_list', { search_opts: { volume_id: volume.id, metadata: { by: 'test' } } })).result as Array<{ id: string; status: string }>;
     expect(listed).toEqual([expect.objectContaining({ id: snapshot.id, status: 'available' })]);
     expect((await act('cinder.volume_snapshots_delete', { snapshot: snapshot.id })).state).toBe('SUCCESS');
@@ -71,13 +76,14 @@ describe('OpenStack actions', () => {
   it('snapshots, stops, starts and rebuilds a server', async () => {
     const server = await cloud.createServer('demo', { name: 'act2', imageRef: cirros, flavorRef: '1' });
     expect((await act('nova.servers_stop', { server: server.id })).result).toBeNull();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await reaches(() => cloud.servers(), String(server.id), 'SHUTOFF');
     const imageId = (await act('nova.servers_create_image', { server: server.id, image_name: 'act2-snap', metadata: { by: 'sirocco' } })).result as string;
     expect(imageId).toMatch(/^[0-9a-f-]{36}$/);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await reaches(() => cloud.images(), imageId, 'active');
+    await reaches(() => cloud.servers(), String(server.id), 'SHUTOFF'); // the snapshot's task over
     expect((await act('glance.images_get', { image_id: imageId })).result).toMatchObject({ id: imageId, status: 'active', by: 'sirocco', instance_uuid: server.id });
     expect((await act('nova.servers_start', { server: server.id })).state).toBe('SUCCESS');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await reaches(() => cloud.servers(), String(server.id), 'ACTIVE');
     const rebuilt = (await act('nova.servers_rebuild', { server: server.id, image: imageId })).result as { id: string; status: string; adminPass?: string };
     expect(rebuilt).toMatchObject({ id: server.id, status: 'REBUILD' });
     expect(rebuilt.adminPass).toBeUndefined(); // a secret: never in a result

@@ -1,19 +1,11 @@
-import { ExecutionsClient } from '../support/executions-client';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 
 /** An OpenStack action in noauth mode with no cloud configured fails its task saying what to set. */
 describe('OpenStack actions without credentials', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('fail the task with what to configure, and the workflow can handle it', async () => {
-    const client = new ExecutionsClient(t.http);
+    const { client } = t;
     await client.createWorkflow(`
 version: '2.0'
 no_cloud_wf:

@@ -4,6 +4,7 @@ import { freePort } from '../support/free-port';
 import { ServiceProcess } from '../support/service-process';
 import { createTestDatabase } from '../support/test-database';
 import { NO_DEFINITIONS_DIR } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(120000);
 
@@ -52,13 +53,15 @@ class Api {
   }
 
   async waitFor(id: string, timeoutMs = 60000): Promise<Execution> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    return waitFor(`execution ${id} to end`, async () => {
       const execution = await this.execution(id);
-      if (['SUCCESS', 'ERROR', 'CANCELLED'].includes(execution.state)) return execution;
-      if (Date.now() > deadline) throw new Error(`execution ${id} still ${execution.state}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      return ['SUCCESS', 'ERROR', 'CANCELLED'].includes(execution.state) ? execution : undefined;
+    }, { timeoutMs, intervalMs: 100 });
+  }
+
+  /** Waits until the execution has reached its task `name` (the tasks before it are done). */
+  async waitForTask(id: string, name: string): Promise<void> {
+    await waitFor(`execution ${id} at task ${name}`, async () => (await this.tasks(id)).some((task) => task.name === name), { timeoutMs: 60000, intervalMs: 50 });
   }
 }
 
@@ -117,7 +120,7 @@ describe('durability: the service killed and started again, and two instances on
     const first = await startService();
     expect((await first.api.send('POST', '/v2/workflows', SLEEPY_CHAIN, 'text/plain')).status).toBe(201);
     const id = await first.api.start('sleepy_chain');
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // inside task 'two'
+    await first.api.waitForTask(id, 'two'); // killed inside task 'two'
     await first.service.stop('SIGKILL');
 
     const second = await startService();
@@ -148,7 +151,7 @@ unsafe_wf:
     expect((await first.api.send('POST', '/v2/workflows', definition, 'text/plain')).status).toBe(201);
     const before = slowRequests;
     const id = await first.api.start('unsafe_wf', { url: slowUrl });
-    while (slowRequests === before) await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor('the POST to reach the slow endpoint', () => slowRequests > before, { timeoutMs: 60000, intervalMs: 50 });
     await first.service.stop('SIGKILL');
 
     const second = await startService();
@@ -171,7 +174,8 @@ unsafe_wf:
     try {
       const ids: string[] = [];
       for (let i = 0; i < 10; i += 1) ids.push(await (i % 2 === 0 ? a : b).api.start('sleepy_chain'));
-      await new Promise((resolve) => setTimeout(resolve, 1200));
+      // every chain is under way (past its first task) when b dies
+      for (const id of ids) await a.api.waitForTask(id, 'two');
       await b.service.stop('SIGKILL');
       bStopped = true;
       for (const id of ids) {

@@ -1,18 +1,10 @@
-import { ExecutionsClient } from '../support/executions-client';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 
 /** Behaviour of the direct-workflow language when it runs, as a user sees it over the API. */
 describe('running workflows', () => {
-  let t: TestApp;
-  let client: ExecutionsClient;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    client = new ExecutionsClient(t.http);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
+  const { client } = t;
 
   it('runs a chain, publishing variables that later tasks and the output read', async () => {
     await client.createWorkflow(`
@@ -305,8 +297,8 @@ timing_wf:
 `);
     const started = Date.now();
     const id = await client.start('timing_wf');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await client.task(id, 'patient')).state).toBe('RUNNING_DELAYED');
+    const patient = await waitFor('task patient', () => client.task(id, 'patient'));
+    expect(patient.state).toBe('RUNNING_DELAYED');
     const execution = await client.waitFor(id);
     expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
     expect(execution.state).toBe('ERROR');
@@ -388,19 +380,18 @@ cascade_parent_wf:
       return response.body.executions[0].id as string;
     };
     const paused = await client.start('cascade_parent_wf');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const child = await childOf(paused);
+    const child = await waitFor('the child execution', () => childOf(paused));
     await client.setState(paused, 'PAUSED');
     expect((await client.get(child)).state).toBe('PAUSED');
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // the child's sleep ends while paused
+    // the child's sleep ends while paused
+    await waitFor("the child's nap to end", async () => (await client.task(child, 'nap')).state === 'SUCCESS');
     expect((await client.get(child)).state).toBe('PAUSED');
     await client.setState(paused, 'RUNNING');
     expect((await client.waitFor(paused)).state).toBe('SUCCESS');
     expect((await client.get(child)).state).toBe('SUCCESS');
 
     const cancelled = await client.start('cascade_parent_wf');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const cancelledChild = await childOf(cancelled);
+    const cancelledChild = await waitFor('the child execution', () => childOf(cancelled));
     await client.setState(cancelled, 'CANCELLED');
     expect((await client.waitFor(cancelledChild)).state).toBe('CANCELLED');
     expect((await client.get(cancelled)).state).toBe('CANCELLED');
@@ -499,12 +490,18 @@ long_wf:
     const id = await client.start('long_wf');
     const paused = await client.setState(id, 'PAUSED');
     expect(paused.state).toBe('PAUSED');
-    await new Promise((resolve) => setTimeout(resolve, 800));
     // nap finished while paused; nap2 waits for the resume
+    await waitFor('nap done and nap2 created', async () => {
+      const tasks = await client.tasks(id);
+      return tasks.some((task) => task.name === 'nap' && task.state === 'SUCCESS') && tasks.some((task) => task.name === 'nap2');
+    });
     expect((await client.tasks(id)).map((task) => `${task.name}:${task.state}`).sort()).toEqual(['nap2:IDLE', 'nap:SUCCESS']);
     await client.setState(id, 'RUNNING');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect((await client.task(id, 'nap2')).state).toBe('RUNNING');
+    const resumed = await waitFor('nap2 to leave IDLE', async () => {
+      const nap2 = await client.task(id, 'nap2');
+      return nap2.state === 'IDLE' ? undefined : nap2;
+    });
+    expect(resumed.state).toBe('RUNNING');
     const cancelled = await client.setState(id, 'CANCELLED');
     expect(cancelled.state).toBe('CANCELLED');
     const nap2 = await client.task(id, 'nap2');

@@ -1,5 +1,4 @@
-import { ExecutionsClient } from '../support/executions-client';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 
 const WORKFLOWS = `
 version: '2.0'
@@ -30,17 +29,8 @@ api_slow_wf:
 
 /** The executions, tasks, action executions, environments and actions API, as Mistral shows them. */
 describe('executions API', () => {
-  let t: TestApp;
-  let client: ExecutionsClient;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    client = new ExecutionsClient(t.http);
-    await client.createWorkflow(WORKFLOWS);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({}, { workflows: WORKFLOWS });
+  const { client } = t;
 
   it('creates by workflow name or id, with input as text or object, and shows Mistral\'s fields', async () => {
     const byName = await t.http.post('/v2/executions').send({ workflow_name: 'api_wf', input: '{"name": "a"}', description: 'first' }).expect(201);

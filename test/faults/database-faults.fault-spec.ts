@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../support/free-port';
 import { ServiceProcess } from '../support/service-process';
 import { NO_DEFINITIONS_DIR } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 import { PgCluster } from './pg-cluster';
 
 /**
@@ -89,14 +90,10 @@ describe('the service while its database fails', () => {
     return { status: response.status, body: parsed, ms: Date.now() - started };
   }
 
-  /** Polls `check` until it holds; fails with `what` after `timeoutMs`. */
-  async function eventually(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (!service.alive) throw new Error(`the service died while waiting for ${what}:\n${service.log.slice(-4000)}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(100);
-    }
+  /** waitFor, failing at once if the service dies meanwhile. */
+  async function waitWhileUp(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60000): Promise<void> {
+    const seen = await waitFor(what, async () => (await check()) || (service.alive ? undefined : 'died'), { timeoutMs, intervalMs: 100 });
+    if (seen === 'died') throw new Error(`the service died while waiting for ${what}:\n${service.log.slice(-4000)}`);
   }
 
   async function startExecutions(count: number, pause: number): Promise<string[]> {
@@ -119,7 +116,7 @@ describe('the service while its database fails', () => {
 
   async function expectReadyAgain(): Promise<number> {
     const started = Date.now();
-    await eventually('GET /readyz to answer 200', async () => (await api('GET', '/readyz')).status === 200);
+    await waitWhileUp('GET /readyz to answer 200', async () => (await api('GET', '/readyz')).status === 200);
     expect((await api('GET', '/v2/executions?limit=1')).status).toBe(200);
     return Date.now() - started;
   }
@@ -127,7 +124,7 @@ describe('the service while its database fails', () => {
   /** Every execution ends SUCCESS with each task run once, by one action execution. */
   async function expectAllSucceededOnce(ids: string[]): Promise<void> {
     for (const id of ids) {
-      await eventually(`execution ${id} to end`, async () => {
+      await waitWhileUp(`execution ${id} to end`, async () => {
         const execution = await api('GET', `/v2/executions/${id}`);
         return ['SUCCESS', 'ERROR', 'CANCELLED'].includes(String(execution.body.state));
       });
@@ -195,7 +192,7 @@ describe('the service while its database fails', () => {
     const listMs = await expectUnavailable('GET', '/v2/executions?limit=1');
     expect((await api('GET', '/healthz')).status).toBe(200);
     // an action ends while the database is away: its result is kept, not dropped
-    await eventually('an engine event kept for the database', () => keptEvents() > kept, 30000);
+    await waitWhileUp('an engine event kept for the database', () => keptEvents() > kept, 30000);
     expect(service.alive).toBe(true);
     await cluster.startAgain();
     const recoveredMs = await expectReadyAgain();
@@ -216,12 +213,12 @@ describe('the service while its database fails', () => {
     const killed = await cluster.terminateBackends('sirocco');
     expect(killed).toEqual(expect.arrayContaining(listenersBefore));
     // the LISTEN connection comes back by itself, on a new backend
-    await eventually('a new LISTEN connection', async () => {
+    await waitWhileUp('a new LISTEN connection', async () => {
       const now = await cluster.listeners('sirocco');
       return now.length === 1 && !listenersBefore.includes(now[0]);
     });
     // and once more while the executions are half way
-    await eventually('an execution half way', async () => {
+    await waitWhileUp('an execution half way', async () => {
       const tasks = (await api('GET', `/v2/executions/${ids[0]}/tasks`)).body.tasks as Array<{ name: string }> | undefined;
       return (tasks ?? []).some((task) => task.name === 'second');
     });
@@ -251,7 +248,7 @@ describe('the service while its database fails', () => {
       // a client that gave up must not get its execution created later
       const createMs = await expectUnavailable('POST', '/v2/executions', { workflow_name: 'fault_probe' });
       expect((await api('GET', '/healthz')).status).toBe(200);
-      await eventually('an engine event kept for the database', () => keptEvents() > kept, 25000);
+      await waitWhileUp('an engine event kept for the database', () => keptEvents() > kept, 25000);
       expect(service.alive).toBe(true);
       figures = `/readyz ${readyMs} ms, /v2/executions ${listMs} ms, POST /v2/executions ${createMs} ms`;
       // the freeze lasts 30 s: longer than the engine's lease (10 s here) and than every timeout
@@ -279,7 +276,7 @@ describe('the service while its database fails', () => {
     for (const name of ['every_minute_run_once', 'every_minute_catch_up']) {
       let slots: string[] = [];
       let firings: Array<{ scheduled_for: string; fired_at: string; outcome: string; execution_id: string }> = [];
-      await eventually(`${name} to fire each slot up to ${until.toISOString()}`, async () => {
+      await waitWhileUp(`${name} to fire each slot up to ${until.toISOString()}`, async () => {
         firings = (await api('GET', `/v2/cron_triggers/${name}/firings?limit=100`)).body.firings as typeof firings;
         slots = firings.map((firing) => new Date(firing.scheduled_for.replace(' ', 'T') + 'Z').toISOString());
         return expected.every((slot) => slots.includes(slot));
@@ -296,7 +293,7 @@ describe('the service while its database fails', () => {
       expect(lateBySeconds).toBeGreaterThanOrEqual(15);
       for (const firing of firings) {
         expect(firing.outcome).toBe('started');
-        await eventually(`the execution of ${name} at ${firing.scheduled_for}`, async () => (await api('GET', `/v2/executions/${firing.execution_id}`)).body.state === 'SUCCESS', 20000);
+        await waitWhileUp(`the execution of ${name} at ${firing.scheduled_for}`, async () => (await api('GET', `/v2/executions/${firing.execution_id}`)).body.state === 'SUCCESS', 20000);
       }
       process.stdout.write(`${name}: ${slots.length} slots fired, each once; the one due during the freeze fired ${lateBySeconds} s late\n`);
     }

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { ExecutionsClient } from '../support/executions-client';
 import { startTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 import { encodeLoose, expand, expandValue, FuzzCase, FuzzFixtures, generateCases, loadCorpus } from './fuzz-cases';
 
 const SEED = Number(process.env.SIROCCO_FUZZ_SEED ?? 20261202);
@@ -60,14 +61,12 @@ describe('API fuzz', () => {
 
   /** After a 2xx that started work: until no execution or action runs (at most a few seconds). */
   async function settle(): Promise<void> {
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
+    await waitFor('no execution or action running', async () => {
       const { rows } = await db.query(
         `SELECT (SELECT count(*) FROM workflow_executions WHERE state = 'RUNNING') + (SELECT count(*) FROM action_executions WHERE state = 'RUNNING') AS n`,
       );
-      if (Number(rows[0].n) === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+      return Number(rows[0].n) === 0;
+    }, { timeoutMs: 5000, intervalMs: 20 }).catch(() => undefined); // still running after 5 s: the digest comparison tells
   }
 
   async function send(fuzz: FuzzCase): Promise<{ status: number; body: unknown; contentType: string }> {

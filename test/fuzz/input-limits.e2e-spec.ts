@@ -1,18 +1,10 @@
-import { ExecutionsClient } from '../support/executions-client';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 
 /** Limits on definitions, inputs, with-items and durations: a clear 400 or a clear task error, never a 5xx or a stall. */
 describe('input limits', () => {
-  let t: TestApp;
-  let client: ExecutionsClient;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    client = new ExecutionsClient(t.http);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
+  const { client } = t;
 
   const postDefinition = (text: string) => t.http.post('/v2/workflows').set('Content-Type', 'text/plain').send(text);
 
@@ -253,10 +245,7 @@ long_wf:
       action: std.sleep seconds=1
 `);
       const id = await client.start('long_wf');
-      for (;;) {
-        if ((await client.task(id, 'short').catch(() => undefined))?.state === 'SUCCESS') break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await waitFor('the 1-second task to succeed', async () => (await client.task(id, 'short')).state === 'SUCCESS', { timeoutMs: 25000, intervalMs: 50 });
       // the 1-second task is done: the 30-day ones still wait (an overflowing timer fires at once)
       expect((await client.task(id, 'waits')).state).toBe('RUNNING_DELAYED');
       expect((await client.task(id, 'echoes')).state).toBe('RUNNING');

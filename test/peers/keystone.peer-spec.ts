@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { KeystoneClient, type KeystoneToken } from '../../src/identity/keystone/keystone-client';
 import { SmtpSink } from '../support/smtp-sink';
 import { startTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 
 /** What scripts/keystone-dev.sh wrote: Keystone's URL and Sirocco's service user. */
 function keystoneEnv(): Record<string, string> {
@@ -35,16 +36,8 @@ slow_wf:
       action: std.sleep seconds=4
 `;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(200);
-  }
-}
+/** A real Keystone answers slowly: look again every 200 ms, for up to 30 s. */
+const KEYSTONE_POLL = { timeoutMs: 30000, intervalMs: 200 };
 
 /** Sirocco with SIROCCO_AUTH=keystone against a real Keystone (scripts/keystone-dev.sh). */
 describe('keystone mode, on a real Keystone', () => {
@@ -123,10 +116,10 @@ describe('keystone mode, on a real Keystone', () => {
   it("runs the triggered workflow's actions with a trust-scoped token that acts as the trustor", async () => {
     const fired = await as(demo).post('/v2/cron_triggers/demo_nightly/fire').expect(201);
     expect(fired.body.outcome).toBe('started');
-    const execution = await until(async () => {
+    const execution = await waitFor('the fired execution to end', async () => {
       const response = await as(demo).get(`/v2/executions/${fired.body.execution_id}`).expect(200);
       return ['SUCCESS', 'ERROR'].includes(response.body.state) ? response.body : undefined;
-    });
+    }, KEYSTONE_POLL);
     expect(execution.state_info).toBeNull();
     expect(JSON.parse(execution.output).project).toMatchObject({ id: demo.project!.id, name: 'demo' });
   });
@@ -136,13 +129,15 @@ describe('keystone mode, on a real Keystone', () => {
     const trustId = await trustIdOf('demo_slow');
     const fired = await as(demo).post('/v2/cron_triggers/demo_slow/fire').expect(201);
     await as(demo).delete('/v2/cron_triggers/demo_slow').expect(204);
-    await sleep(1000);
+    // a negative check: nothing announces that the trust was *not* deleted, so give a wrong eager
+    // deletion a second to happen while the execution (a 4 s sleep) still runs
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await keystone.getTrust(demo.token, trustId)).not.toBeNull(); // the execution still runs
-    await until(async () => {
+    await waitFor('the slow execution to succeed', async () => {
       const response = await as(demo).get(`/v2/executions/${fired.body.execution_id}`).expect(200);
       return response.body.state === 'SUCCESS' ? true : undefined;
-    });
-    await until(async () => ((await keystone.getTrust(admin.token, trustId)) === null ? true : undefined));
+    }, KEYSTONE_POLL);
+    await waitFor('the trust to be deleted', async () => (await keystone.getTrust(admin.token, trustId)) === null, KEYSTONE_POLL);
   }, 60000);
 
   it('a revoked trust gives an ERROR execution with the reason, a failed firing, a broken status and an error mail', async () => {
@@ -163,7 +158,7 @@ describe('keystone mode, on a real Keystone', () => {
     expect(execution.body.state).toBe('ERROR');
     expect(execution.body.state_info).toContain("trust cannot be used");
     expect(execution.body.state_info).not.toContain(trustId);
-    const mail = await until(async () => smtp.mails[mailsBefore]);
+    const mail = await waitFor('the error mail', async () => smtp.mails[mailsBefore], KEYSTONE_POLL);
     expect(mail.envelopeTo).toEqual(['demo-owner@example.org']);
     expect(mail.parsed.text).toContain(fired.body.execution_id);
     expect(mail.parsed.text).not.toContain(trustId);
@@ -176,10 +171,10 @@ describe('keystone mode, on a real Keystone', () => {
     await db.query(`UPDATE cron_triggers SET trust_checked_at = now() - interval '25 hours' WHERE name = 'demo_daily_check'`);
     const other = await startTestApp({ ...env, SIROCCO_AUTH: 'keystone' }, { databaseUrl: t.databaseUrl });
     try {
-      const trigger = await until(async () => {
+      const trigger = await waitFor('the trust to show broken', async () => {
         const response = await as(demo).get('/v2/cron_triggers/demo_daily_check').expect(200);
         return response.body.trust_status === 'broken' ? response.body : undefined;
-      });
+      }, KEYSTONE_POLL);
       expect(trigger.trust_error).toContain('deleted or has expired');
     } finally {
       await other.close();
@@ -212,10 +207,10 @@ describe('noauth mode with a clouds.yaml cloud, on a real Keystone', () => {
 
   it("runs the actions with the cloud's credentials", async () => {
     const created = await t.http.post('/v2/executions').send({ workflow_name: 'whoami_wf' }).expect(201);
-    const execution = await until(async () => {
+    const execution = await waitFor('the execution to end', async () => {
       const response = await t.http.get(`/v2/executions/${created.body.id}`).expect(200);
       return ['SUCCESS', 'ERROR'].includes(response.body.state) ? response.body : undefined;
-    });
+    }, KEYSTONE_POLL);
     expect(execution.state_info).toBeNull();
     expect(JSON.parse(execution.output).project).toMatchObject({ name: 'demo' });
   });

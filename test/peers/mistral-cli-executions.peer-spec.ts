@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
-import { ExecutionsClient } from '../support/executions-client';
-import { startTestApp, TestApp } from '../support/test-app';
-
-const run = promisify(execFile);
+import { mistralCli } from '../support/mistral-cli';
+import { useTestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 
 const WORKFLOWS = `
 version: '2.0'
@@ -34,27 +31,17 @@ type Row = Record<string, unknown>;
 
 /** The real mistral CLI's execution, task, action and environment commands against Sirocco. */
 describe('the mistral CLI: executions, tasks, actions, environments', () => {
-  let t: TestApp;
+  const t = useTestApp({}, { workflows: WORKFLOWS });
+  const { client } = t;
+  const { mistral, json } = mistralCli(t);
   let dir: string;
-  let client: ExecutionsClient;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    client = new ExecutionsClient(t.http);
-    await client.createWorkflow(WORKFLOWS);
+  beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'sirocco-cli-exec-'));
   });
-  afterAll(async () => {
-    await t.close();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
-
-  async function mistral(...args: string[]): Promise<string> {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OS_')));
-    const { stdout } = await run('mistral', ['--os-mistral-url', `${t.baseUrl}/v2`, ...args], { env });
-    return stdout;
-  }
-  const json = async <T = Row>(...args: string[]): Promise<T> => JSON.parse(await mistral(...args, '-f', 'json')) as T;
 
   let executionId: string;
 
@@ -122,7 +109,8 @@ describe('the mistral CLI: executions, tasks, actions, environments', () => {
     const id = String(created.ID);
     const paused = await json('execution-update', '-s', 'PAUSED', id);
     expect(paused.State).toBe('PAUSED');
-    await new Promise((resolve) => setTimeout(resolve, 4500)); // the sleep ends while paused
+    // the sleep ends while paused
+    await waitFor('the nap to end', async () => (await client.task(id, 'nap')).state === 'SUCCESS', { timeoutMs: 15000 });
     expect((await json('execution-get', id)).State).toBe('PAUSED');
     // resuming runs what was held back at once: the last task is instant, so it may be done already
     const resumed = await json('execution-update', '-s', 'RUNNING', id);

@@ -1,17 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { ExecutionsClient } from '../support/executions-client';
-import { startTestApp, TestApp } from '../support/test-app';
-
-const run = promisify(execFile);
+import { mistralCli } from '../support/mistral-cli';
+import { useTestApp } from '../support/test-app';
 
 /** The real mistral CLI's cron-trigger commands against Sirocco. */
 describe('the mistral CLI: cron triggers', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    await new ExecutionsClient(t.http).createWorkflow(`
+  const t = useTestApp({}, {
+    workflows: `
 version: '2.0'
 cli_cron_wf:
   input:
@@ -19,19 +12,9 @@ cli_cron_wf:
   tasks:
     t:
       action: std.echo output=<% $.vm %>
-`);
+`,
   });
-  afterAll(async () => {
-    await t.close();
-  });
-
-  async function mistral(...args: string[]): Promise<string> {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OS_')));
-    const { stdout } = await run('mistral', ['--os-mistral-url', `${t.baseUrl}/v2`, ...args], { env });
-    return stdout;
-  }
-
-  const json = async <T>(...args: string[]): Promise<T> => JSON.parse(await mistral(...args, '-f', 'json')) as T;
+  const { mistral, json } = mistralCli(t);
 
   it('cron-trigger-create with a pattern and a count shows the trigger', async () => {
     const created = await json<Record<string, unknown>>(

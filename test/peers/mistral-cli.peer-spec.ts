@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
-import { startTestApp, TestApp } from '../support/test-app';
-
-const run = promisify(execFile);
+import { mistralCli } from '../support/mistral-cli';
+import { useTestApp } from '../support/test-app';
 
 const DEFINITION = `---
 version: '2.0'
@@ -27,28 +24,16 @@ cli_wf:
 
 /** The real python-mistralclient, as an operator runs it, pointed at Sirocco. */
 describe('the mistral CLI against Sirocco', () => {
-  let t: TestApp;
+  const t = useTestApp();
+  const { mistral, json: mistralJson } = mistralCli(t);
   let dir: string;
 
-  beforeAll(async () => {
-    t = await startTestApp();
+  beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'sirocco-cli-'));
   });
-  afterAll(async () => {
-    await t.close();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
-
-  async function mistral(...args: string[]): Promise<string> {
-    // no OS_* variables: the CLI talks to the URL given, without Keystone
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OS_')));
-    const { stdout } = await run('mistral', ['--os-mistral-url', `${t.baseUrl}/v2`, ...args], { env });
-    return stdout;
-  }
-
-  async function mistralJson<T>(...args: string[]): Promise<T> {
-    return JSON.parse(await mistral(...args, '-f', 'json')) as T;
-  }
 
   it('workflow-create reads a file and shows the new workflow', async () => {
     const file = path.join(dir, 'cli_wf.yaml');

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { KeystoneClient } from '../../src/identity/keystone/keystone-client';
 import { ExecutionsClient, type ExecutionView } from '../support/executions-client';
-import { eventually, OPENSTACK_DIR, readEnvFile, RealCloudUser } from '../support/real-openstack';
+import { CLOUD_POLL, OPENSTACK_DIR, readEnvFile, RealCloudUser } from '../support/real-openstack';
+import { waitFor } from '../support/wait-for';
 import { SmtpSink, type ReceivedMail } from '../support/smtp-sink';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -75,10 +76,10 @@ describe('snapshot workflows on real OpenStack services', () => {
         expect(execution.output.boot_kind).toBe('volume');
         made.push(String(execution.output.snapshot_id));
       }
-      const snapshots = await eventually(async () => {
+      const snapshots = await waitFor('rotation of the volume snapshots', async () => {
         const current = await demo.snapshotsOf(volume.id);
         return current.length === 2 ? current : undefined;
-      }, 'rotation of the volume snapshots');
+      }, CLOUD_POLL);
       expect(snapshots.map((snapshot) => snapshot.id).sort()).toEqual(made.slice(1).sort());
       expect(snapshots.every((snapshot) => snapshot.metadata.sirocco_snapshot_of === server.id && snapshot.status === 'available')).toBe(true);
       expect(mailsAbout(`Instance Snapshot created successfully: ${server.name}`)).toHaveLength(3);
@@ -236,10 +237,10 @@ describe('snapshot workflows on real OpenStack services', () => {
         .expect(201);
       expect(created.body.trust_status ?? 'ok').not.toBe('broken');
 
-      const firing = await eventually(async () => {
+      const firing = await waitFor('the trigger firing', async () => {
         const firings = await k.http.get(`/v2/cron_triggers/${name('nightly')}/firings`).set('X-Auth-Token', token.token).expect(200);
         return firings.body.firings?.[0]?.execution_id ? firings.body.firings[0] : undefined;
-      }, 'the trigger firing', 90_000);
+      }, { ...CLOUD_POLL, timeoutMs: 90_000 });
       expect(firing.outcome).toBe('started');
       const executions = new ExecutionsClient(wrapWithToken(k, token.token));
       const execution = await executions.waitFor(firing.execution_id, undefined, 120_000);

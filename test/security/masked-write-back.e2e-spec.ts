@@ -1,20 +1,11 @@
-import { ExecutionsClient } from '../support/executions-client';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 
 /** Environments and cron triggers show secrets as ***; a client that sends *** back keeps the real value. */
 describe('secrets written back masked', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestApp();
 
   it('masks them when shown and keeps them when a read copy is written back', async () => {
-    const client = new ExecutionsClient(t.http);
+    const { client } = t;
     await client.createWorkflow(`version: '2.0'
 env_check:
   output:
@@ -40,7 +31,7 @@ env_check:
   });
 
   it('keeps a cron trigger\'s secret input when an update sends it back as ***', async () => {
-    const client = new ExecutionsClient(t.http);
+    const { client } = t;
     await client.createWorkflow(`version: '2.0'
 token_check:
   input:

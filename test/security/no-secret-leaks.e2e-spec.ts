@@ -10,6 +10,7 @@ import { ServiceProcess } from '../support/service-process';
 import { SmtpSink } from '../support/smtp-sink';
 import { NO_DEFINITIONS_DIR } from '../support/test-app';
 import { createTestDatabase } from '../support/test-database';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(180000);
 
@@ -194,11 +195,7 @@ describe('a run full of secrets', () => {
       expect((await read('post', `/v2/cron_triggers/${name}/fire`)).status).toBe(201);
     }
     // the failed firing's report reaches the operator
-    const deadline = Date.now() + 20000;
-    while (!smtp.mails.some((mail) => mail.envelopeTo.includes('ops@example.org'))) {
-      if (Date.now() > deadline) throw new Error('no failure report mailed to the operator');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor('a failure report mailed to the operator', () => smtp.mails.some((mail) => mail.envelopeTo.includes('ops@example.org')), { timeoutMs: 20000, intervalMs: 50 });
     const triggered = (await read('get', '/v2/cron_triggers/secret_trigger/firings')).body.firings[0].execution_id as string;
     await client.waitFor(triggered);
 

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, useTestApp } from '../support/test-app';
 import { createTestDatabase } from '../support/test-database';
 
 async function withDatabase<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
@@ -13,15 +13,7 @@ async function withDatabase<T>(url: string, work: (client: Client) => Promise<T>
 }
 
 describe('health probes', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('GET /healthz and GET /readyz answer 200 when the database is there and migrated', async () => {
     expect((await t.http.get('/healthz').expect(200)).body).toEqual({ status: 'ok' });

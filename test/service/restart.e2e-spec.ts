@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../support/free-port';
 import { ServiceProcess } from '../support/service-process';
+import { waitFor } from '../support/wait-for';
 import { isProcessAlive } from '../../src/common/process-alive';
 
-jest.setTimeout(120000);
+// each test starts the service (and its embedded PostgreSQL) twice: over a minute each on a loaded machine
+jest.setTimeout(300000);
 
 function definition(name: string, message: string): string {
   return `version: '2.0'\n${name}:\n  tasks:\n    say:\n      action: std.echo output="${message}"\n`;
@@ -37,18 +39,30 @@ describe('the service with no DATABASE_URL', () => {
     const definitions = path.join(workDir, 'definitions');
     mkdirSync(definitions);
     writeFileSync(path.join(definitions, 'shipped.yaml'), definition('shipped_wf', 'v1'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
     env = {
-      SIROCCO_PORT: String(port),
       SIROCCO_DATA_DIR: path.join(workDir, 'data'),
-      SIROCCO_EMBEDDED_PG_PORT: String(await freePort()),
       SIROCCO_DEFINITIONS_DIR: definitions,
       DATABASE_URL: '',
     };
   });
 
-  afterAll(() => {
+  /**
+   * Starts the service on ports free right now: a port freed by the previous run may be taken by
+   * another process's connection in between (a loaded machine runs many).
+   */
+  async function startService(): Promise<ServiceProcess> {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    return ServiceProcess.start({ ...env, SIROCCO_PORT: String(port), SIROCCO_EMBEDDED_PG_PORT: String(await freePort()) });
+  }
+
+  afterAll(async () => {
+    // a PostgreSQL left behind by a failed test (a service killed before it could stop it)
+    const orphan = postmasterPid();
+    if (orphan !== null && isProcessAlive(orphan)) {
+      process.kill(orphan, 'SIGINT');
+      await waitFor('the left-behind PostgreSQL to stop', () => !isProcessAlive(orphan), { timeoutMs: 30000 });
+    }
     rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -58,7 +72,7 @@ describe('the service with no DATABASE_URL', () => {
   }
 
   it('keeps workflows across a SIGTERM restart and loads changed definitions', async () => {
-    const first = await ServiceProcess.start(env);
+    const first = await startService();
     const shipped = await getWorkflow(`${base}/v2/workflows/shipped_wf`);
     expect(shipped).toMatchObject({ name: 'shipped_wf', scope: 'public' });
     expect(shipped.definition).toContain('v1');
@@ -78,7 +92,7 @@ describe('the service with no DATABASE_URL', () => {
     expect(postmasterPid()).toBeNull();
 
     writeFileSync(path.join(env.SIROCCO_DEFINITIONS_DIR, 'shipped.yaml'), definition('shipped_wf', 'v2'));
-    const second = await ServiceProcess.start(env);
+    const second = await startService();
     try {
       const kept = await getWorkflow(`${base}/v2/workflows/kept_wf`);
       expect(kept.definition).toContain('still here');
@@ -93,13 +107,13 @@ describe('the service with no DATABASE_URL', () => {
   });
 
   it('starts again after being killed with SIGKILL, data intact', async () => {
-    const killed = await ServiceProcess.start(env);
+    const killed = await startService();
     const orphan = postmasterPid();
     await killed.stop('SIGKILL');
     // PostgreSQL outlives a killed service; the next start must take over its data folder
     expect(isProcessAlive(orphan!)).toBe(true);
 
-    const restarted = await ServiceProcess.start(env);
+    const restarted = await startService();
     try {
       const kept = await fetch(`${base}/v2/workflows/kept_wf`);
       expect(kept.status).toBe(200);

@@ -1,21 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { ExecutionsClient } from '../support/executions-client';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 
 const MISTRAL_ERROR = { faultcode: 'Client', faultstring: expect.any(String), debuginfo: null };
 
 /** Paths and methods Sirocco has no route for answer in Mistral's error shape, saying why. */
 describe('unknown paths, unsupported Mistral features, wrong methods', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    await new ExecutionsClient(t.http).createWorkflow(
-      "version: '2.0'\nfirst_wf:\n  tasks:\n    t1:\n      action: std.noop\nsecond_wf:\n  tasks:\n    t1:\n      action: std.noop\n",
-    );
-  });
-  afterAll(async () => {
-    await t.close();
+  const t = useTestApp({}, {
+    workflows: "version: '2.0'\nfirst_wf:\n  tasks:\n    t1:\n      action: std.noop\nsecond_wf:\n  tasks:\n    t1:\n      action: std.noop\n",
   });
 
   it.each<[string, string, string]>([

@@ -1,4 +1,5 @@
 import type TestAgent from 'supertest/lib/agent';
+import { waitFor } from './wait-for';
 
 /** An execution as GET /v2/executions/{id} shows it, with its JSON-in-string fields parsed. */
 export interface ExecutionView {
@@ -40,7 +41,16 @@ function parseJsonField(value: unknown): unknown {
 
 /** A user of the executions API: what the mistral CLI does, over supertest. */
 export class ExecutionsClient {
-  constructor(private readonly http: TestAgent) {}
+  private readonly agent: () => TestAgent;
+
+  /** `http`: the agent, or a function giving it when a request is sent (see useTestApp). */
+  constructor(http: TestAgent | (() => TestAgent)) {
+    this.agent = typeof http === 'function' ? http : () => http;
+  }
+
+  private get http(): TestAgent {
+    return this.agent();
+  }
 
   async createWorkflow(yaml: string): Promise<void> {
     const response = await this.http.post('/v2/workflows').set('Content-Type', 'text/plain').send(yaml);
@@ -67,12 +77,15 @@ export class ExecutionsClient {
 
   /** Polls until the execution is in one of `states` (default: any terminal state). */
   async waitFor(id: string, states: string[] = TERMINAL, timeoutMs = 20000): Promise<ExecutionView> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const execution = await this.get(id);
-      if (states.includes(execution.state)) return execution;
-      if (Date.now() > deadline) throw new Error(`execution ${id} still ${execution.state} after ${timeoutMs} ms (wanted ${states})`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    let last = 'unseen';
+    try {
+      return await waitFor(`execution ${id} in ${states}`, async () => {
+        const execution = await this.get(id);
+        last = execution.state;
+        return states.includes(execution.state) ? execution : undefined;
+      }, { timeoutMs });
+    } catch (error) {
+      throw new Error(`execution ${id} still ${last} after ${timeoutMs} ms (wanted ${states}); ${(error as Error).message}`);
     }
   }
 

@@ -5,6 +5,7 @@ import { OpenStackError } from '../../src/actions/openstack/client/openstack-err
 import type { Image } from '../../src/actions/openstack/client/image.client';
 import type { Volume, VolumeSnapshot } from '../../src/actions/openstack/client/volume.client';
 import { KeystoneClient, type KeystoneToken } from '../../src/identity/keystone/keystone-client';
+import { waitFor } from './wait-for';
 
 /** The state directory of scripts/keystone-dev.sh and scripts/openstack-dev.sh. */
 export const OPENSTACK_DIR = process.env.SIROCCO_OS_DIR ?? '/var/lib/sirocco-openstack';
@@ -19,18 +20,8 @@ export function readEnvFile(name: string): Record<string, string> {
   );
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `probe` gives a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(250);
-  }
-}
+/** The real cloud is slow: look again every 250 ms, for up to a minute. */
+export const CLOUD_POLL = { timeoutMs: 60_000, intervalMs: 250 };
 
 /**
  * One user of the real test cloud (scripts/openstack-dev.sh), through Sirocco's own OpenStack
@@ -68,11 +59,13 @@ export class RealCloudUser {
   }
 
   async waitForServer(id: string, status = 'ACTIVE'): Promise<Server> {
-    return eventually(async () => {
-      const server = await this.clients.compute.getServer(id);
-      if (server.status === 'ERROR' && status !== 'ERROR') throw new Error(`server ${id} went to ERROR: ${JSON.stringify(server.fault ?? null)}`);
-      return server.status === status && !server['OS-EXT-STS:task_state'] ? server : undefined;
-    }, `server ${id} ${status}`);
+    // ERROR ends the wait too, so a failed boot fails the test at once
+    const server = await waitFor(`server ${id} ${status}`, async () => {
+      const current = await this.clients.compute.getServer(id);
+      return current.status === 'ERROR' || (current.status === status && !current['OS-EXT-STS:task_state']) ? current : undefined;
+    }, CLOUD_POLL);
+    if (server.status === 'ERROR' && status !== 'ERROR') throw new Error(`server ${id} went to ERROR: ${JSON.stringify(server.fault ?? null)}`);
+    return server;
   }
 
   async bootFromImage(name: string, metadata: Record<string, string> = {}): Promise<Server> {
@@ -87,11 +80,12 @@ export class RealCloudUser {
       volume_type: this.settings.OPENSTACK_VOLUME_TYPE,
       ...(fromImage ? { imageRef: this.imageId } : {}),
     });
-    return eventually(async () => {
+    const settled = await waitFor(`volume ${volume.id} available`, async () => {
       const current = await this.clients.volume.getVolume(volume.id);
-      if (current.status === 'error') throw new Error(`volume ${volume.id} went to error`);
-      return current.status === 'available' ? current : undefined;
-    }, `volume ${volume.id} available`);
+      return current.status === 'error' || current.status === 'available' ? current : undefined;
+    }, CLOUD_POLL);
+    if (settled.status === 'error') throw new Error(`volume ${volume.id} went to error`);
+    return settled;
   }
 
   /** A server booted from a volume made of the test image; `withData`: a second (data) volume attached at boot. */
@@ -133,7 +127,7 @@ export class RealCloudUser {
     };
     const servers = await this.servers();
     await Promise.all(servers.map((server) => this.clients.compute.deleteServer(server.id).catch(ignoreGone)));
-    await eventually(async () => ((await this.servers()).length === 0 ? true : undefined), 'servers deleted');
+    await waitFor('servers deleted', async () => (await this.servers()).length === 0, CLOUD_POLL);
     const images = (await this.clients.image.listImages({ filters: { owner: await this.projectId() } })).filter((image) => String(image.name ?? '').startsWith(this.prefix));
     for (const image of images) {
       if (image.protected) await this.clients.image.updateImage(image.id, { protected: false });
@@ -141,7 +135,7 @@ export class RealCloudUser {
     }
     const snapshots = (await this.clients.volume.listSnapshots()).filter((snapshot) => String(snapshot.name ?? '').startsWith(this.prefix) && snapshot.status !== 'deleting');
     await Promise.all(snapshots.map((snapshot) => this.clients.volume.deleteSnapshot(snapshot.id).catch(ignoreGone)));
-    await eventually(async () => ((await this.clients.volume.listSnapshots()).some((snapshot) => String(snapshot.name ?? '').startsWith(this.prefix)) ? undefined : true), 'snapshots deleted');
+    await waitFor('snapshots deleted', async () => !(await this.clients.volume.listSnapshots()).some((snapshot) => String(snapshot.name ?? '').startsWith(this.prefix)), CLOUD_POLL);
     const volumes = (await this.clients.volume.listVolumes()).filter((volume) => String(volume.name ?? '').startsWith(this.prefix));
     await Promise.all(volumes.map((volume) => this.clients.volume.deleteVolume(volume.id).catch(ignoreGone)));
   }

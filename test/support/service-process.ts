@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { waitFor } from './wait-for';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -14,15 +15,23 @@ export class ServiceProcess {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
-  /** Starts the service and waits until it serves (or fails). */
-  static async start(env: Record<string, string>, timeoutMs = 60000): Promise<ServiceProcess> {
+  /**
+   * Starts the service and waits until it serves (or fails; then it is killed, not left running).
+   * On a loaded machine a start with the embedded PostgreSQL has taken over a minute.
+   */
+  static async start(env: Record<string, string>, timeoutMs = 120000): Promise<ServiceProcess> {
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
       cwd: ROOT,
       env: { ...process.env, SIROCCO_LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const service = new ServiceProcess(child);
-    await service.waitFor(/API on http/, timeoutMs);
+    try {
+      await service.waitFor(/API on http/, timeoutMs);
+    } catch (error) {
+      await service.stop('SIGKILL');
+      throw error;
+    }
     return service;
   }
 
@@ -51,13 +60,14 @@ export class ServiceProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** Waits until the service prints `pattern`; fails at once if it exits first. */
   async waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
-    const started = Date.now();
-    while (!pattern.test(this.output)) {
-      if (this.child.exitCode !== null) throw new Error(`service exited (${this.child.exitCode}):\n${this.output}`);
-      if (Date.now() - started > timeoutMs) throw new Error(`service did not print ${pattern} in time:\n${this.output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const seen = await waitFor(`service printing ${pattern}`, () => (pattern.test(this.output) ? 'printed' : this.child.exitCode !== null ? 'exited' : undefined), {
+      timeoutMs,
+      intervalMs: 50,
+    }).catch(() => 'timed out');
+    if (seen === 'exited') throw new Error(`service exited (${this.child.exitCode}):\n${this.output}`);
+    if (seen === 'timed out') throw new Error(`service did not print ${pattern} in time:\n${this.output}`);
   }
 
   /** Sends a signal and waits for the process to end; returns its exit code. */

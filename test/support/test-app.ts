@@ -4,6 +4,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createSiroccoApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/sirocco-config';
+import { ExecutionsClient } from './executions-client';
 import { createTestDatabase } from './test-database';
 
 export interface TestApp {
@@ -42,5 +43,47 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
       await app.close();
       await database.drop();
     },
+  };
+}
+
+/** The service of one describe block's tests (see useTestApp). */
+export interface SharedTestApp extends Omit<TestApp, 'close'> {
+  /** A client of its executions API; usable as soon as the tests run. */
+  client: ExecutionsClient;
+}
+
+/**
+ * Starts the service before the tests of the describe block that calls it, with `workflows` (a
+ * definition text) created, and closes it after them: the set-up most specs share. Its fields
+ * are there while the tests run; `client` may be taken at once, it reaches the service when used.
+ */
+export function useTestApp(env: Record<string, string> = {}, options: { workflows?: string } = {}): SharedTestApp {
+  let started: TestApp | undefined;
+  const current = (): TestApp => {
+    if (!started) throw new Error('useTestApp: the service runs only while the tests of its describe block run');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startTestApp(env);
+    if (options.workflows) await new ExecutionsClient(started.http).createWorkflow(options.workflows);
+  });
+  afterAll(async () => {
+    await started?.close();
+    started = undefined;
+  });
+  return {
+    get app() {
+      return current().app;
+    },
+    get http() {
+      return current().http;
+    },
+    get baseUrl() {
+      return current().baseUrl;
+    },
+    get databaseUrl() {
+      return current().databaseUrl;
+    },
+    client: new ExecutionsClient(() => current().http),
   };
 }

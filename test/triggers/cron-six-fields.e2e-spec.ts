@@ -1,4 +1,4 @@
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 
 const WF = `
 version: '2.0'
@@ -10,15 +10,7 @@ tick_wf:
 
 /** Six-field patterns read as Mistral (croniter) reads them: the sixth field is the seconds. */
 describe('cron triggers with six-field patterns', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    await t.http.post('/v2/workflows').set('Content-Type', 'text/plain').send(WF).expect(201);
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({}, { workflows: WF });
 
   it("takes '0 5 * * * 30' as 05:00:30 every day, in the trigger's zone", async () => {
     const created = await t.http

@@ -3,6 +3,7 @@ import { ExecutionsClient } from '../support/executions-client';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestDatabase } from '../support/test-database';
 import { startTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 
 const SAMPLE_WF = `
 version: '2.0'
@@ -23,17 +24,8 @@ slow_wf:
       action: std.sleep seconds=3
 `;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 15000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(100);
-  }
-}
+/** How often the specs look again at the API or the database. */
+const POLL = { intervalMs: 100 };
 
 /** Cron triggers over the API: Mistral's contract, then what Sirocco adds. */
 describe('cron triggers', () => {
@@ -124,10 +116,10 @@ describe('cron triggers', () => {
       .post('/v2/cron_triggers')
       .send({ name: 'every_second', workflow_name: 'sample_wf', workflow_input: { name: 'tick' }, pattern: '* * * * * *', remaining_executions: 2 })
       .expect(201);
-    const finished = await until(async () => {
+    const finished = await waitFor('every_second finished', async () => {
       const response = await t.http.get('/v2/cron_triggers/every_second').expect(200);
       return response.body.finished ? response.body : undefined;
-    });
+    }, POLL);
     expect(finished).toMatchObject({ remaining_executions: 0, next_execution_time: null, finished: true });
     const history = await t.http.get('/v2/cron_triggers/every_second/firings').expect(200);
     expect(history.body.firings).toHaveLength(2);
@@ -251,16 +243,16 @@ changing_wf:
       .expect(200);
     const mailsBefore = smtp.mails.length;
     await t.http.patch('/v2/cron_triggers/doomed').send({ enabled: true }).expect(200);
-    const firing = await until(async () => {
+    const firing = await waitFor('a firing of doomed', async () => {
       const response = await t.http.get('/v2/cron_triggers/doomed/firings').expect(200);
       return response.body.firings[0];
-    });
+    }, POLL);
     expect(firing.outcome).toBe('failed');
     expect(firing.error).toContain("unexpected=['vm']");
     const execution = await client.get(firing.execution_id);
     expect(execution.state).toBe('ERROR');
     expect(execution.state_info).toContain("missing=['server']");
-    const mail = await until(async () => smtp.mails[mailsBefore]);
+    const mail = await waitFor('the failure mail', async () => smtp.mails[mailsBefore], POLL);
     expect(mail.envelopeTo).toEqual(['owner@example.org']);
     expect(mail.parsed.subject).toContain('doomed');
     expect(mail.parsed.text).toContain(firing.execution_id);
@@ -272,10 +264,10 @@ changing_wf:
       .post('/v2/cron_triggers')
       .send({ name: 'no_overlap', workflow_name: 'slow_wf', pattern: '* * * * * *', overlap_policy: 'skip' })
       .expect(201);
-    const firings = await until(async () => {
+    const firings = await waitFor('three firings of no_overlap', async () => {
       const response = await t.http.get('/v2/cron_triggers/no_overlap/firings').expect(200);
       return response.body.firings.length >= 3 ? response.body.firings : undefined;
-    });
+    }, POLL);
     await t.http.patch('/v2/cron_triggers/no_overlap').send({ enabled: false }).expect(200);
     const outcomes: string[] = firings.map((firing: { outcome: string }) => firing.outcome);
     expect(outcomes).toContain('skipped');
@@ -304,10 +296,10 @@ describe('cron triggers across instances and downtime', () => {
       await db.connect();
       try {
         await db.query(`UPDATE cron_triggers SET enabled = true, next_execution_time = date_trunc('second', now()), next_fire_at = date_trunc('second', now())`);
-        await until(async () => {
+        await waitFor('100 finished triggers', async () => {
           const { rows } = await db.query(`SELECT count(*)::int AS n FROM cron_triggers WHERE finished_at IS NOT NULL`);
           return rows[0].n === 100 ? true : undefined;
-        }, 30000);
+        }, { timeoutMs: 30000, intervalMs: 100 });
         const executions = await db.query(`SELECT trigger_id, count(*)::int AS n FROM workflow_executions GROUP BY trigger_id`);
         expect(executions.rows).toHaveLength(100);
         expect(executions.rows.every((row) => row.n === 1)).toBe(true);
@@ -353,10 +345,10 @@ describe('cron triggers across instances and downtime', () => {
       const missedFrom: Date = rows[0].next_execution_time;
       const after = await startTestApp({}, { databaseUrl: database.url });
       try {
-        const trigger = await until(async () => {
+        const trigger = await waitFor(`missed_${policy} scheduled in the future`, async () => {
           const response = await after.http.get(`/v2/cron_triggers/missed_${policy}`).expect(200);
           return Date.parse(`${response.body.next_execution_time.replace(' ', 'T')}Z`) > Date.now() ? response.body : undefined;
-        });
+        }, POLL);
         expect(trigger.next_execution_time.endsWith(':00')).toBe(true);
         const firings = await db.query(`SELECT scheduled_for, outcome FROM trigger_firings ORDER BY scheduled_for`);
         expect(firings.rows.every((row) => row.outcome === 'started')).toBe(true);

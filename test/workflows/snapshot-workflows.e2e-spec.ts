@@ -3,6 +3,7 @@ import { ExecutionsClient, type ExecutionView } from '../support/executions-clie
 import { osEnvironment, startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
 import { SmtpSink, type ReceivedMail } from '../support/smtp-sink';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 
 /**
  * The three shipped snapshot workflows (definitions/), run by Sirocco in noauth mode against the
@@ -210,7 +211,13 @@ describe('snapshot workflows (fake cloud)', () => {
       const early = await fetchAsDemo('POST', `/volume/v3/${cloud.projectId('demo')}/snapshots`, { snapshot: { volume_id: volume.id, force: true, name: `bfv5_snapshot_${day}_before_upgrade` } });
       const nameless = await fetchAsDemo('POST', `/volume/v3/${cloud.projectId('demo')}/snapshots`, { snapshot: { volume_id: volume.id, force: true } });
       expect([early.status, nameless.status]).toEqual([202, 202]);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const made of [early, nameless]) {
+        const { snapshot } = (await made.json()) as { snapshot: { id: string } };
+        await waitFor(`hand-made snapshot ${snapshot.id} available`, async () => {
+          const shown = await fetchAsDemo('GET', `/volume/v3/${cloud.projectId('demo')}/snapshots/${snapshot.id}`);
+          return ((await shown.json()) as { snapshot?: { status: string } }).snapshot?.status === 'available';
+        });
+      }
       const nightly = await run('instance_snapshot', { instance: 'bfv5' });
       const execution = await run('restore_clone_snapshot', { instance: 'bfv5', date: day, clone_name: 'bfv5-clone' });
       expect(execution.state).toBe('SUCCESS');

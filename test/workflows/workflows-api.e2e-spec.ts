@@ -1,5 +1,5 @@
 import type { Response } from 'supertest';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/test-app';
 
 const SAMPLE = `---
 version: '2.0'
@@ -27,14 +27,7 @@ function workflowYaml(name: string, extra = ''): string {
 }
 
 describe('/v2/workflows', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   function create(text: string, query = '') {
     return t.http.post(`/v2/workflows${query}`).set('Content-Type', 'text/plain').send(text);
@@ -234,11 +227,10 @@ describe('/v2/workflows', () => {
 });
 
 describe('/v2/workflows listing', () => {
-  let t: TestApp;
+  const t = useTestApp();
   const names = ['list_e', 'list_b', 'list_d', 'list_a', 'list_c'];
 
   beforeAll(async () => {
-    t = await startTestApp();
     for (const name of names) {
       await t.http.post('/v2/workflows').set('Content-Type', 'text/plain').send(workflowYaml(name)).expect(201);
     }
@@ -247,9 +239,6 @@ describe('/v2/workflows listing', () => {
       .set('Content-Type', 'text/plain')
       .send(`version: '2.0'\ntagged_wf:\n  tags: [nightly, backup]\n  tasks:\n    t1:\n      action: std.noop\n`)
       .expect(201);
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   it('lists in creation order by default', async () => {
@@ -313,13 +302,7 @@ describe('/v2/workflows listing', () => {
 });
 
 describe('API root and docs', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('GET / lists the v2 version', async () => {
     const response = await t.http.get('/').expect(200);

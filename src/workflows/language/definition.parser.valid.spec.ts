@@ -6,7 +6,7 @@ import {
   MISTRAL_SAMPLE,
   parallelBenchDefinition,
   SNAPSHOT_DEFINITION,
-} from './workflow-definitions.fixture';
+} from '../../../test/support/fixtures/workflow-definitions';
 
 function workflowsOf(text: string): WorkflowSpec[] {
   const result = parseWorkflowDefinition(text);

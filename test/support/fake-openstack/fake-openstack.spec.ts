@@ -3,6 +3,7 @@
  * /work/shared/reference/openstack): these tests go through HTTP only, as a client would.
  */
 import { startFakeOpenStack, type FakeOpenStack } from './fake-openstack';
+import { waitFor } from '../wait-for';
 
 type J = Record<string, any>;
 
@@ -49,28 +50,21 @@ async function login(user: string, password: string, scope: unknown = { project:
   return { ...answer, token: answer.headers.get('x-subject-token') ?? '' };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** The fake cloud's transitions take milliseconds: look often, give up after 3 s. */
+const FAKE_POLL = { timeoutMs: 3000, intervalMs: 5 };
 
 async function serverIn(token: string, id: string, status: string): Promise<J> {
-  return until(`server ${id} ${status}`, async () => {
+  return waitFor(`server ${id} ${status}`, async () => {
     const { body } = await call('GET', `/compute/v2.1/servers/${id}`, { token, headers: NOVA });
     return body.server?.status === status && body.server['OS-EXT-STS:task_state'] === null ? (body.server as J) : undefined;
-  });
+  }, FAKE_POLL);
 }
 
 async function imageIn(token: string, id: string, status: string): Promise<J> {
-  return until(`image ${id} ${status}`, async () => {
+  return waitFor(`image ${id} ${status}`, async () => {
     const { body } = await call('GET', `/image/v2/images/${id}`, { token });
     return body.status === status ? body : undefined;
-  });
+  }, FAKE_POLL);
 }
 
 function volumeUrl(project: string, path: string): string {
@@ -78,17 +72,17 @@ function volumeUrl(project: string, path: string): string {
 }
 
 async function volumeIn(token: string, project: string, id: string, status: string): Promise<J> {
-  return until(`volume ${id} ${status}`, async () => {
+  return waitFor(`volume ${id} ${status}`, async () => {
     const { body } = await call('GET', volumeUrl(project, `/volumes/${id}`), { token, headers: CINDER });
     return body.volume?.status === status ? (body.volume as J) : undefined;
-  });
+  }, FAKE_POLL);
 }
 
 async function snapshotIn(token: string, project: string, id: string, status: string): Promise<J> {
-  return until(`snapshot ${id} ${status}`, async () => {
+  return waitFor(`snapshot ${id} ${status}`, async () => {
     const { body } = await call('GET', volumeUrl(project, `/snapshots/${id}`), { token, headers: CINDER });
     return body.snapshot?.status === status ? (body.snapshot as J) : undefined;
-  });
+  }, FAKE_POLL);
 }
 
 async function boot(token: string, server: J, headers: Record<string, string> = NOVA): Promise<Answer> {
@@ -399,10 +393,10 @@ describe('Nova', () => {
     expect((await call('GET', `/compute/v2.1/servers/${id}`, { token: alt, headers: NOVA })).status).toBe(404);
 
     expect((await call('DELETE', `/compute/v2.1/servers/${id}`, { token, headers: NOVA })).status).toBe(204);
-    const gone = await until('server gone', async () => {
+    const gone = await waitFor('server gone', async () => {
       const answer = await call('GET', `/compute/v2.1/servers/${id}`, { token, headers: NOVA });
       return answer.status === 404 ? answer : undefined;
-    });
+    }, FAKE_POLL);
     expect(gone.body).toEqual({ itemNotFound: { code: 404, message: `Instance ${id} could not be found.` } });
   });
 
@@ -534,7 +528,7 @@ describe('boot from volume and Cinder', () => {
     const inUseDelete = await call('DELETE', volumeUrl('demo', `/volumes/${restored.id}`), { token, headers: CINDER });
     expect(inUseDelete.body).toEqual({ badRequest: { code: 400, message: cannotDelete } });
     expect((await call('DELETE', `/compute/v2.1/servers/${clone.body.server.id}`, { token, headers: NOVA })).status).toBe(204);
-    await until('clone volume deleted', async () => (await call('GET', volumeUrl('demo', `/volumes/${restored.id}`), { token, headers: CINDER })).status === 404);
+    await waitFor('clone volume deleted', async () => (await call('GET', volumeUrl('demo', `/volumes/${restored.id}`), { token, headers: CINDER })).status === 404, FAKE_POLL);
 
     expect((await call('DELETE', `/compute/v2.1/servers/${serverId}`, { token, headers: NOVA })).status).toBe(204);
     const detached = await volumeIn(token, 'demo', volumeId, 'available');
@@ -543,10 +537,10 @@ describe('boot from volume and Cinder', () => {
     const deleted = await call('DELETE', volumeUrl('demo', `/snapshots/${snapshotId}`), { token, headers: CINDER });
     expect(deleted.status).toBe(202);
     expect((await call('GET', volumeUrl('demo', `/snapshots/${snapshotId}`), { token, headers: CINDER })).body.snapshot.status).toBe('deleting');
-    const gone = await until('snapshot gone', async () => {
+    const gone = await waitFor('snapshot gone', async () => {
       const answer = await call('GET', volumeUrl('demo', `/snapshots/${snapshotId}`), { token, headers: CINDER });
       return answer.status === 404 ? answer : undefined;
-    });
+    }, FAKE_POLL);
     expect(gone.body).toEqual({ itemNotFound: { code: 404, message: `Snapshot ${snapshotId} could not be found.` } });
     const missing = await call('GET', volumeUrl('demo', '/volumes/00000000-0000-0000-0000-000000000000'), { token, headers: CINDER });
     expect(missing.body).toEqual({ itemNotFound: { code: 404, message: 'Volume 00000000-0000-0000-0000-000000000000 could not be found.' } });

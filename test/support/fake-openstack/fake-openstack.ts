@@ -20,6 +20,7 @@ import { ApiError, REASONS, header, keystoneMiddleware401, type AuthContext, typ
 import { Glance, glanceError, imageView } from './glance';
 import { Keystone, keystoneError } from './keystone';
 import { Nova, novaError, serverStatus } from './nova';
+import { waitFor } from '../wait-for';
 
 export type { FakeUser } from './cloud';
 
@@ -173,14 +174,11 @@ class FakeOpenStackCloud implements FakeOpenStack {
   }
 
   private async waitFor(what: string, done: () => boolean | 'failed'): Promise<void> {
-    const deadline = Date.now() + 10_000 + this.cloud.transitionMs * 20;
-    for (;;) {
-      const state = done();
-      if (state === true) return;
-      if (state === 'failed') throw new Error(`fake OpenStack: ${what} failed`);
-      if (Date.now() > deadline) throw new Error(`fake OpenStack: timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, Math.max(2, Math.floor(this.cloud.transitionMs / 4))));
-    }
+    const state = await waitFor(`fake OpenStack: ${what}`, done, {
+      timeoutMs: 10_000 + this.cloud.transitionMs * 20,
+      intervalMs: Math.max(2, Math.floor(this.cloud.transitionMs / 4)),
+    });
+    if (state === 'failed') throw new Error(`fake OpenStack: ${what} failed`);
   }
 
   private seedError(what: string, error: unknown): Error {

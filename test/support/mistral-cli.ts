@@ -1,0 +1,28 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface MistralCli {
+  /** Runs `mistral <args>` and resolves with what it printed; rejects (with `stderr`) when it fails. */
+  mistral(...args: string[]): Promise<string>;
+  /** The same with `-f json`, parsed. */
+  json<T = Record<string, unknown>>(...args: string[]): Promise<T>;
+}
+
+/**
+ * The real python-mistralclient (scripts/install-mistral-cli.sh), as an operator runs it, pointed
+ * at `service` (its baseUrl is read at each call: a useTestApp handle will do).
+ */
+export function mistralCli(service: { readonly baseUrl: string }): MistralCli {
+  async function mistral(...args: string[]): Promise<string> {
+    // no OS_* variables: the CLI talks to the URL given, without Keystone
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OS_')));
+    const { stdout } = await run('mistral', ['--os-mistral-url', `${service.baseUrl}/v2`, ...args], { env });
+    return stdout;
+  }
+  async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> {
+    return JSON.parse(await mistral(...args, '-f', 'json')) as T;
+  }
+  return { mistral, json };
+}
