@@ -40,7 +40,7 @@ describe('snapshot workflows on real OpenStack services', () => {
     await t?.close();
     await smtp?.stop();
     await demo.cleanUp();
-  });
+  }, 300_000);
 
   describe('instance_snapshot', () => {
     it('keeps the newest 2 of 3 Glance snapshots of an image-booted server, leaves a look-alike alone, and starts a stopped server again', async () => {

@@ -22,6 +22,8 @@ export function readEnvFile(name: string): Record<string, string> {
 
 /** The real cloud is slow: look again every 250 ms, for up to a minute. */
 export const CLOUD_POLL = { timeoutMs: 60_000, intervalMs: 250 };
+/** Clean-up waits longer: on a busy machine the fake hypervisor takes its time, and what is left behind slows the next run. */
+const CLEANUP_POLL = { timeoutMs: 180_000, intervalMs: 1000 };
 
 /**
  * One user of the real test cloud (scripts/openstack-dev.sh), through Sirocco's own OpenStack
@@ -125,9 +127,13 @@ export class RealCloudUser {
     const ignoreGone = (error: unknown) => {
       if (!(error instanceof OpenStackError && error.status === 404)) throw error;
     };
-    const servers = await this.servers();
-    await Promise.all(servers.map((server) => this.clients.compute.deleteServer(server.id).catch(ignoreGone)));
-    await waitFor('servers deleted', async () => (await this.servers()).length === 0, CLOUD_POLL);
+    // a delete Nova refused (409: the server was busy, e.g. rebuilding) is asked again
+    const deleteServers = async () => {
+      const servers = await this.servers();
+      await Promise.all(servers.map((server) => this.clients.compute.deleteServer(server.id).catch((error: unknown) => error)));
+      return servers.length === 0;
+    };
+    await waitFor('servers deleted', deleteServers, CLEANUP_POLL);
     const images = (await this.clients.image.listImages({ filters: { owner: await this.projectId() } })).filter((image) => String(image.name ?? '').startsWith(this.prefix));
     for (const image of images) {
       if (image.protected) await this.clients.image.updateImage(image.id, { protected: false });
@@ -135,7 +141,7 @@ export class RealCloudUser {
     }
     const snapshots = (await this.clients.volume.listSnapshots()).filter((snapshot) => String(snapshot.name ?? '').startsWith(this.prefix) && snapshot.status !== 'deleting');
     await Promise.all(snapshots.map((snapshot) => this.clients.volume.deleteSnapshot(snapshot.id).catch(ignoreGone)));
-    await waitFor('snapshots deleted', async () => !(await this.clients.volume.listSnapshots()).some((snapshot) => String(snapshot.name ?? '').startsWith(this.prefix)), CLOUD_POLL);
+    await waitFor('snapshots deleted', async () => !(await this.clients.volume.listSnapshots()).some((snapshot) => String(snapshot.name ?? '').startsWith(this.prefix)), CLEANUP_POLL);
     const volumes = (await this.clients.volume.listVolumes()).filter((volume) => String(volume.name ?? '').startsWith(this.prefix));
     await Promise.all(volumes.map((volume) => this.clients.volume.deleteVolume(volume.id).catch(ignoreGone)));
   }
