@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { ExecutionView, ExpressionScope, TaskView } from './expression-scope';
-import { type JsonScan, scanJson } from './json-size';
+import { type JsonScan, scanJsonYielding } from './json-size';
 import { FormatError, FormatLimitError, pythonFormat } from './python-format';
 import { YamlFailure, yamlInWorker, YamlTimeout } from './yaml-worker';
 
@@ -88,7 +88,7 @@ export function scopeFreeFunctions(limits: FunctionLimits): Record<string, unkno
         throw new ExpressionFunctionError('$json_parse(): the argument is not valid JSON');
       }
     },
-    json_dump: (value: unknown): string | undefined => boundedJson('$json_dump', value, maxResultBytes),
+    json_dump: (value: unknown): Promise<string | undefined> => boundedJson('$json_dump', value, maxResultBytes),
     yaml_parse: async function (this: Focus | undefined, text: unknown): Promise<unknown> {
       if (text === undefined) return undefined;
       if (typeof text !== 'string') throw new ExpressionFunctionError('$yaml_parse() expects a string');
@@ -104,7 +104,7 @@ export function scopeFreeFunctions(limits: FunctionLimits): Record<string, unkno
       }
     },
     yaml_dump: async function (this: Focus | undefined, value: unknown): Promise<string | undefined> {
-      const json = boundedJson('$yaml_dump', value, maxResultBytes);
+      const json = await boundedJson('$yaml_dump', value, maxResultBytes);
       if (json === undefined) return undefined;
       if (json.length <= YAML_INLINE_CHARS) return stringifyYaml(JSON.parse(json) as unknown);
       try {
@@ -142,8 +142,8 @@ function timeLimit(name: string, limits: FunctionLimits): ExpressionTimeoutError
  * Compact JSON of a value, refused before it is written when it would be larger than `maxBytes`
  * (the YAML of it is larger still).
  */
-function boundedJson(name: string, value: unknown, maxBytes: number): string | undefined {
-  const scan = scanJson(value, maxBytes);
+async function boundedJson(name: string, value: unknown, maxBytes: number): Promise<string | undefined> {
+  const scan = await scanJsonYielding(value, maxBytes);
   if (scan.size > maxBytes) throw tooLarge(name, maxBytes);
   let json: string | undefined;
   try {

@@ -1,6 +1,6 @@
 import jsonata from 'jsonata';
 import { ExpressionLimitError, tooLarge } from './expression-functions';
-import { scanJson } from './json-size';
+import { scanJsonYielding } from './json-size';
 
 type Implementation = (this: Focus, ...args: never[]) => unknown;
 
@@ -70,7 +70,7 @@ export function guardedBuiltins(maxResultBytes: number): Record<string, Builtin>
       signature: '<x-b?:s>',
       async implementation(arg: unknown, prettify?: boolean): Promise<string | undefined> {
         if (typeof arg !== 'object' || arg === null) return (await original('string')).call(this, arg as never, prettify as never) as string | undefined;
-        const scan = scanJson(arg, maxResultBytes);
+        const scan = await scanJsonYielding(arg, maxResultBytes);
         if (scan.size > maxResultBytes) throw tooLarge('$string', maxResultBytes);
         if (!scan.functions && !scan.imprecise) {
           // what jsonata's replacer would give, natively: several times faster on a large value

@@ -24,9 +24,42 @@ export function jsonSizeAtLeast(value: unknown, cap: number): number {
  * and arrays go through the stack: 100,000 small objects take a few milliseconds.
  */
 export function scanJson(value: unknown, cap: number): JsonScan {
-  const scan: JsonScan = { size: 0, functions: false, imprecise: false };
-  const pending: unknown[] = [value];
-  while (pending.length > 0 && scan.size <= cap) {
+  const state = startScan(value);
+  while (!scanSome(state, cap, Infinity));
+  return state.scan;
+}
+
+/** How long scanJsonYielding counts before it lets the event loop run. */
+const YIELD_AFTER_MS = 20;
+
+/**
+ * scanJson for the functions that may take a large value (`$string`, `$json_dump`): it lets the
+ * event loop run every YIELD_AFTER_MS, since counting a value near the 1 MiB limit takes tens of
+ * milliseconds on a busy machine.
+ */
+export async function scanJsonYielding(value: unknown, cap: number): Promise<JsonScan> {
+  const state = startScan(value);
+  for (;;) {
+    const until = Date.now() + YIELD_AFTER_MS;
+    while (Date.now() < until) if (scanSome(state, cap, 2000)) return state.scan;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+interface ScanState {
+  scan: JsonScan;
+  pending: unknown[];
+}
+
+function startScan(value: unknown): ScanState {
+  return { scan: { size: 0, functions: false, imprecise: false }, pending: [value] };
+}
+
+/** Counts up to `budget` objects and arrays; true when the scan is over (all counted, or past `cap`). */
+function scanSome(state: ScanState, cap: number, budget: number): boolean {
+  const { scan, pending } = state;
+  for (let done = 0; done < budget; done++) {
+    if (pending.length === 0 || scan.size > cap) return true;
     const item = pending.pop();
     if (typeof item !== 'object' || item === null || isFunction(item)) {
       count(scan, item);
@@ -50,7 +83,7 @@ export function scanJson(value: unknown, cap: number): JsonScan {
       }
     }
   }
-  return scan;
+  return pending.length === 0 || scan.size > cap;
 }
 
 function count(scan: JsonScan, item: unknown): void {

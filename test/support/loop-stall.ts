@@ -1,20 +1,38 @@
+import { cpuUsage } from 'node:process';
+
+/** CPU time this process used so far, in ms (all its threads). */
+const cpuMs = (): number => {
+  const usage = cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
+
 /**
- * Watches the event loop with a 10 ms timer: `stop()` gives the largest lateness seen, i.e. how
- * long the loop was blocked at most while the watch ran (one more tick is awaited so that a block
- * at the very end is seen too). `stop()` may be called again: it gives the same figure.
+ * Watches the event loop with a 10 ms timer: `stop()` gives the longest time the loop was held at
+ * most while the watch ran (one more tick is awaited so that a block at the very end is seen too).
+ * A gap between two ticks counts as blocked only for as long as the process also used the CPU:
+ * a tick that comes late because another process had the core (a loaded machine) is not this
+ * process's stall, and a worker thread busy while the loop ticks on time is not one either.
+ * `stop()` may be called again: it gives the same figure.
  */
 export function watchLoopStall(): { stop(): Promise<number> } {
   let stallMs = 0;
-  let expected = Date.now() + 10;
-  const timer = setInterval(() => {
-    stallMs = Math.max(stallMs, Date.now() - expected);
-    expected = Date.now() + 10;
-  }, 10);
+  let lastTick = Date.now();
+  let lastCpu = cpuMs();
+  const tick = () => {
+    const now = Date.now();
+    const cpu = cpuMs();
+    const lateMs = now - lastTick - 10;
+    stallMs = Math.max(stallMs, Math.min(lateMs, cpu - lastCpu));
+    lastTick = now;
+    lastCpu = cpu;
+  };
+  const timer = setInterval(tick, 10);
   let stopped: Promise<number> | undefined;
   const stop = async () => {
     await new Promise((resolve) => setTimeout(resolve, 15));
     clearInterval(timer);
-    return Math.max(stallMs, Date.now() - expected - 10);
+    tick();
+    return Math.max(0, stallMs);
   };
   return { stop: () => (stopped ??= stop()) };
 }
