@@ -193,11 +193,23 @@ export class RunChanges {
     this.newJobs.push(job);
   }
 
+  /** The new rows among `rows`, without building a copy of a list that may be 100,000s long. */
+  private *newItems<T>(ids: Set<string>, rows: Map<string, T>): Iterable<T> {
+    for (const id of ids) yield rows.get(id)!;
+  }
+
   /** Writes every change of this transaction; a new execution's rows go to `started` when given (a batch of starts). */
   async flush(manager: EntityManager, started?: StartedRows): Promise<void> {
     if (this.isNew && started) {
       this.isNew = false;
-      started.add(this.execution, this.newExecutions, this.newTasks, this.tasks, this.newActions, this.actions, this.newJobs, this.afterCommit);
+      started.add({
+        execution: this.execution,
+        children: this.newExecutions,
+        tasks: this.newItems(this.newTasks, this.tasks),
+        actions: this.newItems(this.newActions, this.actions),
+        jobs: this.newJobs,
+        after: this.afterCommit,
+      });
       return;
     }
     if (this.isNew) {

@@ -6,6 +6,18 @@ import { TaskExecutionEntity } from '../task-execution.entity';
 import { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import type { AfterCommit } from './after-commit';
 
+/** What one new execution's first transition created. */
+export interface NewExecutionRows {
+  execution: WorkflowExecutionEntity;
+  /** sub-workflow executions it started */
+  children: WorkflowExecutionEntity[];
+  tasks: Iterable<TaskExecutionEntity>;
+  actions: Iterable<ActionExecutionEntity>;
+  jobs: DelayedJobEntity[];
+  /** where the jobs this instance claims go once written */
+  after: AfterCommit;
+}
+
 /**
  * The rows of new executions started in one transaction (a batch of cron trigger firings),
  * written together: a few multi-row inserts instead of a few statements per execution.
@@ -17,20 +29,11 @@ export class StartedRows {
   private readonly jobs: Array<{ job: DelayedJobEntity; after: AfterCommit }> = [];
 
   /** The rows of one new execution as its first transition left them. */
-  add(
-    execution: WorkflowExecutionEntity,
-    children: WorkflowExecutionEntity[],
-    newTasks: Set<string>,
-    tasks: Map<string, TaskExecutionEntity>,
-    newActions: Set<string>,
-    actions: Map<string, ActionExecutionEntity>,
-    jobs: DelayedJobEntity[],
-    after: AfterCommit,
-  ): void {
-    this.executions.push(execution, ...children);
-    for (const id of newTasks) this.tasks.push(tasks.get(id)!);
-    for (const id of newActions) this.actions.push(actions.get(id)!); // no spread: with-items may make 100,000s
-    for (const job of jobs) this.jobs.push({ job, after });
+  add(rows: NewExecutionRows): void {
+    this.executions.push(rows.execution, ...rows.children);
+    for (const task of rows.tasks) this.tasks.push(task);
+    for (const action of rows.actions) this.actions.push(action); // no spread: with-items may make 100,000s
+    for (const job of rows.jobs) this.jobs.push({ job, after: rows.after });
   }
 
   /** Inserts them all; the jobs this instance claimed go to the AfterCommit of their execution. */
