@@ -19,6 +19,19 @@ export class ExecutionsRepository {
     return this.dataSource.transaction(work);
   }
 
+  /** Runs `work` under a savepoint of `manager`'s transaction: a failure rolls back only what `work` did. */
+  async withSavepoint<T>(manager: EntityManager, work: () => Promise<T>): Promise<T> {
+    await manager.query('SAVEPOINT sirocco_start');
+    try {
+      const result = await work();
+      await manager.query('RELEASE SAVEPOINT sirocco_start');
+      return result;
+    } catch (error) {
+      await manager.query('ROLLBACK TO SAVEPOINT sirocco_start');
+      throw error;
+    }
+  }
+
   findExecution(id: string): Promise<WorkflowExecutionEntity | null> {
     return this.dataSource.getRepository(WorkflowExecutionEntity).findOne({ where: { id } });
   }

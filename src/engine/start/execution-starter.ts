@@ -101,6 +101,7 @@ export class ExecutionStarter {
         insertExecution: (transaction, execution) => this.repository.insertExecution(transaction, execution),
         insertJob: (transaction, job) => this.repository.insertJob(transaction, job),
         triggerRunStillLive: (transaction, triggerId) => this.repository.triggerRunStillLive(transaction, triggerId),
+        withSavepoint: (transaction, work) => this.repository.withSavepoint(transaction, work),
         dispatch: (after) => this.engine.dispatchAfterCommit(after),
       },
       options.oneByOne,

@@ -21,6 +21,7 @@ export interface StartBatchDeps {
   insertExecution(manager: EntityManager, execution: WorkflowExecutionEntity): Promise<void>;
   insertJob(manager: EntityManager, job: DelayedJobEntity): Promise<DelayedJobEntity>;
   triggerRunStillLive(manager: EntityManager, triggerId: string): Promise<boolean>;
+  withSavepoint<T>(manager: EntityManager, work: () => Promise<T>): Promise<T>;
   dispatch(after: AfterCommit): void;
 }
 
@@ -88,12 +89,9 @@ export class StartBatch {
       return { executionId: execution.id, failure };
     }
     const pristine = { ...execution };
-    await this.manager.query('SAVEPOINT sirocco_start');
     try {
-      this.afterCommit.push(await this.deps.startInTransaction(this.manager, execution));
-      await this.manager.query('RELEASE SAVEPOINT sirocco_start');
+      this.afterCommit.push(await this.deps.withSavepoint(this.manager, () => this.deps.startInTransaction(this.manager, execution)));
     } catch (error) {
-      await this.manager.query('ROLLBACK TO SAVEPOINT sirocco_start');
       logger.warn(`execution ${execution.id}: starting it inline failed, starting it as a job: ${String(error)}`);
       Object.assign(execution, pristine);
       await this.deps.insertExecution(this.manager, execution);
