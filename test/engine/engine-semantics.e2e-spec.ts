@@ -1,3 +1,4 @@
+import { CHILD_AND_PARENT_WORKFLOWS } from '../support/fixtures/engine-workflows';
 import { useTestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
@@ -398,31 +399,7 @@ cascade_parent_wf:
   });
 
   it('runs a sub-workflow; the parent task waits and gets its output; a failing child fails the task', async () => {
-    await client.createWorkflow(`
-version: '2.0'
-child_wf:
-  input:
-    - n
-  output:
-    doubled: <% $.n * 2 %>
-  tasks:
-    check:
-      action: std.echo output=<% $.n %>
-      on-success:
-        - fail(msg='negative'): <% $.n < 0 %>
-parent_wf:
-  input:
-    - n
-  output:
-    child: <% $.child %>
-  tasks:
-    call:
-      workflow: child_wf
-      input:
-        n: <% $.n %>
-      publish:
-        child: <% $task().result %>
-`);
+    await client.createWorkflow(CHILD_AND_PARENT_WORKFLOWS);
     const ok = await client.run('parent_wf', { n: 21 });
     expect(ok.state).toBe('SUCCESS');
     expect(ok.output).toEqual({ child: { doubled: 42 } });

@@ -160,3 +160,27 @@ export class EngineHarness {
     return this.executions.rerunTask(taskId, command.rerun.reset, this.context);
   }
 }
+
+/**
+ * The engine of one describe block's tests (as useTestApp is the service's): started before them
+ * with `definitions` created in order, closed after them. The harness may be taken at once; it
+ * reaches the engine only while the tests run (it hands each use on to the started harness).
+ */
+export function useEngine(...definitions: string[]): EngineHarness {
+  let started: EngineHarness | undefined;
+  beforeAll(async () => {
+    started = await EngineHarness.start();
+    for (const yaml of definitions) await started.define(yaml);
+  });
+  afterAll(async () => {
+    await started?.close();
+    started = undefined;
+  });
+  return new Proxy({} as EngineHarness, {
+    get(_target, property) {
+      if (!started) throw new Error('useEngine: the engine runs only while the tests of its describe block run');
+      const value: unknown = Reflect.get(started, property, started);
+      return typeof value === 'function' ? value.bind(started) : value;
+    },
+  });
+}

@@ -1,26 +1,6 @@
 import type { Response } from 'supertest';
+import { MISTRAL_SAMPLE } from '../support/fixtures/workflow-definitions';
 import { useTestApp } from '../support/test-app';
-
-const SAMPLE = `---
-version: '2.0'
-
-sample_wf:
-  description: Workflow used for the API samples
-  tags: [sample, peer-study]
-  input:
-    - name
-    - greeting: Hello
-  output:
-    message: <% $.message %>
-  tasks:
-    greet:
-      action: std.echo output="<% $.greeting %>, <% $.name %>!"
-      publish:
-        message: <% $task().result %>
-      on-success: pause_a_bit
-    pause_a_bit:
-      action: std.sleep seconds=2
-`;
 
 function workflowYaml(name: string, extra = ''): string {
   return `version: '2.0'\n${name}:\n  tasks:\n    t1:\n      action: std.noop${extra}\n`;
@@ -39,7 +19,7 @@ describe('/v2/workflows', () => {
   }
 
   it('creates a workflow from YAML and answers as Mistral does', async () => {
-    const response = await create(SAMPLE).expect(201);
+    const response = await create(MISTRAL_SAMPLE).expect(201);
     expect(response.body.workflows).toHaveLength(1);
     const wf = response.body.workflows[0];
     expect(wf).toEqual({
@@ -48,7 +28,7 @@ describe('/v2/workflows', () => {
       namespace: '',
       input: 'name, greeting="Hello"',
       interface: { input: ['name', { greeting: 'Hello' }], output: ['message'] },
-      definition: SAMPLE,
+      definition: MISTRAL_SAMPLE,
       tags: ['sample', 'peer-study'],
       scope: 'private',
       project_id: '<default-project>',
@@ -74,7 +54,7 @@ describe('/v2/workflows', () => {
   });
 
   it('refuses a duplicate with 409 and leaves the first untouched', async () => {
-    const response = await create(SAMPLE).expect(409);
+    const response = await create(MISTRAL_SAMPLE).expect(409);
     expect(response.body.faultstring).toContain('Duplicate entry for WorkflowDefinition');
     expect(response.body.faultstring).toContain('sample_wf');
   });
@@ -185,7 +165,7 @@ describe('/v2/workflows', () => {
 
   it('updates a workflow in place with PUT', async () => {
     const before = await t.http.get('/v2/workflows/sample_wf').expect(200);
-    const changed = SAMPLE.replace('seconds=2', 'seconds=3');
+    const changed = MISTRAL_SAMPLE.replace('seconds=2', 'seconds=3');
     const response = await t.http.put('/v2/workflows').set('Content-Type', 'text/plain').send(changed).expect(200);
     const wf = response.body.workflows[0];
     expect(wf.id).toBe(before.body.id);
@@ -197,7 +177,7 @@ describe('/v2/workflows', () => {
 
   it('PUT of an unknown workflow is 404 and PUT of an invalid one changes nothing', async () => {
     await t.http.put('/v2/workflows').set('Content-Type', 'text/plain').send(workflowYaml('never_created')).expect(404);
-    const invalid = SAMPLE.replace('on-success: pause_a_bit', 'on-success: nowhere');
+    const invalid = MISTRAL_SAMPLE.replace('on-success: pause_a_bit', 'on-success: nowhere');
     await t.http.put('/v2/workflows').set('Content-Type', 'text/plain').send(invalid).expect(400);
     const after = await t.http.get('/v2/workflows/sample_wf').expect(200);
     expect(after.body.definition).toContain('on-success: pause_a_bit');

@@ -1,12 +1,8 @@
-import { EngineHarness } from '../../support/engine-harness';
+import { useEngine } from '../../support/engine-harness';
 
 /** Commands on a task (re-run, skip) and on an execution (force SUCCESS or ERROR). */
 describe('engine rules: task and execution commands', () => {
-  let engine: EngineHarness;
-
-  beforeAll(async () => {
-    engine = await EngineHarness.start();
-    await engine.define(`
+  const engine = useEngine(`
 version: '2.0'
 fragile_wf:
   output:
@@ -53,10 +49,6 @@ long_wf:
     nap:
       action: std.sleep seconds=30
 `);
-  });
-  afterAll(async () => {
-    await engine?.close();
-  });
 
   it('re-running a failed task runs it again (and the execution with it); still failing, it ends in ERROR again', async () => {
     const first = await engine.run('fragile_wf');

@@ -1,12 +1,8 @@
-import { EngineHarness } from '../../support/engine-harness';
+import { useEngine } from '../../support/engine-harness';
 
 /** Joins: a task with `join` waits for its inbound tasks (all, one, or N of them) and runs once. */
 describe('engine rules: joins', () => {
-  let engine: EngineHarness;
-
-  beforeAll(async () => {
-    engine = await EngineHarness.start();
-    await engine.define(`
+  const engine = useEngine(`
 version: '2.0'
 join_all_wf:
   output:
@@ -80,10 +76,6 @@ join_through_error_wf:
       join: all
       action: std.noop
 `);
-  });
-  afterAll(async () => {
-    await engine?.close();
-  });
 
   it('join all runs once, after every inbound task, and sees what each published', async () => {
     const execution = await engine.run('join_all_wf');

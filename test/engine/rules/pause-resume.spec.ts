@@ -1,12 +1,8 @@
-import { EngineHarness } from '../../support/engine-harness';
+import { useEngine } from '../../support/engine-harness';
 
 /** Pausing, resuming and cancelling an execution; what the tasks and actions record meanwhile. */
 describe('engine rules: pause, resume and cancel', () => {
-  let engine: EngineHarness;
-
-  beforeAll(async () => {
-    engine = await EngineHarness.start();
-    await engine.define(`
+  const engine = useEngine(`
 version: '2.0'
 two_steps_wf:
   tasks:
@@ -51,10 +47,6 @@ long_wf:
     never:
       action: std.noop
 `);
-  });
-  afterAll(async () => {
-    await engine?.close();
-  });
 
   it('a paused execution lets running actions end but starts no new task until resumed', async () => {
     const id = await engine.start('two_steps_wf');

@@ -1,12 +1,8 @@
-import { EngineHarness } from '../../support/engine-harness';
+import { useEngine } from '../../support/engine-harness';
 
 /** Retry policies: count and delay, break-on, continue-on; the task's last attempt decides. */
 describe('engine rules: retry', () => {
-  let engine: EngineHarness;
-
-  beforeAll(async () => {
-    engine = await EngineHarness.start();
-    await engine.define(`
+  const engine = useEngine(`
 version: '2.0'
 retry_wf:
   input:
@@ -71,10 +67,6 @@ continue_and_break_wf:
         continue-on: <% $task().result = 'pending' %>
         break-on: <% $task().result = 'pending' %>
 `);
-  });
-  afterAll(async () => {
-    await engine?.close();
-  });
 
   it('runs a failing task 1 + count times, then ERROR; on-error then handles it', async () => {
     const execution = await engine.run('retry_wf');

@@ -1,37 +1,12 @@
-import { EngineHarness } from '../../support/engine-harness';
+import { useEngine } from '../../support/engine-harness';
+import { CHILD_AND_PARENT_WORKFLOWS } from '../../support/fixtures/engine-workflows';
 
 /** A task running a sub-workflow: it waits for the child, gets its output, fails with it. */
 describe('engine rules: sub-workflows', () => {
-  let engine: EngineHarness;
-
-  beforeAll(async () => {
-    engine = await EngineHarness.start();
-    await engine.define(`
+  const engine = useEngine(
+    CHILD_AND_PARENT_WORKFLOWS,
+    `
 version: '2.0'
-child_wf:
-  input:
-    - n
-  output:
-    doubled: <% $.n * 2 %>
-  tasks:
-    check:
-      action: std.echo output=<% $.n %>
-      on-success:
-        - fail(msg='negative'): <% $.n < 0 %>
-
-parent_wf:
-  input:
-    - n
-  output:
-    child: <% $.child %>
-  tasks:
-    call:
-      workflow: child_wf
-      input:
-        n: <% $.n %>
-      publish:
-        child: <% $task().result %>
-
 handling_parent_wf:
   output:
     why: <% $.why %>
@@ -62,11 +37,8 @@ missing_child_wf:
       workflow: child_wf
       input:
         m: 1
-`);
-  });
-  afterAll(async () => {
-    await engine?.close();
-  });
+`,
+  );
 
   it("returns the child's output as the task's result, to the parent", async () => {
     const execution = await engine.run('parent_wf', { n: 21 });

@@ -1,12 +1,8 @@
-import { EngineHarness } from '../../support/engine-harness';
+import { useEngine } from '../../support/engine-harness';
 
 /** Transitions: which of on-success, on-error and on-complete a task takes, and the engine commands. */
 describe('engine rules: transitions', () => {
-  let engine: EngineHarness;
-
-  beforeAll(async () => {
-    engine = await EngineHarness.start();
-    await engine.define(`
+  const engine = useEngine(`
 version: '2.0'
 outcome_wf:
   input:
@@ -108,10 +104,6 @@ error_command_wf:
     cleanup:
       action: std.noop
 `);
-  });
-  afterAll(async () => {
-    await engine?.close();
-  });
 
   it('a task that succeeds takes on-success and on-complete, not on-error; guards see its published values', async () => {
     const execution = await engine.run('outcome_wf');

@@ -1,12 +1,8 @@
-import { EngineHarness } from '../../support/engine-harness';
+import { useEngine } from '../../support/engine-harness';
 
 /** wait-before, wait-after and timeout (one second each, the shortest the language allows in practice). */
 describe('engine rules: waits and timeouts', () => {
-  let engine: EngineHarness;
-
-  beforeAll(async () => {
-    engine = await EngineHarness.start();
-    await engine.define(`
+  const engine = useEngine(`
 version: '2.0'
 wait_before_wf:
   tasks:
@@ -40,10 +36,6 @@ no_wait_wf:
       timeout: 0
       action: std.echo output=ran
 `);
-  });
-  afterAll(async () => {
-    await engine?.close();
-  });
 
   it('wait-before holds the task in RUNNING_DELAYED before its action starts', async () => {
     const id = await engine.start('wait_before_wf');

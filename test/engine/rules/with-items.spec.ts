@@ -1,4 +1,4 @@
-import { EngineHarness, type ActionRun } from '../../support/engine-harness';
+import { type ActionRun, useEngine } from '../../support/engine-harness';
 
 /** Most actions running at once, from the times the engine recorded (start = created, end = updated). */
 function mostAtOnce(actions: ActionRun[]): number {
@@ -19,11 +19,7 @@ function mostAtOnce(actions: ActionRun[]): number {
 
 /** with-items: one action per item, results in item order, at most `concurrency` at once. */
 describe('engine rules: with-items', () => {
-  let engine: EngineHarness;
-
-  beforeAll(async () => {
-    engine = await EngineHarness.start();
-    await engine.define(`
+  const engine = useEngine(`
 version: '2.0'
 ordered_wf:
   input:
@@ -82,10 +78,6 @@ failing_item_wf:
     handled:
       action: std.noop
 `);
-  });
-  afterAll(async () => {
-    await engine?.close();
-  });
 
   it('collects the results in item order, whatever order the items end in', async () => {
     const execution = await engine.run('ordered_wf', { delays: [0.3, 0, 0.1] });
