@@ -18,6 +18,10 @@ export class ApiError extends Error {
     return new ApiError(HttpStatus.BAD_REQUEST, message, details);
   }
 
+  static forbidden(message: string): ApiError {
+    return new ApiError(HttpStatus.FORBIDDEN, message);
+  }
+
   static notFound(message: string): ApiError {
     return new ApiError(HttpStatus.NOT_FOUND, message);
   }

@@ -16,9 +16,12 @@ export type EngineEvent =
   | { kind: 'action_orphaned'; actionExecutionId: string }
   /** PUT /v2/executions state changes */
   | { kind: 'pause' }
-  | { kind: 'resume' }
+  /** resume a paused execution; `env` is merged into its environment first */
+  | { kind: 'resume'; env?: Record<string, unknown> }
+  /** PUT /v2/executions params.env: merged into the environment of an IDLE, PAUSED or ERROR execution */
+  | { kind: 'update_env'; env: Record<string, unknown> }
   | { kind: 'cancel'; stateInfo: string | null }
   | { kind: 'force_state'; state: 'SUCCESS' | 'ERROR'; stateInfo: string | null }
   /** PUT /v2/tasks */
-  | { kind: 'rerun_task'; taskExecutionId: string; reset: boolean }
+  | { kind: 'rerun_task'; taskExecutionId: string; reset: boolean; env?: Record<string, unknown> }
   | { kind: 'skip_task'; taskExecutionId: string };

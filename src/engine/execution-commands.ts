@@ -35,6 +35,8 @@ export interface UpdateExecutionRequest {
   state?: string;
   stateInfo?: string | null;
   description?: string;
+  /** merged into the execution's environment (`params.env`), as Mistral's execution-update -e */
+  env?: Record<string, unknown>;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface ExecutionCommands {
   /** a running execution only with `force` */
   deleteExecution(id: string, force: boolean, context: RequestContext): Promise<void>;
   /** PUT /v2/tasks/{id} state RUNNING: run an ERROR task again (`reset`: its with-items from scratch) */
-  rerunTask(id: string, reset: boolean, context: RequestContext): Promise<TaskExecutionEntity>;
+  rerunTask(id: string, reset: boolean, context: RequestContext, env?: Record<string, unknown>): Promise<TaskExecutionEntity>;
   /** PUT /v2/tasks/{id} state SKIPPED: treat an ERROR task as done and go on along on-success */
   skipTask(id: string, context: RequestContext): Promise<TaskExecutionEntity>;
   /** POST /v2/action_executions: runs one action outside any workflow and waits for it */

@@ -5,13 +5,20 @@ import { WorkflowUsageRegistry } from '../workflows/workflow-usage.registry';
 import type { ActionExecutionEntity } from './action-execution.entity';
 import type { EngineEvent } from './engine-events';
 import type { CreateExecutionRequest, ExecutionCommands, UpdateExecutionRequest } from './execution-commands';
-import { isTerminal } from './execution-states';
+import { ENV_UPDATABLE_STATES, isTerminal } from './execution-states';
 import { ExecutionsRepository } from './executions.repository';
 import { OneOffActions } from './one-off-actions.service';
 import { ExecutionStarter } from './start/execution-starter';
 import type { TaskExecutionEntity } from './task-execution.entity';
 import { WorkflowEngine } from './runtime/workflow-engine.service';
 import type { WorkflowExecutionEntity } from './workflow-execution.entity';
+
+/** Mistral's rule for `execution-update -e` and `task-rerun --env`: only while nothing runs. */
+function checkEnvUpdatable(execution: WorkflowExecutionEntity): void {
+  if (!ENV_UPDATABLE_STATES.includes(execution.state)) {
+    throw ApiError.forbidden('Updating env to workflow execution is only permitted if it is in IDLE, PAUSED, or ERROR state.');
+  }
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -65,8 +72,12 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
     }
     if (request.state !== undefined) {
       const event = this.stateEvent(execution, request.state, request.stateInfo ?? null);
+      if (event.kind === 'resume' && request.env) event.env = request.env;
       await this.engine.submit(id, event);
-      if (event.kind === 'pause' || event.kind === 'resume') await this.cascade(id, event);
+      if (event.kind === 'pause' || event.kind === 'resume') await this.cascade(id, { kind: event.kind });
+    } else if (request.env !== undefined) {
+      checkEnvUpdatable(execution);
+      await this.engine.submit(id, { kind: 'update_env', env: request.env });
     }
     return this.findExecution(id, context);
   }
@@ -82,10 +93,11 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
     await this.repository.deleteTree(id);
   }
 
-  async rerunTask(id: string, reset: boolean, context: RequestContext): Promise<TaskExecutionEntity> {
+  async rerunTask(id: string, reset: boolean, context: RequestContext, env?: Record<string, unknown>): Promise<TaskExecutionEntity> {
     const task = await this.findTask(id, context);
     if (task.state !== 'ERROR') throw ApiError.badRequest(`Only a task in ERROR can be re-run; task ${task.name} is ${task.state}`);
-    await this.engine.submit(task.workflowExecutionId, { kind: 'rerun_task', taskExecutionId: id, reset });
+    if (env) checkEnvUpdatable(await this.findExecution(task.workflowExecutionId, context));
+    await this.engine.submit(task.workflowExecutionId, { kind: 'rerun_task', taskExecutionId: id, reset, ...(env ? { env } : {}) });
     return this.findTask(id, context);
   }
 

@@ -207,7 +207,11 @@ describe('the service while its database fails', () => {
   });
 
   it('survives pg_terminate_backend of all its connections, the LISTEN one included', async () => {
-    const listenersBefore = await cluster.listeners('sirocco');
+    // after the restarts above, the LISTEN connection comes back on its own backoff (up to 5 s)
+    const listenersBefore = await waitFor('the LISTEN connection after the restarts', async () => {
+      const pids = await cluster.listeners('sirocco');
+      return pids.length > 0 ? pids : undefined;
+    }, { timeoutMs: 30000, intervalMs: 100 });
     expect(listenersBefore).toHaveLength(1);
     const ids = await startExecutions(4, 2);
     const killed = await cluster.terminateBackends('sirocco');

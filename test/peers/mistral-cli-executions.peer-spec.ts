@@ -18,6 +18,16 @@ cli_exec_wf:
       action: std.echo output=<% $.greeting & ' ' & $.vm & ' ' & $env().site %>
       publish:
         message: <% $task().result %>
+cli_env_wf:
+  output:
+    region: <% $.region %>
+  tasks:
+    check:
+      action: std.echo
+      input:
+        output: "<% $env().region = 'bad' ? $error('no snapshots in region bad') : $env().region %>"
+      publish:
+        region: <% $task().result %>
 cli_slow_wf:
   tasks:
     nap:
@@ -125,6 +135,18 @@ describe('the mistral CLI: executions, tasks, actions, environments', () => {
     expect(out).toContain(id);
     await expect(mistral('execution-get', id)).rejects.toMatchObject({ stderr: expect.stringContaining('WorkflowExecution not found') });
   });
+
+  it('execution-update -e changes the environment of a failed execution; task-rerun --env re-runs its task with another', async () => {
+    const id = String((await json('execution-create', 'cli_env_wf', '{}', '{"env": {"region": "bad"}}')).ID);
+    expect((await client.waitFor(id)).state).toBe('ERROR');
+    await json('execution-update', '-e', '{"owner": "ops"}', id);
+    expect((await client.get(id)).params.env).toEqual({ region: 'bad', owner: 'ops' });
+    const check = await client.task(id, 'check');
+    await json('task-rerun', '--env', '{"region": "good"}', check.id);
+    const done = await client.waitFor(id, ['SUCCESS']);
+    expect(done.output).toEqual({ region: 'good' });
+    expect(done.params.env).toEqual({ region: 'good', owner: 'ops' });
+  }, 30000);
 
   it('environment-delete removes the environment', async () => {
     await mistral('environment-delete', 'cli_env');

@@ -55,38 +55,57 @@ export function parseCreateExecution(raw: unknown): CreateExecutionBody {
 }
 
 /**
- * PUT /v2/executions/{id}: state, state_info, description. The CLI sends `params: {env}` to change
- * the environment of a paused execution, which the engine does not offer: refused by name.
+ * PUT /v2/executions/{id}: state, state_info, description, and `params: {env}` (object or JSON
+ * text, as the CLI's `execution-update -e` sends it) to change the environment.
  */
 export function parseUpdateExecution(raw: unknown): UpdateExecutionRequest {
   const body = jsonBody(raw);
   onlyKeys(body, ['id', 'state', 'state_info', 'description', 'params'], (allowed) => `Unknown field(s) in the execution update; allowed: ${allowed}`);
-  const params = optionalJsonObject(body, 'params');
-  if (params && Object.keys(params).length > 0) {
-    throw ApiError.badRequest('params cannot be changed on an existing execution (updating env is not supported)');
-  }
+  const params = optionalJsonObject(body, 'params') ?? {};
+  const unknown = Object.keys(params).filter((key) => key !== 'env');
+  if (unknown.length > 0) throw ApiError.badRequest(`Only params.env can be changed on an existing execution (got ${unknown.join(', ')})`);
+  const env = envObject(params.env, 'params.env');
   const request: UpdateExecutionRequest = {};
+  if (env !== undefined) request.env = env;
   const state = optionalString(body, 'state');
   const description = optionalString(body, 'description');
   if (state !== undefined) request.state = state;
   if ('state_info' in body) request.stateInfo = optionalString(body, 'state_info') ?? null;
   if (description !== undefined) request.description = description;
-  if (request.state === undefined && request.description === undefined && request.stateInfo === undefined) {
-    throw ApiError.badRequest('Nothing to update: give state, state_info or description');
+  if (request.state === undefined && request.description === undefined && request.stateInfo === undefined && request.env === undefined) {
+    throw ApiError.badRequest('The property state, description, or env is not provided for update.');
+  }
+  if (request.env !== undefined && request.state !== undefined && request.state !== 'RUNNING') {
+    throw ApiError.badRequest('The property env can only be updated when workflow execution is not running or on resume from pause.');
   }
   return request;
 }
 
-export type TaskUpdate = { kind: 'rerun'; reset: boolean } | { kind: 'skip' };
+export type TaskUpdate = { kind: 'rerun'; reset: boolean; env?: Record<string, unknown> } | { kind: 'skip' };
+
+/** An environment given as an object or as JSON text of one (the CLI sends text); undefined when absent or empty. */
+function envObject(value: unknown, field: string): Record<string, unknown> | undefined {
+  let env = value;
+  if (typeof env === 'string') {
+    try {
+      env = JSON.parse(env);
+    } catch {
+      throw ApiError.badRequest(`${field} must be a JSON object`);
+    }
+  }
+  if (env === undefined || env === null) return undefined;
+  if (typeof env !== 'object' || Array.isArray(env)) throw ApiError.badRequest(`${field} must be a JSON object`);
+  return Object.keys(env).length > 0 ? (env as Record<string, unknown>) : undefined;
+}
 
 /** PUT /v2/tasks/{id}: `{state: RUNNING, reset}` re-runs a failed task, `{state: SKIPPED}` skips it. */
 export function parseTaskUpdate(raw: unknown): TaskUpdate {
   const body = jsonBody(raw);
   onlyKeys(body, ['id', 'state', 'reset', 'env', 'name', 'workflow_execution_id'], (allowed) => `Unknown field(s) in the task update; allowed: ${allowed}`);
-  const env = optionalJsonObject(body, 'env');
-  if (env && Object.keys(env).length > 0) throw ApiError.badRequest('env cannot be changed when re-running a task (not supported)');
+  const env = envObject(body.env, 'env');
   const state = optionalString(body, 'state');
-  if (state === 'RUNNING') return { kind: 'rerun', reset: optionalBoolean(body, 'reset') ?? true };
+  if (state === 'RUNNING') return { kind: 'rerun', reset: optionalBoolean(body, 'reset') ?? true, ...(env ? { env } : {}) };
+  if (env) throw ApiError.badRequest('env can only be given when re-running a task (state RUNNING)');
   if (state === 'SKIPPED') return { kind: 'skip' };
   throw ApiError.badRequest(`state must be RUNNING (re-run) or SKIPPED (skip) (got ${state === undefined ? 'none' : `'${state}'`})`);
 }

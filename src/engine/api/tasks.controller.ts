@@ -58,7 +58,7 @@ export class TasksController {
   async update(@Param('id') id: string, @Body() body: unknown, @CallerContext() context: RequestContext) {
     const update = parseTaskUpdate(body);
     const task =
-      update.kind === 'rerun' ? await this.commands.rerunTask(id, update.reset, context) : await this.commands.skipTask(id, context);
+      update.kind === 'rerun' ? await this.commands.rerunTask(id, update.reset, context, update.env) : await this.commands.skipTask(id, context);
     return toTaskResource(task, (await this.queries.maskersOf([task.workflowExecutionId]))(task.workflowExecutionId));
   }
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { DelayedJobKind } from '../delayed-job.entity';
 import type { EngineEvent } from '../engine-events';
-import { ACTIVE_TASK_STATES, isTerminal } from '../execution-states';
+import { ACTIVE_TASK_STATES, ENV_UPDATABLE_STATES, isTerminal } from '../execution-states';
 import type { TaskExecutionEntity } from '../task-execution.entity';
 import type { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import { errorMessage } from './action-outcome';
@@ -74,7 +74,11 @@ export class ExecutionRun implements RunControl {
         this.pause(null);
         break;
       case 'resume':
+        if (event.env && this.execution.state === 'PAUSED') this.updateEnv(event.env);
         await this.resume();
+        break;
+      case 'update_env':
+        this.updateEnv(event.env);
         break;
       case 'cancel':
         await this.stopExecution('CANCELLED', event.stateInfo);
@@ -83,6 +87,7 @@ export class ExecutionRun implements RunControl {
         await this.forceState(event.state, event.stateInfo);
         break;
       case 'rerun_task':
+        if (event.env) this.updateEnv(event.env);
         await this.rerunTask(event.taskExecutionId, event.reset);
         break;
       case 'skip_task':
@@ -277,6 +282,14 @@ export class ExecutionRun implements RunControl {
     }
   }
 
+  /** Mistral's rule: the environment changes only while nothing runs (IDLE, PAUSED or ERROR); merged key by key. */
+  private updateEnv(env: Record<string, unknown>): void {
+    if (!ENV_UPDATABLE_STATES.includes(this.execution.state)) return;
+    const params = this.execution.params;
+    this.execution.params = { ...params, env: mergeDeep((params.env as Record<string, unknown> | undefined) ?? {}, env) };
+    this.changes.markExecution();
+  }
+
   private async forceState(state: 'SUCCESS' | 'ERROR', stateInfo: string | null): Promise<void> {
     if (isTerminal(this.execution.state)) return;
     await this.finishExecution(state, stateInfo);
@@ -321,4 +334,17 @@ export class ExecutionRun implements RunControl {
       await step();
     }
   }
+}
+
+/** `base` with `changes` merged in: objects key by key, anything else replaced. */
+function mergeDeep(base: Record<string, unknown>, changes: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(changes)) {
+    const old = merged[key];
+    const bothObjects = [old, value].every((item) => item !== null && typeof item === 'object' && !Array.isArray(item));
+    const next = bothObjects ? mergeDeep(old as Record<string, unknown>, value as Record<string, unknown>) : value;
+    // defined, not assigned: a key named __proto__ stays a plain key
+    Object.defineProperty(merged, key, { value: next, enumerable: true, writable: true, configurable: true });
+  }
+  return merged;
 }

@@ -267,6 +267,7 @@ export class RunChanges {
         stateInfo: this.execution.stateInfo,
         output: this.execution.output as object,
         context: this.execution.context,
+        params: this.execution.params,
         updatedAt: this.execution.updatedAt,
       } as QueryDeepPartialEntity<WorkflowExecutionEntity>);
     }
