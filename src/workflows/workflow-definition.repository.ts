@@ -62,12 +62,20 @@ export class WorkflowDefinitionRepository {
     return manager.findOne(WorkflowDefinitionEntity, { where: { id } });
   }
 
-  /** The workflow a sub-workflow task names, in any namespace: the project's own first, then a public one. */
-  findForSubWorkflow(manager: EntityManager, name: string, projectId: string): Promise<WorkflowDefinitionEntity | null> {
+  /**
+   * The workflow a sub-workflow task names, as Mistral looks it up: in the parent execution's
+   * namespace, else in the default one ('') ; the project's own before a public one.
+   */
+  findForSubWorkflow(manager: EntityManager, name: string, namespace: string, projectId: string): Promise<WorkflowDefinitionEntity | null> {
     return manager
       .createQueryBuilder(WorkflowDefinitionEntity, 'wf')
-      .where("wf.name = :name AND (wf.project_id = :project OR wf.scope = 'public')", { name, project: projectId })
-      .orderBy('CASE WHEN wf.project_id = :project THEN 0 ELSE 1 END', 'ASC')
+      .where("wf.name = :name AND wf.namespace IN (:namespace, '') AND (wf.project_id = :project OR wf.scope = 'public')", {
+        name,
+        namespace,
+        project: projectId,
+      })
+      .orderBy('CASE WHEN wf.namespace = :namespace THEN 0 ELSE 1 END', 'ASC')
+      .addOrderBy('CASE WHEN wf.project_id = :project THEN 0 ELSE 1 END', 'ASC')
       .limit(1)
       .getOne();
   }

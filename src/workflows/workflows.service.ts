@@ -122,9 +122,9 @@ export class WorkflowsService {
     return this.repository.findById(id, manager);
   }
 
-  /** For the engine: the workflow a sub-workflow task names (the project's own first, then a public one). */
-  findForSubWorkflow(manager: EntityManager, name: string, projectId: string): Promise<WorkflowDefinitionEntity | null> {
-    return this.repository.findForSubWorkflow(manager, name, projectId);
+  /** For the engine: the workflow a sub-workflow task names (its namespace, else the default one; own before public). */
+  findForSubWorkflow(manager: EntityManager, name: string, namespace: string, projectId: string): Promise<WorkflowDefinitionEntity | null> {
+    return this.repository.findForSubWorkflow(manager, name, namespace, projectId);
   }
 
   async get(identifier: string, namespace: string, context: RequestContext): Promise<WorkflowDefinitionEntity> {

@@ -16,8 +16,14 @@ export interface RunnableWorkflow {
 
 /** Where the engine finds the workflow a sub-workflow task names (the workflows feature answers). */
 export interface SubWorkflowSource {
-  /** The project's own workflow of that name first, then a public one; null when there is none. */
-  findForSubWorkflow(manager: EntityManager, name: string, projectId: string): Promise<RunnableWorkflow | null>;
+  /** In `namespace`, else in the default one; the project's own before a public one; null when there is none. */
+  findForSubWorkflow(manager: EntityManager, name: string, namespace: string, projectId: string): Promise<RunnableWorkflow | null>;
+}
+
+/** The namespace an execution runs in (Mistral's params.namespace): where its sub-workflows are looked up first. */
+export function executionNamespace(execution: WorkflowExecutionEntity): string {
+  const namespace = execution.params.namespace;
+  return typeof namespace === 'string' ? namespace : execution.workflowNamespace;
 }
 
 /** The child execution of a sub-workflow task, RUNNING, with the parent's env and namespace. */
@@ -36,7 +42,7 @@ export function newChildExecution(
     description: `sub-workflow of task ${task.name}`,
     tags: workflow.tags ?? [],
     spec: workflow.spec,
-    params: { env: parent.params.env ?? {}, namespace: parent.workflowNamespace },
+    params: { env: parent.params.env ?? {}, namespace: executionNamespace(parent) },
     input,
     output: null,
     context: { ...input },
