@@ -37,6 +37,11 @@ export interface ActionHandler extends ActionDescriptor {
    * run inside the engine transition that starts them, saving a round trip per task.
    */
   isInstant?(input: Record<string, unknown>): boolean;
+  /**
+   * Whether the action only starts the work (Mistral's asynchronous actions): once `run` returns,
+   * the action stays RUNNING until someone reports its end with PUT /v2/action_executions/{id}.
+   */
+  isAsync?(input: Record<string, unknown>): boolean;
   /** Runs the action; the resolved value is its result. Throw ActionFailure to fail with data. */
   run(input: Record<string, unknown>, context: ActionRunContext): Promise<unknown>;
 }

@@ -44,6 +44,8 @@ export interface SiroccoConfig {
     maxConcurrentActions: number;
     /** Instant actions (std.noop, std.echo without delay) run inside one transition, at most this many. */
     maxInlineActions: number;
+    /** DELETE /v2/action_executions/{id} is allowed (Mistral's api.allow_action_execution_deletion; off by default). */
+    allowActionExecutionDeletion: boolean;
   };
   /** Bounds on what one request or definition may ask for (see README, "Limits"). */
   limits: {
@@ -189,6 +191,7 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
       pollMilliseconds: readInteger(env, 'SIROCCO_ENGINE_POLL_MS', 1000, 10, 60000),
       maxConcurrentActions: readInteger(env, 'SIROCCO_ENGINE_MAX_CONCURRENT_ACTIONS', 200, 1, 100000),
       maxInlineActions: readInteger(env, 'SIROCCO_ENGINE_MAX_INLINE_ACTIONS', 5000, 0, 1000000),
+      allowActionExecutionDeletion: readChoice(env, 'SIROCCO_ALLOW_ACTION_EXECUTION_DELETION', 'false', ['true', 'false'] as const) === 'true',
     },
     limits: {
       definitionBytes: readInteger(env, 'SIROCCO_MAX_DEFINITION_BYTES', 1048576, 1024, 1073741824),

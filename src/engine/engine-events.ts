@@ -12,6 +12,8 @@ export type EngineEvent =
   | { kind: 'job'; jobId: string; jobKind: DelayedJobKind; payload: Record<string, unknown> }
   /** an action run by this instance finished */
   | { kind: 'action_finished'; actionExecutionId: string; outcome: ActionOutcome }
+  /** an asynchronous action started its work: it waits, without a lease, for PUT /v2/action_executions/{id} */
+  | { kind: 'action_waiting'; actionExecutionId: string }
   /** the instance that ran the action died (its lease expired); this instance took the lease */
   | { kind: 'action_orphaned'; actionExecutionId: string }
   /** PUT /v2/executions state changes */

@@ -30,6 +30,12 @@ export interface TriggeredStart {
   failure?: string;
 }
 
+/** What PUT /v2/action_executions/{id} reports: the action's result, or its error data. */
+export interface ActionResult {
+  state: 'SUCCESS' | 'ERROR';
+  output: unknown;
+}
+
 export interface UpdateExecutionRequest {
   /** PAUSED, RUNNING (resume), CANCELLED, ERROR or SUCCESS */
   state?: string;
@@ -52,6 +58,10 @@ export interface ExecutionCommands {
   rerunTask(id: string, reset: boolean, context: RequestContext, env?: Record<string, unknown>): Promise<TaskExecutionEntity>;
   /** PUT /v2/tasks/{id} state SKIPPED: treat an ERROR task as done and go on along on-success */
   skipTask(id: string, context: RequestContext): Promise<TaskExecutionEntity>;
+  /** PUT /v2/action_executions/{id}: the result of a RUNNING (asynchronous) action */
+  completeAction(id: string, result: ActionResult, context: RequestContext): Promise<ActionExecutionEntity>;
+  /** DELETE /v2/action_executions/{id}: an ended one, when the configuration allows it */
+  deleteAction(id: string, context: RequestContext): Promise<void>;
   /** POST /v2/action_executions: runs one action outside any workflow and waits for it */
   runAction(name: string, input: Record<string, unknown>, description: string, context: RequestContext): Promise<ActionExecutionEntity>;
 }

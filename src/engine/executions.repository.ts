@@ -84,6 +84,14 @@ export class ExecutionsRepository {
     );
   }
 
+  findAction(id: string): Promise<ActionExecutionEntity | null> {
+    return this.dataSource.getRepository(ActionExecutionEntity).findOne({ where: { id } });
+  }
+
+  async deleteAction(id: string): Promise<void> {
+    await this.dataSource.getRepository(ActionExecutionEntity).delete({ id });
+  }
+
   async insertAction(action: ActionExecutionEntity): Promise<void> {
     await this.dataSource.getRepository(ActionExecutionEntity).insert(action as unknown as QueryDeepPartialEntity<ActionExecutionEntity>);
   }

@@ -1,10 +1,12 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { SIROCCO_CONFIG } from '../config/config.module';
+import type { SiroccoConfig } from '../config/sirocco-config';
 import { ApiError } from '../common/api-error';
 import type { RequestContext } from '../identity/request-context';
 import { WorkflowUsageRegistry } from '../workflows/workflow-usage.registry';
 import type { ActionExecutionEntity } from './action-execution.entity';
-import type { EngineEvent } from './engine-events';
-import type { CreateExecutionRequest, ExecutionCommands, UpdateExecutionRequest } from './execution-commands';
+import type { ActionOutcome, EngineEvent } from './engine-events';
+import type { ActionResult, CreateExecutionRequest, ExecutionCommands, UpdateExecutionRequest } from './execution-commands';
 import { ENV_UPDATABLE_STATES, isTerminal } from './execution-states';
 import { ExecutionsRepository } from './executions.repository';
 import { OneOffActions } from './one-off-actions.service';
@@ -30,6 +32,7 @@ function sameWorkflow(existing: WorkflowExecutionEntity, request: CreateExecutio
 }
 
 const executionNotFound = (id: string) => ApiError.notFound(`WorkflowExecution not found [id=${id}]`);
+const actionExecutionNotFound = (id: string) => ApiError.notFound(`ActionExecution not found [id=${id}]`);
 const taskNotFound = (id: string) => ApiError.notFound(`TaskExecution not found [id=${id}]`);
 
 /** The engine's commands as the API gives them: checks, then an event to the engine. */
@@ -41,6 +44,7 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
     private readonly starter: ExecutionStarter,
     private readonly oneOffActions: OneOffActions,
     private readonly usage: WorkflowUsageRegistry,
+    @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
   ) {}
 
   onModuleInit(): void {
@@ -108,6 +112,26 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
     return this.findTask(id, context);
   }
 
+  async completeAction(id: string, result: ActionResult, context: RequestContext): Promise<ActionExecutionEntity> {
+    const action = await this.findAction(id, context);
+    if (action.state !== 'RUNNING') throw ApiError.badRequest(`Only a RUNNING action execution can be given a result; action execution ${id} is ${action.state}`);
+    const message = typeof result.output === 'string' ? result.output : JSON.stringify(result.output ?? null);
+    const outcome: ActionOutcome = result.state === 'SUCCESS' ? { ok: true, result: result.output ?? null } : { ok: false, error: result.output ?? null, message };
+    if (action.workflowExecutionId) {
+      await this.engine.submit(action.workflowExecutionId, { kind: 'action_finished', actionExecutionId: id, outcome });
+    } else {
+      await this.oneOffActions.complete(action, outcome);
+    }
+    return this.findAction(id, context);
+  }
+
+  async deleteAction(id: string, context: RequestContext): Promise<void> {
+    if (!this.config.engine.allowActionExecutionDeletion) throw ApiError.forbidden('Action execution deletion is not allowed.');
+    const action = await this.findAction(id, context);
+    if (!isTerminal(action.state)) throw ApiError.badRequest('Only completed action execution can be removed.');
+    await this.repository.deleteAction(id);
+  }
+
   runAction(name: string, rawInput: Record<string, unknown>, description: string, context: RequestContext): Promise<ActionExecutionEntity> {
     return this.oneOffActions.run(name, rawInput, description, context);
   }
@@ -148,6 +172,13 @@ export class ExecutionsService implements ExecutionCommands, OnModuleInit {
     const execution = await this.repository.findExecution(id);
     if (!execution || (execution.projectId !== context.projectId && !context.isAdmin)) throw executionNotFound(id);
     return execution;
+  }
+
+  private async findAction(id: string, context: RequestContext): Promise<ActionExecutionEntity> {
+    if (!UUID.test(id)) throw actionExecutionNotFound(id);
+    const action = await this.repository.findAction(id);
+    if (!action || (action.projectId !== context.projectId && !context.isAdmin)) throw actionExecutionNotFound(id);
+    return action;
   }
 
   private async findTask(id: string, context: RequestContext): Promise<TaskExecutionEntity> {

@@ -5,6 +5,7 @@ import { ActionInputError } from '../actions/action.types';
 import { ApiError } from '../common/api-error';
 import type { RequestContext } from '../identity/request-context';
 import { ActionExecutionEntity } from './action-execution.entity';
+import type { ActionOutcome } from './engine-events';
 import type { ExecutionState } from './execution-states';
 import { ExecutionsRepository } from './executions.repository';
 import { runActionHandler } from './run/action-outcome';
@@ -18,6 +19,23 @@ export class OneOffActions {
     private readonly repository: ExecutionsRepository,
     private readonly engine: WorkflowEngine,
   ) {}
+
+  /**
+   * PUT /v2/action_executions/{id} of an action outside any workflow: its result, given by whoever
+   * did the work (an asynchronous action).
+   */
+  async complete(action: ActionExecutionEntity, outcome: ActionOutcome): Promise<void> {
+    Object.assign(action, {
+      state: outcome.ok ? 'SUCCESS' : 'ERROR',
+      stateInfo: outcome.ok ? null : outcome.message,
+      output: { result: outcome.ok ? outcome.result : outcome.error },
+      accepted: true,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      updatedAt: new Date(),
+    });
+    await this.repository.endAction(action);
+  }
 
   /** Runs it and waits for it; the record says how it ended. */
   async run(name: string, rawInput: Record<string, unknown>, description: string, context: RequestContext): Promise<ActionExecutionEntity> {
@@ -56,6 +74,12 @@ export class OneOffActions {
     await this.repository.insertAction(action);
     const caller = context.authToken ? { token: context.authToken, projectId: context.projectId } : undefined;
     const outcome = await runActionHandler(handler, input, { actionExecutionId: action.id, caller, signal: new AbortController().signal });
+    if (outcome.ok && handler.isAsync?.(input)) {
+      // started: it stays RUNNING, held by nobody, until PUT /v2/action_executions/{id} gives its result
+      Object.assign(action, { leaseOwner: null, leaseExpiresAt: null, updatedAt: new Date() });
+      await this.repository.endAction(action);
+      return action;
+    }
     Object.assign(action, {
       state: outcome.ok ? 'SUCCESS' : 'ERROR',
       stateInfo: outcome.ok ? null : outcome.message,

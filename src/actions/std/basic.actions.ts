@@ -21,6 +21,15 @@ export const noopAction: ActionHandler = {
   run: async () => null,
 };
 
+export const asyncNoopAction: ActionHandler = {
+  name: 'std.async_noop',
+  description: 'Starts nothing and waits: it ends when its result is given with PUT /v2/action_executions/{id}.',
+  parameters: [],
+  isIdempotent: () => true,
+  isAsync: () => true,
+  run: async () => null,
+};
+
 export const echoAction = (maxSeconds: number): ActionHandler => ({
   name: 'std.echo',
   description: 'Returns `output` as its result, after `delay` seconds.',

@@ -1,10 +1,10 @@
 import type { MailSender } from '../../mail/mail-sender';
 import type { ActionHandler } from '../action.types';
-import { echoAction, failAction, noopAction, sleepAction } from './basic.actions';
+import { asyncNoopAction, echoAction, failAction, noopAction, sleepAction } from './basic.actions';
 import { emailAction } from './email.action';
 import { httpAction } from './http.action';
 
 /** The standard actions, with Mistral's names, parameters and defaults so existing definitions run. */
 export function stdActions(mail: MailSender, maxDurationSeconds: number): ActionHandler[] {
-  return [noopAction, echoAction(maxDurationSeconds), failAction, sleepAction(maxDurationSeconds), httpAction, emailAction(mail)];
+  return [noopAction, asyncNoopAction, echoAction(maxDurationSeconds), failAction, sleepAction(maxDurationSeconds), httpAction, emailAction(mail)];
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { baseUrl } from '../../common/base-url';
@@ -10,7 +10,7 @@ import { EXECUTION_COMMANDS, type ExecutionCommands } from '../execution-command
 import { toActionExecutionResource } from './action-execution.mapper';
 import { ExecutionQueriesService } from './execution-queries.service';
 import { ACTION_EXECUTION_LIST_SPEC } from './execution-read.repository';
-import { parseRunAction } from './execution-request.parser';
+import { parseActionResult, parseRunAction } from './execution-request.parser';
 import { listScope, wantsOutput } from './list-options.util';
 
 @ApiTags('action executions')
@@ -70,5 +70,22 @@ export class ActionExecutionsController {
     const action = await this.queries.getActionExecution(id, context);
     const masker = (await this.queries.maskersOf([action.workflowExecutionId]))(action.workflowExecutionId);
     return toActionExecutionResource(action, true, this.queries.parameterOrder(action.name), masker);
+  }
+
+  @Put(':id')
+  @ApiOperation({ summary: 'Give a RUNNING (asynchronous) action its result: {"state": "SUCCESS" | "ERROR", "output": ...}' })
+  @ApiResponse({ status: 400, description: 'not RUNNING, or a state other than SUCCESS and ERROR' })
+  async complete(@Param('id') id: string, @Body() body: unknown, @CallerContext() context: RequestContext) {
+    const action = await this.commands.completeAction(id, parseActionResult(body), context);
+    const masker = (await this.queries.maskersOf([action.workflowExecutionId]))(action.workflowExecutionId);
+    return toActionExecutionResource(action, true, this.queries.parameterOrder(action.name), masker);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an ended action execution (only with SIROCCO_ALLOW_ACTION_EXECUTION_DELETION=true, as Mistral)' })
+  @ApiResponse({ status: 403, description: 'Action execution deletion is not allowed.' })
+  async remove(@Param('id') id: string, @CallerContext() context: RequestContext): Promise<void> {
+    await this.commands.deleteAction(id, context);
   }
 }

@@ -1,5 +1,5 @@
 import { ApiError } from '../../common/api-error';
-import type { CreateExecutionRequest, UpdateExecutionRequest } from '../execution-commands';
+import type { ActionResult, CreateExecutionRequest, UpdateExecutionRequest } from '../execution-commands';
 import type { ExecutionParams } from '../workflow-execution.entity';
 import { jsonBody, onlyKeys, optionalBoolean, optionalJsonObject, optionalString } from './request-body.parser';
 
@@ -124,4 +124,23 @@ export function parseRunAction(raw: unknown): { name: string; input: Record<stri
   // Mistral runs an action synchronously unless told otherwise; that is the only way here
   if (params.run_sync === false) throw ApiError.badRequest('params.run_sync=false is not supported: actions run synchronously');
   return { name, input: optionalJsonObject(body, 'input') ?? {}, description: optionalString(body, 'description') ?? '' };
+}
+
+/** PUT /v2/action_executions/{id}: `state` SUCCESS or ERROR, `output` the result or error data (JSON, or JSON text as the CLI sends it). */
+export function parseActionResult(raw: unknown): ActionResult {
+  const body = jsonBody(raw);
+  onlyKeys(body, ['id', 'state', 'output'], (allowed) => `Unknown field(s) in the action execution update; allowed: ${allowed}`);
+  const state = optionalString(body, 'state');
+  if (state !== 'SUCCESS' && state !== 'ERROR') {
+    throw ApiError.badRequest(`state must be SUCCESS or ERROR: the result of a running action (got ${state === undefined ? 'none' : `'${state}'`})`);
+  }
+  let output = body.output ?? null;
+  if (typeof output === 'string') {
+    try {
+      output = JSON.parse(output);
+    } catch {
+      // plain text stays text
+    }
+  }
+  return { state, output };
 }

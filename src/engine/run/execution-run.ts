@@ -67,6 +67,9 @@ export class ExecutionRun implements RunControl {
       case 'action_finished':
         await this.tasks.onActionFinished(event.actionExecutionId, event.outcome);
         break;
+      case 'action_waiting':
+        await this.tasks.onActionWaiting(event.actionExecutionId);
+        break;
       case 'action_orphaned':
         await this.tasks.onActionOrphaned(event.actionExecutionId);
         break;

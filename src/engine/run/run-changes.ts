@@ -164,6 +164,14 @@ export class RunChanges {
     this.dirtyActions.add(action.id);
   }
 
+  /** An asynchronous action waits for its result: no instance holds it. */
+  releaseLease(action: ActionExecutionEntity): void {
+    action.leaseOwner = null;
+    action.leaseExpiresAt = null;
+    action.updatedAt = now();
+    this.dirtyActions.add(action.id);
+  }
+
   /** Takes over an orphaned action's lease to run it again. */
   leaseAgain(action: ActionExecutionEntity): void {
     action.attempt += 1;

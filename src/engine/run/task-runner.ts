@@ -198,6 +198,12 @@ export class TaskRunner {
     if (task) await this.onActionOutcome(task, action, outcome);
   }
 
+  /** An asynchronous action started its work: it waits for its result without a lease (nobody takes it over). */
+  async onActionWaiting(actionId: string): Promise<void> {
+    const action = await this.run.reads.action(actionId);
+    if (action && action.state === 'RUNNING') this.run.changes.releaseLease(action);
+  }
+
   /** The instance running the action died: run it again if that is safe, else fail it saying why. */
   async onActionOrphaned(actionId: string): Promise<void> {
     const { execution, changes, reads, scope, deps, spec: workflow } = this.run;

@@ -18,8 +18,8 @@ export class ActionDispatcher {
   constructor(
     private readonly actions: ActionCatalog,
     private readonly maxConcurrent: number,
-    /** records the end of an action of a workflow; resolves once recorded (or given up) */
-    private readonly report: (action: ActionExecutionEntity, outcome: ActionOutcome) => Promise<void>,
+    /** records the end of an action of a workflow (null: an asynchronous action now waits for its result); resolves once recorded */
+    private readonly report: (action: ActionExecutionEntity, outcome: ActionOutcome | null) => Promise<void>,
   ) {}
 
   enqueue(actions: ActionExecutionEntity[]): void {
@@ -71,7 +71,8 @@ export class ActionDispatcher {
     if (this.stopping || !action.workflowExecutionId) return;
     this.finishing.add(action.id);
     try {
-      await this.report(action, outcome);
+      // an asynchronous action that started well ends later, when its result is given
+      await this.report(action, outcome.ok && handler?.isAsync?.(action.input) ? null : outcome);
     } finally {
       this.finishing.delete(action.id);
     }

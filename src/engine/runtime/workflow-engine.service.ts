@@ -81,9 +81,12 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
   ) {
     this.settings = config.engine;
     this.limits = { maxDurationSeconds: config.limits.durationSeconds, maxWithItems: config.limits.withItems };
-    this.dispatcher = new ActionDispatcher(actions, this.settings.maxConcurrentActions, (action, outcome) =>
-      this.submit(action.workflowExecutionId!, { kind: 'action_finished', actionExecutionId: action.id, outcome }).catch(() => undefined),
-    );
+    this.dispatcher = new ActionDispatcher(actions, this.settings.maxConcurrentActions, (action, outcome) => {
+      const event: EngineEvent = outcome
+        ? { kind: 'action_finished', actionExecutionId: action.id, outcome }
+        : { kind: 'action_waiting', actionExecutionId: action.id };
+      return this.submit(action.workflowExecutionId!, event).catch(() => undefined);
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
