@@ -1,7 +1,6 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import type { RequestContext } from '../identity/request-context';
-import { WorkflowUsageRegistry } from '../workflows/workflow-usage.registry';
 import type { ActionExecutionEntity } from './action-execution.entity';
 import type { EngineEvent } from './engine-events';
 import type { CreateExecutionRequest, ExecutionCommands, UpdateExecutionRequest } from './execution-commands';
@@ -27,21 +26,13 @@ const taskNotFound = (id: string) => ApiError.notFound(`TaskExecution not found 
 
 /** The engine's commands as the API gives them: checks, then an event to the engine. */
 @Injectable()
-export class ExecutionsService implements ExecutionCommands, OnModuleInit {
+export class ExecutionsService implements ExecutionCommands {
   constructor(
     private readonly engine: WorkflowEngine,
     private readonly repository: ExecutionsRepository,
     private readonly starter: ExecutionStarter,
     private readonly oneOffActions: OneOffActions,
-    private readonly usage: WorkflowUsageRegistry,
   ) {}
-
-  onModuleInit(): void {
-    this.usage.register(async (workflow) => {
-      const ids = await this.repository.activeExecutionsOf(workflow.id);
-      return ids.length === 0 ? null : `executions still running it [execution_id(s)=${ids.join(', ')}]`;
-    });
-  }
 
   async createExecution(request: CreateExecutionRequest, context: RequestContext): Promise<WorkflowExecutionEntity> {
     if (request.id !== undefined) {
