@@ -212,6 +212,16 @@ export async function applyListRequest<T extends ObjectLiteral>(
   request.filters.forEach((filter, index) => {
     const column = spec.columns[filter.field];
     const param = `filter_${index}`;
+    if (column.type === 'text[]' && filter.operator === 'has') {
+      // as Mistral's `has` (a substring match), on any one of the tags
+      qb.andWhere(`EXISTS (SELECT 1 FROM unnest(${column.sql}) AS element WHERE element ILIKE :${param})`, {
+        [param]: `%${filter.values[0].replace(/[%_\\]/g, '\\$&')}%`,
+      });
+      return;
+    }
+    if (column.type === 'text[]' && !['eq', 'neq', 'in', 'nin'].includes(filter.operator)) {
+      throw ApiError.badRequest(`Filter '${filter.field}' (a list) takes eq, neq, in, nin or has, not '${filter.operator}'`);
+    }
     if (column.type === 'text[]') {
       const negate = filter.operator === 'neq' || filter.operator === 'nin';
       const values = filter.values.flatMap(splitList);

@@ -112,6 +112,40 @@ describe('Mistral edges: definition uploads, sorting, deleting, triggers', () =>
     });
   });
 
+  describe('filters and task order', () => {
+    it('filters tags with eq, neq, in, nin and has (a substring of any tag)', async () => {
+      await t.client.createWorkflow(`version: '2.0'\ntags_a_wf:\n  tags: [nightly, prod]\n  tasks:\n    t1:\n      action: std.noop\n`);
+      await t.client.createWorkflow(`version: '2.0'\ntags_b_wf:\n  tags: [weekly]\n  tasks:\n    t1:\n      action: std.noop\n`);
+      const names = async (query: string) =>
+        (await t.http.get(`/v2/workflows?name=has:tags_&sort_keys=name&${query}`).expect(200)).body.workflows.map((wf: { name: string }) => wf.name);
+      expect(await names('tags=has:night')).toEqual(['tags_a_wf']);
+      expect(await names('tags=has:LY')).toEqual(['tags_a_wf', 'tags_b_wf']);
+      expect(await names('tags=has:%25')).toEqual([]);
+      expect(await names('tags=prod')).toEqual(['tags_a_wf']);
+      expect(await names('tags=neq:prod')).toEqual(['tags_b_wf']);
+      expect(await names('tags=in:weekly,prod')).toEqual(['tags_a_wf', 'tags_b_wf']);
+      expect(await names('tags=nin:weekly')).toEqual(['tags_a_wf']);
+      const refused = await t.http.get('/v2/workflows?tags=gt:a').expect(400);
+      expect(refused.body.faultstring).toContain("Filter 'tags' (a list) takes eq, neq, in, nin or has, not 'gt'");
+    });
+
+    it('lists the tasks one transition starts in the order it started them', async () => {
+      await t.client.createWorkflow(`version: '2.0'
+fan_order_wf:
+  tasks:
+    first:
+      action: std.noop
+      on-success: [b6, b2, b4, b1, b5, b3]
+${['b1', 'b2', 'b3', 'b4', 'b5', 'b6'].map((name) => `    ${name}:\n      action: std.noop\n`).join('')}`);
+      for (let run = 0; run < 3; run++) {
+        const execution = await t.client.run('fan_order_wf');
+        expect(execution.state).toBe('SUCCESS');
+        const listed = await t.http.get(`/v2/executions/${execution.id}/tasks`).expect(200);
+        expect(listed.body.tasks.map((task: { name: string }) => task.name)).toEqual(['first', 'b6', 'b2', 'b4', 'b1', 'b5', 'b3']);
+      }
+    });
+  });
+
   describe('deleting a workflow that is in use', () => {
     it('deletes one a running execution uses: the execution finishes SUCCESS on its own copy', async () => {
       await t.client.createWorkflow(`version: '2.0'
