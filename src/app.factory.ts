@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
+import { text } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { MistralErrorFilter } from './common/mistral-error.filter';
@@ -11,6 +12,15 @@ import type { SiroccoConfig } from './config/sirocco-config';
 import { unmatchedRouteAnswer } from './root/unmatched-routes';
 
 const BODY_LIMIT = 2 * 1024 * 1024;
+
+/** POST/PUT /v2/workflows, PUT /v2/workflows/{id} and POST /v2/workflows/validate: YAML text bodies. */
+function isDefinitionUpload(request: Request): boolean {
+  if (request.method !== 'POST' && request.method !== 'PUT') return false;
+  const path = request.path.replace(/\/+$/, '');
+  if (path === '/v2/workflows') return true;
+  if (request.method === 'POST') return path === '/v2/workflows/validate';
+  return /^\/v2\/workflows\/[^/]+$/.test(path);
+}
 
 /** Builds the HTTP application (not yet listening): used by main.ts and by the tests. */
 export async function createSiroccoApp(config: SiroccoConfig, databaseUrl: string): Promise<INestApplication> {
@@ -21,6 +31,13 @@ export async function createSiroccoApp(config: SiroccoConfig, databaseUrl: strin
   app.useLogger(app.get(Logger));
   // workflow definitions arrive as YAML text (the mistral CLI sends text/plain)
   const bodyLimit = Math.max(BODY_LIMIT, config.limits.definitionBytes + 65536);
+  // as Mistral, a definition upload is read as text whatever its Content-Type (none, JSON, form...);
+  // this parser runs first, so the JSON parser below leaves that body alone
+  const definitionText = text({ limit: bodyLimit, type: () => true });
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (isDefinitionUpload(request)) definitionText(request, response, next);
+    else next();
+  });
   app.useBodyParser('json', { limit: bodyLimit });
   app.useBodyParser('text', { limit: bodyLimit, type: ['text/*', 'application/yaml', 'application/x-yaml'] });
   app.useGlobalFilters(new MistralErrorFilter(unmatchedRouteAnswer(app)));

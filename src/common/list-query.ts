@@ -98,15 +98,20 @@ export function parseListRequest(rawQuery: Record<string, unknown>, spec: ListSp
       );
     }
   }
-  const dirs = query.sort_dirs ? splitList(query.sort_dirs) : [];
-  const sortDirs = sortKeys.map((_, index) => {
-    const dir = (dirs[index] ?? dirs[0] ?? 'asc').toLowerCase();
-    if (dir !== 'asc' && dir !== 'desc') throw ApiError.badRequest(`Sort direction must be asc or desc (got '${dir}').`);
-    return dir as 'asc' | 'desc';
-  });
+  const duplicates = sortKeys.filter((key, index) => sortKeys.indexOf(key) !== index);
+  if (duplicates.length > 0) throw ApiError.badRequest(`Sort keys must be unique (repeated: ${[...new Set(duplicates)].join(', ')}).`);
+  const dirs = query.sort_dirs ? splitList(query.sort_dirs).map((dir) => dir.toLowerCase()) : [];
+  // Mistral's checks and wording: more directions than keys is refused, missing ones are asc
+  if (dirs.length > sortKeys.length) throw ApiError.badRequest('Length of sort_keys must be equal or greater than sort_dirs.');
+  const unknownDir = dirs.find((dir) => dir !== 'asc' && dir !== 'desc');
+  if (unknownDir !== undefined) {
+    throw ApiError.badRequest(`Unknown sort direction '${unknownDir}', must be 'desc' or 'asc'.`);
+  }
+  const sortDirs = sortKeys.map((_, index) => (dirs[index] ?? 'asc') as 'asc' | 'desc');
   if (!sortKeys.includes(spec.idColumn)) {
+    // the tiebreaker Mistral appends sorts ascending, whatever the other keys' directions
     sortKeys.push(spec.idColumn);
-    sortDirs.push(sortDirs[0]);
+    sortDirs.push('asc');
   }
 
   let fields: string[] | undefined;
@@ -207,6 +212,16 @@ export async function applyListRequest<T extends ObjectLiteral>(
   request.filters.forEach((filter, index) => {
     const column = spec.columns[filter.field];
     const param = `filter_${index}`;
+    if (column.type === 'text[]' && filter.operator === 'has') {
+      // as Mistral's `has` (a substring match), on any one of the tags
+      qb.andWhere(`EXISTS (SELECT 1 FROM unnest(${column.sql}) AS element WHERE element ILIKE :${param})`, {
+        [param]: `%${filter.values[0].replace(/[%_\\]/g, '\\$&')}%`,
+      });
+      return;
+    }
+    if (column.type === 'text[]' && !['eq', 'neq', 'in', 'nin'].includes(filter.operator)) {
+      throw ApiError.badRequest(`Filter '${filter.field}' (a list) takes eq, neq, in, nin or has, not '${filter.operator}'`);
+    }
     if (column.type === 'text[]') {
       const negate = filter.operator === 'neq' || filter.operator === 'nin';
       const values = filter.values.flatMap(splitList);
@@ -292,9 +307,18 @@ export function listAnswer<K extends string, T extends Record<string, unknown>>(
   return answer;
 }
 
-/** The `all_projects` query flag (true or 1): an admin lists every project's resources. */
+/** The `all_projects` query flag (true or 1), or a `project_id` filter: an admin lists every project's resources. */
 export function allProjectsAsked(query: Record<string, string>): boolean {
-  return ['true', '1'].includes(String(query.all_projects).toLowerCase());
+  return ['true', '1'].includes(String(query.all_projects).toLowerCase()) || projectFilterAsked(query);
+}
+
+/**
+ * A `project_id` filter: as Mistral, an admin who names a project sees that project's rows without
+ * also giving all_projects (for others it only narrows their own visible rows).
+ */
+export function projectFilterAsked(query: Record<string, unknown>): boolean {
+  const value = query.project_id;
+  return value !== undefined && value !== '';
 }
 
 /** Keeps only the requested fields of a resource (all when none were asked for). */

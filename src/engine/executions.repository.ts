@@ -48,15 +48,6 @@ export class ExecutionsRepository {
     return manager.save(DelayedJobEntity, job);
   }
 
-  /** Up to five unfinished executions of a workflow (a workflow in use cannot be deleted). */
-  async activeExecutionsOf(workflowId: string): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM workflow_executions WHERE workflow_id = $1 AND state IN ('RUNNING', 'PAUSED', 'IDLE') LIMIT 5`,
-      [workflowId],
-    );
-    return rows.map((row) => row.id);
-  }
-
   async setDescription(id: string, description: string): Promise<void> {
     await this.dataSource.query(`UPDATE workflow_executions SET description = $2, updated_at = now() WHERE id = $1`, [id, description]);
   }

@@ -1,9 +1,8 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { ApiError } from '../common/api-error';
 import type { RequestContext } from '../identity/request-context';
-import { WorkflowUsageRegistry } from '../workflows/workflow-usage.registry';
 import type { ActionExecutionEntity } from './action-execution.entity';
 import type { ActionOutcome, EngineEvent } from './engine-events';
 import type { ActionResult, CreateExecutionRequest, ExecutionCommands, UpdateExecutionRequest } from './execution-commands';
@@ -37,22 +36,14 @@ const taskNotFound = (id: string) => ApiError.notFound(`TaskExecution not found 
 
 /** The engine's commands as the API gives them: checks, then an event to the engine. */
 @Injectable()
-export class ExecutionsService implements ExecutionCommands, OnModuleInit {
+export class ExecutionsService implements ExecutionCommands {
   constructor(
     private readonly engine: WorkflowEngine,
     private readonly repository: ExecutionsRepository,
     private readonly starter: ExecutionStarter,
     private readonly oneOffActions: OneOffActions,
-    private readonly usage: WorkflowUsageRegistry,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
   ) {}
-
-  onModuleInit(): void {
-    this.usage.register(async (workflow) => {
-      const ids = await this.repository.activeExecutionsOf(workflow.id);
-      return ids.length === 0 ? null : `executions still running it [execution_id(s)=${ids.join(', ')}]`;
-    });
-  }
 
   async createExecution(request: CreateExecutionRequest, context: RequestContext): Promise<WorkflowExecutionEntity> {
     if (request.id !== undefined) {

@@ -45,6 +45,13 @@ function refuseUnknown(body: JsonBody, allowed: readonly string[]): void {
 }
 
 /** Mistral's wording for a bad integer attribute. */
+/** remaining_executions given as a numeric string ("42"): Mistral converts it, so Sirocco does too. */
+function remainingExecutionsField(body: JsonBody): number | undefined {
+  const value = body.remaining_executions;
+  const numeric = typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : value;
+  return integerField({ ...body, remaining_executions: numeric }, 'remaining_executions', 1);
+}
+
 function integerField(body: JsonBody, field: string, min: number, max = 2 ** 31 - 1): number | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
@@ -99,7 +106,7 @@ export function parseCreateTriggerRequest(raw: unknown): CreateTriggerRequest {
   const workflowName = optionalString(body, 'workflow_name');
   const workflowId = optionalString(body, 'workflow_id');
   if (!workflowName && !workflowId) throw ApiError.badRequest('workflow_name or workflow_id is required');
-  const remainingExecutions = integerField(body, 'remaining_executions', 1);
+  const remainingExecutions = remainingExecutionsField(body);
   const scope = choice(body, 'scope', ['private', 'public'] as const) ?? 'private';
   const firstExecutionTime = optionalString(body, 'first_execution_time');
   return {
@@ -118,6 +125,6 @@ export function parseCreateTriggerRequest(raw: unknown): CreateTriggerRequest {
 export function parseUpdateTriggerRequest(raw: unknown): TriggerSettings & { remainingExecutions?: number } {
   const body = jsonBody(raw);
   refuseUnknown(body, [...SETTINGS_FIELDS, 'remaining_executions']);
-  const remainingExecutions = integerField(body, 'remaining_executions', 1);
+  const remainingExecutions = remainingExecutionsField(body);
   return { ...settings(body), ...(remainingExecutions !== undefined ? { remainingExecutions } : {}) };
 }

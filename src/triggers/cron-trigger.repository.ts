@@ -29,11 +29,11 @@ export class CronTriggerRepository {
   }
 
   /** The names of up to 5 triggers that start the workflow. */
-  async namesUsingWorkflow(workflowId: string): Promise<string[]> {
-    const rows: Array<{ name: string }> = await this.dataSource.query(`SELECT name FROM cron_triggers WHERE workflow_id = $1 ORDER BY name LIMIT 5`, [
+  async idsUsingWorkflow(workflowId: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM cron_triggers WHERE workflow_id = $1 ORDER BY created_at, id`, [
       workflowId,
     ]);
-    return rows.map((row) => row.name);
+    return rows.map((row) => row.id);
   }
 
   findByName(name: string, projectId: string): Promise<CronTriggerEntity | null> {

@@ -3,7 +3,7 @@ import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ApiError } from '../common/api-error';
 import { baseUrl } from '../common/base-url';
-import { nextLink, parseListRequest, pickFields } from '../common/list-query';
+import { nextLink, parseListRequest, pickFields, projectFilterAsked } from '../common/list-query';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { queryFlag, queryInteger } from '../engine/api/request-body.parser';
@@ -40,7 +40,7 @@ export class CronTriggersController {
   @ApiOperation({ summary: 'List cron triggers (marker, limit, sort_keys, sort_dirs, fields, filters)' })
   async list(@Query() query: Record<string, string>, @Req() request: Request, @CallerContext() context: RequestContext) {
     const listRequest = parseListRequest(query, CRON_TRIGGER_LIST_SPEC);
-    const page = await this.triggers.list(listRequest, context, queryFlag(query, 'all_projects'));
+    const page = await this.triggers.list(listRequest, context, queryFlag(query, 'all_projects') || projectFilterAsked(query));
     const next = nextLink(baseUrl(this.config, request), '/v2/cron_triggers', listRequest, page);
     return {
       cron_triggers: page.map((trigger) => pickFields(toCronTriggerResource(trigger), listRequest.fields)),

@@ -46,9 +46,13 @@ export class CronTriggersService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.usage.register(async (workflow) => {
-      const names = await this.triggers.namesUsingWorkflow(workflow.id);
-      return names.length === 0 ? null : `cron triggers use it [cron_trigger(s)=${names.join(', ')}]`;
+    this.usage.register(async (workflow, identifier) => {
+      const ids = await this.triggers.idsUsingWorkflow(workflow.id);
+      if (ids.length === 0) return null;
+      return (
+        "Can't delete workflow that has cron triggers associated. " +
+        `[workflow_identifier=${identifier}, namespace=${workflow.namespace}], [cron_trigger_id(s)=${ids.join(', ')}]`
+      );
     });
   }
 

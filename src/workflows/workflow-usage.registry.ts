@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { WorkflowDefinitionEntity } from './workflow-definition.entity';
 
 /**
- * Something that may still need a workflow (executions that run it, cron triggers that start it).
- * Returns why the workflow cannot be deleted, or null when it does not use it.
+ * Something that still needs a workflow (cron triggers that start it; running executions do not:
+ * each keeps its own copy of the spec). Returns the whole answer to give the caller, Mistral's
+ * wording, or null when it does not use the workflow. `identifier` is the name or id the caller gave.
  */
-export type WorkflowUsageCheck = (workflow: WorkflowDefinitionEntity) => Promise<string | null>;
+export type WorkflowUsageCheck = (workflow: WorkflowDefinitionEntity, identifier: string) => Promise<string | null>;
 
 /**
  * The features that use workflows register their check here, so that deleting a workflow needs no
@@ -20,8 +21,8 @@ export class WorkflowUsageRegistry {
   }
 
   /** Every reason the workflow is in use; empty when it may be deleted. */
-  async reasonsInUse(workflow: WorkflowDefinitionEntity): Promise<string[]> {
-    const reasons = await Promise.all(this.checks.map((check) => check(workflow)));
+  async reasonsInUse(workflow: WorkflowDefinitionEntity, identifier: string): Promise<string[]> {
+    const reasons = await Promise.all(this.checks.map((check) => check(workflow, identifier)));
     return reasons.filter((reason): reason is string => reason !== null);
   }
 }

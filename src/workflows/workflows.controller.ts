@@ -34,9 +34,9 @@ function writeOptions(scope: string | undefined, namespace: string | undefined):
   return { scope: scope ?? 'private', namespace: namespace ?? '' };
 }
 
+/** The YAML text of an upload (read as text whatever its Content-Type); no body reads as empty. */
 function definitionText(body: unknown): string {
-  if (typeof body === 'string') return body;
-  throw ApiError.badRequest('Send the workflow definition as YAML text with Content-Type: text/plain.');
+  return typeof body === 'string' ? body : '';
 }
 
 @ApiTags('workflows')
@@ -121,7 +121,7 @@ export class WorkflowsController {
 
   @Delete(':identifier')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a workflow; 409 while executions or cron triggers use it' })
+  @ApiOperation({ summary: 'Delete a workflow; 400 while cron triggers use it (running executions keep their own copy)' })
   @ApiQuery({ name: 'namespace', required: false })
   async delete(
     @Param('identifier') identifier: string,

@@ -137,7 +137,7 @@ export class WorkflowsService {
     return this.repository.list(request, context, allProjects);
   }
 
-  /** Deletes a workflow of the caller's project unless executions or triggers still use it. */
+  /** Deletes a workflow of the caller's project unless cron triggers still use it (400, as Mistral). */
   async delete(identifier: string, namespace: string, context: RequestContext): Promise<void> {
     await this.repository.transaction(async (manager) => {
       const workflow = await this.repository.findVisible(identifier, namespace, context, manager);
@@ -145,10 +145,8 @@ export class WorkflowsService {
       if (workflow.projectId !== context.projectId && !context.isAdmin) {
         throw new ApiError(403, `Workflow ${workflow.name} belongs to another project and can only be read.`);
       }
-      const reasons = await this.usage.reasonsInUse(workflow);
-      if (reasons.length > 0) {
-        throw ApiError.conflict(`Can't delete workflow ${workflow.name}: ${reasons.join('; ')}`);
-      }
+      const reasons = await this.usage.reasonsInUse(workflow, identifier);
+      if (reasons.length > 0) throw ApiError.badRequest(reasons.join(' '));
       await this.repository.remove(manager, workflow.id);
       this.logger.log(`deleted workflow ${workflow.name} (${workflow.id})`);
     });

@@ -20,6 +20,17 @@ export interface RunOwner {
 const now = (): Date => new Date();
 const addSeconds = (date: Date, seconds: number): Date => new Date(date.getTime() + seconds * 1000);
 
+let lastTaskCreatedAt = 0;
+/**
+ * A task's created_at, strictly after the previous task's of this process: the tasks a transition
+ * starts together would otherwise share one millisecond, and lists (sorted by created_at, then id)
+ * would show them in random order instead of as started.
+ */
+function taskCreatedAt(): Date {
+  lastTaskCreatedAt = Math.max(Date.now(), lastTaskCreatedAt + 1);
+  return new Date(lastTaskCreatedAt);
+}
+
 /**
  * The unit of work of one transition: every row of the execution the run loaded, created or
  * changed, and `flush`, which writes them. Rows created and finished in the same transaction are
@@ -53,7 +64,7 @@ export class RunChanges {
   }
 
   newTask(spec: TaskSpec, state: ExecutionState): TaskExecutionEntity {
-    const at = now();
+    const at = taskCreatedAt();
     const exec = this.execution;
     const task = Object.assign(new TaskExecutionEntity(), {
       id: randomUUID(),
