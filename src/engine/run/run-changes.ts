@@ -20,17 +20,6 @@ export interface RunOwner {
 const now = (): Date => new Date();
 const addSeconds = (date: Date, seconds: number): Date => new Date(date.getTime() + seconds * 1000);
 
-let lastTaskCreatedAt = 0;
-/**
- * A task's created_at, strictly after the previous task's of this process: the tasks a transition
- * starts together would otherwise share one millisecond, and lists (sorted by created_at, then id)
- * would show them in random order instead of as started.
- */
-function taskCreatedAt(): Date {
-  lastTaskCreatedAt = Math.max(Date.now(), lastTaskCreatedAt + 1);
-  return new Date(lastTaskCreatedAt);
-}
-
 /**
  * The unit of work of one transition: every row of the execution the run loaded, created or
  * changed, and `flush`, which writes them. Rows created and finished in the same transaction are
@@ -50,6 +39,8 @@ export class RunChanges {
   private readonly dirtyActions = new Set<string>();
   private readonly newExecutions: WorkflowExecutionEntity[] = [];
   private executionDirty = false;
+  /** the created_at of the last task this transition made */
+  private lastTaskCreatedAt = 0;
   private inserted = false;
 
   constructor(
@@ -64,7 +55,10 @@ export class RunChanges {
   }
 
   newTask(spec: TaskSpec, state: ExecutionState): TaskExecutionEntity {
-    const at = taskCreatedAt();
+    // strictly after the previous task of this transition: the tasks it starts together would
+    // otherwise share one millisecond, and lists (by created_at, then id) show them out of order
+    this.lastTaskCreatedAt = Math.max(Date.now(), this.lastTaskCreatedAt + 1);
+    const at = new Date(this.lastTaskCreatedAt);
     const exec = this.execution;
     const task = Object.assign(new TaskExecutionEntity(), {
       id: randomUUID(),

@@ -96,7 +96,7 @@ export class TaskRunner {
     }
     const spec = workflow.tasks[task.name];
     changes.setTaskState(task, 'RUNNING');
-    task.startedAt ??= new Date();
+    task.startedAt ??= new Date(Math.max(Date.now(), task.createdAt.getTime()));
     try {
       if (spec.timeout !== undefined) {
         const seconds = boundedSeconds(await scope.renderForTask(task, spec.timeout, 'timeout'), 'timeout', deps.limits);
