@@ -21,8 +21,8 @@ export class OneOffActions {
   ) {}
 
   /**
-   * PUT /v2/action_executions/{id} of an action outside any workflow: its result, given by whoever
-   * did the work (an asynchronous action).
+   * Records how an action outside any workflow ended: when its handler returned, or (an
+   * asynchronous action) when PUT /v2/action_executions/{id} gave its result.
    */
   async complete(action: ActionExecutionEntity, outcome: ActionOutcome): Promise<void> {
     Object.assign(action, {
@@ -80,16 +80,7 @@ export class OneOffActions {
       await this.repository.endAction(action);
       return action;
     }
-    Object.assign(action, {
-      state: outcome.ok ? 'SUCCESS' : 'ERROR',
-      stateInfo: outcome.ok ? null : outcome.message,
-      output: { result: outcome.ok ? outcome.result : outcome.error },
-      accepted: true,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      updatedAt: new Date(),
-    });
-    await this.repository.endAction(action);
+    await this.complete(action, outcome);
     return action;
   }
 }

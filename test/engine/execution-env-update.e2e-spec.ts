@@ -1,3 +1,4 @@
+import { regionCheckWorkflow } from '../support/fixtures/engine-workflows';
 import { useTestApp } from '../support/test-app';
 
 const WORKFLOWS = `
@@ -14,16 +15,7 @@ env_paused_wf:
       action: std.echo output=<% $env() %>
       publish:
         seen: <% $task().result %>
-env_failing_wf:
-  output:
-    region: <% $.region %>
-  tasks:
-    check:
-      action: std.echo
-      input:
-        output: "<% $env().region = 'bad' ? $error('no snapshots in region bad') : $env().region %>"
-      publish:
-        region: <% $task().result %>
+${regionCheckWorkflow('env_failing_wf')}
 env_slow_wf:
   tasks:
     nap:

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { regionCheckWorkflow } from '../support/fixtures/engine-workflows';
 import { mistralCli } from '../support/mistral-cli';
 import { useTestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
@@ -18,16 +19,7 @@ cli_exec_wf:
       action: std.echo output=<% $.greeting & ' ' & $.vm & ' ' & $env().site %>
       publish:
         message: <% $task().result %>
-cli_env_wf:
-  output:
-    region: <% $.region %>
-  tasks:
-    check:
-      action: std.echo
-      input:
-        output: "<% $env().region = 'bad' ? $error('no snapshots in region bad') : $env().region %>"
-      publish:
-        region: <% $task().result %>
+${regionCheckWorkflow('cli_env_wf')}
 cli_slow_wf:
   tasks:
     nap:
