@@ -19,27 +19,22 @@ describe('input limits', () => {
     return (await t.http.get('/v2/workflows').expect(200)).body.workflows.length;
   }
 
-  /** Runs `work` while probing GET /v2/ once; the probe's latency in ms. */
-  async function probeDuring<T>(work: () => Promise<T>): Promise<{ result: T; probeMs: number }> {
-    const started = Date.now();
-    const [result, probeMs] = await Promise.all([
-      work(),
-      t.http.get('/v2/').expect(200).then(() => Date.now() - started),
-    ]);
-    return { result, probeMs };
+  /** A client that gives up after 2 s, as a load balancer or the CLI would: a slower answer fails the test. */
+  const PATIENCE = { response: 2000, deadline: 2000 };
+
+  /** Runs `work` while GET /v2/ is asked once by such a client: the service must answer it meanwhile. */
+  async function probeDuring<T>(work: () => Promise<T>): Promise<T> {
+    const [result] = await Promise.all([work(), t.http.get('/v2/').timeout(PATIENCE).expect(200)]);
+    return result;
   }
 
   describe('definitions', () => {
     it('refuses a 1.3 MB definition of 30,000 tasks at once, naming the size limit', async () => {
       const text = unknownTargets(30000);
       expect(text.length).toBeGreaterThan(1_000_000);
-      const started = Date.now();
-      const { result, probeMs } = await probeDuring(() => postDefinition(text));
-      const elapsed = Date.now() - started;
+      const result = await probeDuring(() => postDefinition(text).timeout(PATIENCE));
       expect(result.status).toBe(400);
       expect(result.body.faultstring).toMatch(/more than the limit of 1048576 bytes \(SIROCCO_MAX_DEFINITION_BYTES\)/);
-      expect(elapsed).toBeLessThan(2000);
-      expect(probeMs).toBeLessThan(2000);
     });
 
     it('refuses a workflow with more tasks than the limit, naming it', async () => {
@@ -49,17 +44,13 @@ describe('input limits', () => {
 
     it('validates a definition just under the limits with an error per task in linear time', async () => {
       await t.http.post('/v2/workflows/validate').set('Content-Type', 'text/plain').send(unknownTargets(10)).expect(200); // warm-up
-      const { result, probeMs } = await probeDuring(async () => {
-        const started = Date.now();
-        const response = await t.http.post('/v2/workflows/validate').set('Content-Type', 'text/plain').send(unknownTargets(1000));
-        return { response, ms: Date.now() - started };
-      });
-      expect(result.response.status).toBe(200);
-      expect(result.response.body.valid).toBe(false);
-      expect(result.response.body.error).toContain("unknown task 'next_999'");
-      expect(result.response.body.error.split('\n')).toHaveLength(1000);
-      expect(result.ms).toBeLessThan(2000);
-      expect(probeMs).toBeLessThan(2000);
+      const response = await probeDuring(() =>
+        t.http.post('/v2/workflows/validate').set('Content-Type', 'text/plain').send(unknownTargets(1000)).timeout(PATIENCE),
+      );
+      expect(response.status).toBe(200);
+      expect(response.body.valid).toBe(false);
+      expect(response.body.error).toContain("unknown task 'next_999'");
+      expect(response.body.error.split('\n')).toHaveLength(1000);
     });
 
     it('refuses YAML nested deeper than the limit, flow or block', async () => {
@@ -83,10 +74,8 @@ describe('input limits', () => {
         rows.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]`);
       }
       const bomb = `version: '2.0'\n${rows.join('\n')}\nbomb_wf:\n  vars: {x: *g}\n  tasks:\n    t: {}\n`;
-      const started = Date.now();
-      const refused = await postDefinition(bomb).expect(400);
+      const refused = await postDefinition(bomb).timeout(PATIENCE).expect(400);
       expect(refused.body.faultstring).toMatch(/alias count/i);
-      expect(Date.now() - started).toBeLessThan(2000);
       expect(await workflowCount()).toBe(0);
     });
 
@@ -163,11 +152,13 @@ describe('input limits', () => {
     it('answers 201 once for 150,000 items given as input and fails the task saying why', async () => {
       await client.createWorkflow(`version: '2.0'\nmany_wf:\n  input: [items]\n  tasks:\n    t:\n      action: std.echo output=<% $.x %>\n      with-items: x in <% $.items %>\n`);
       const before = (await t.http.get('/v2/executions').expect(200)).body.executions.length;
-      const started = Date.now();
       const items = new Array<number>(150000).fill(0);
-      const response = await t.http.post('/v2/executions').send({ workflow_name: 'many_wf', input: JSON.stringify({ items }) });
+      // a client that gives up after 5 s: the 201 must come before
+      const response = await t.http
+        .post('/v2/executions')
+        .send({ workflow_name: 'many_wf', input: JSON.stringify({ items }) })
+        .timeout({ response: 5000, deadline: 5000 });
       expect(response.status).toBe(201);
-      expect(Date.now() - started).toBeLessThan(5000);
       const execution = await client.waitFor(response.body.id);
       expect(execution.state).toBe('ERROR');
       const task = await client.task(execution.id, 't');
