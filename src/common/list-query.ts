@@ -219,7 +219,7 @@ export async function applyListRequest<T extends ObjectLiteral>(
       });
       return;
     }
-    if (column.type === 'text[]' && !['eq', 'neq', 'in', 'nin'].includes(filter.operator)) {
+    if (column.type === 'text[]' && !EXACT_OPERATORS.includes(filter.operator)) {
       throw ApiError.badRequest(`Filter '${filter.field}' (a list) takes eq, neq, in, nin or has, not '${filter.operator}'`);
     }
     if (column.type === 'text[]') {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { ApiError } from '../common/api-error';
+import { isUuid } from '../common/uuid';
 import type { RequestContext } from '../identity/request-context';
 import type { ActionExecutionEntity } from './action-execution.entity';
 import type { ActionOutcome, EngineEvent } from './engine-events';
@@ -21,7 +22,6 @@ function checkEnvUpdatable(execution: WorkflowExecutionEntity): void {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether a create request names the workflow an existing execution runs (by id or by name and namespace). */
 function sameWorkflow(existing: WorkflowExecutionEntity, request: CreateExecutionRequest): boolean {
@@ -47,7 +47,7 @@ export class ExecutionsService implements ExecutionCommands {
 
   async createExecution(request: CreateExecutionRequest, context: RequestContext): Promise<WorkflowExecutionEntity> {
     if (request.id !== undefined) {
-      if (!UUID.test(request.id)) throw ApiError.badRequest(`id must be a UUID, got '${request.id}'`);
+      if (!isUuid(request.id)) throw ApiError.badRequest(`id must be a UUID, got '${request.id}'`);
       const existing = await this.findExecution(request.id, context).catch(() => null);
       // a client retrying its create gets the same execution; an id taken by another workflow's is a conflict
       if (existing && sameWorkflow(existing, request)) return existing;
@@ -159,21 +159,21 @@ export class ExecutionsService implements ExecutionCommands {
   }
 
   private async findExecution(id: string, context: RequestContext): Promise<WorkflowExecutionEntity> {
-    if (!UUID.test(id)) throw executionNotFound(id);
+    if (!isUuid(id)) throw executionNotFound(id);
     const execution = await this.repository.findExecution(id);
     if (!execution || (execution.projectId !== context.projectId && !context.isAdmin)) throw executionNotFound(id);
     return execution;
   }
 
   private async findAction(id: string, context: RequestContext): Promise<ActionExecutionEntity> {
-    if (!UUID.test(id)) throw actionExecutionNotFound(id);
+    if (!isUuid(id)) throw actionExecutionNotFound(id);
     const action = await this.repository.findAction(id);
     if (!action || (action.projectId !== context.projectId && !context.isAdmin)) throw actionExecutionNotFound(id);
     return action;
   }
 
   private async findTask(id: string, context: RequestContext): Promise<TaskExecutionEntity> {
-    if (!UUID.test(id)) throw taskNotFound(id);
+    if (!isUuid(id)) throw taskNotFound(id);
     const task = await this.repository.findTask(id);
     if (!task || (task.projectId !== context.projectId && !context.isAdmin)) throw taskNotFound(id);
     return task;

@@ -3,11 +3,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { applyListRequest, type ListRequest } from '../common/list-query';
+import { isUuid } from '../common/uuid';
 import { CRON_TRIGGER_LIST_SPEC } from './cron-trigger.columns';
 import { CronTriggerEntity } from './cron-trigger.entity';
 import { TriggerFiringEntity } from './trigger-firing.entity';
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Who may see a trigger: its project, or anyone when it is public. */
 export interface TriggerReader {
@@ -58,9 +58,9 @@ export class CronTriggerRepository {
   /** A trigger the reader may read, by name (its own first, then a public one) or id. */
   findReadable(identifier: string, reader: TriggerReader): Promise<CronTriggerEntity | null> {
     const qb = this.triggers.createQueryBuilder('t');
-    if (UUID.test(identifier)) qb.where('t.id = :identifier', { identifier });
+    if (isUuid(identifier)) qb.where('t.id = :identifier', { identifier });
     else qb.where('t.name = :identifier', { identifier });
-    if (!reader.isAdmin || !UUID.test(identifier)) {
+    if (!reader.isAdmin || !isUuid(identifier)) {
       qb.andWhere("(t.project_id = :project OR t.scope = 'public')", { project: reader.projectId });
     }
     qb.orderBy('CASE WHEN t.project_id = :project THEN 0 ELSE 1 END', 'ASC').setParameter('project', reader.projectId);

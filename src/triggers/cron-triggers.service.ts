@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError } from '../common/api-error';
 import { keepMaskedSecrets } from '../common/secret-mask';
 import type { ListRequest } from '../common/list-query';
+import { isUuid } from '../common/uuid';
 import { InvalidWorkflowInput, resolveWorkflowInput } from '../engine/run/workflow-input';
 import type { RequestContext } from '../identity/request-context';
 import { TriggerTrusts } from '../identity/trusts/trigger-trusts.service';
@@ -11,7 +12,7 @@ import { WorkflowUsageRegistry } from '../workflows/workflow-usage.registry';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { CronTriggerEntity } from './cron-trigger.entity';
 import type { CreateTriggerRequest, TriggerSettings } from './cron-trigger-request.parser';
-import { CronTriggerRepository, UUID } from './cron-trigger.repository';
+import { CronTriggerRepository } from './cron-trigger.repository';
 import { scheduleOf } from './cron-trigger.schedule';
 import {
   jitterOffsetSeconds,
@@ -221,7 +222,7 @@ export class CronTriggersService implements OnModuleInit {
   ): Promise<{ trigger: CronTriggerEntity; firings: TriggerFiringEntity[] }> {
     const trigger = await this.get(identifier, context);
     if (marker) {
-      const found = UUID.test(marker) && (await this.triggers.isFiringOf(marker, trigger.id));
+      const found = isUuid(marker) && (await this.triggers.isFiringOf(marker, trigger.id));
       if (!found) throw ApiError.badRequest(`Marker '${marker}' does not name a firing of cron trigger ${trigger.name}.`);
     }
     return { trigger, firings: await this.triggers.firingHistory(trigger.id, limit, marker) };

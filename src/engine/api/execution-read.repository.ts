@@ -6,12 +6,8 @@ import type { RequestContext } from '../../identity/request-context';
 import { ActionExecutionEntity } from '../action-execution.entity';
 import { TaskExecutionEntity } from '../task-execution.entity';
 import { WorkflowExecutionEntity } from '../workflow-execution.entity';
+import { isUuid } from '../../common/uuid';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
 
 const LIST_FLAGS = ['all_projects', 'include_output', 'nulls'];
 
