@@ -19,11 +19,6 @@ const NOT_SUPPORTED: Array<{ path: RegExp; methods?: string[]; message: string }
     methods: ['POST', 'PUT', 'DELETE'],
     message: 'Ad-hoc actions (creating, changing or deleting actions) are not supported by Sirocco yet',
   },
-  {
-    path: /^\/v2\/tasks\/[^/]+\/(workflow_)?executions$/,
-    methods: ['GET'],
-    message: "A task's sub-workflow executions are not listed by Sirocco yet (use GET /v2/executions?task_execution_id=<task id>)",
-  },
 ];
 
 interface RouteLayer {

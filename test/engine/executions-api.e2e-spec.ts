@@ -143,6 +143,30 @@ describe('executions API', () => {
     expect(report.body.statistics).toMatchObject({ total_tasks_count: 3, success_tasks_count: 2, error_tasks_count: 1 });
   });
 
+  it("lists sub-workflow executions of an execution and of a task, as Mistral's sub-executions routes", async () => {
+    const parent = await client.run('api_parent_wf');
+    const subOfExecution = await t.http.get(`/v2/executions/${parent.id}/executions`).expect(200);
+    expect(subOfExecution.body.executions.map((e: Record<string, string>) => e.workflow_name)).toEqual(['api_parent_wf', 'api_wf']);
+    const errorsOnly = await t.http.get(`/v2/executions/${parent.id}/executions?errors_only=true`).expect(200);
+    expect(errorsOnly.body.executions.map((e: Record<string, string>) => e.id)).toEqual([parent.id]);
+
+    const tasks = (await t.http.get(`/v2/executions/${parent.id}/tasks`).expect(200)).body.tasks as Array<Record<string, string>>;
+    const callTask = tasks.find((task) => task.name === 'child')!;
+    const brokenTask = tasks.find((task) => task.name === 'broken')!;
+    const subOfTask = await t.http.get(`/v2/tasks/${callTask.id}/executions`).expect(200);
+    expect(subOfTask.body.executions).toHaveLength(1);
+    expect(subOfTask.body.executions[0]).toMatchObject({ workflow_name: 'api_wf', task_execution_id: callTask.id, state: 'SUCCESS' });
+    expect(JSON.parse(subOfTask.body.executions[0].output)).toEqual({ greeting: 'hi child' });
+    // errors_only: the task did not fail, so nothing; an action task has no sub-workflows
+    expect((await t.http.get(`/v2/tasks/${callTask.id}/executions?errors_only=true`).expect(200)).body.executions).toEqual([]);
+    expect((await t.http.get(`/v2/tasks/${brokenTask.id}/executions`).expect(200)).body.executions).toEqual([]);
+
+    const listed = await t.http.get(`/v2/tasks/${callTask.id}/workflow_executions?fields=workflow_name,state`).expect(200);
+    expect(listed.body.executions).toEqual([{ id: subOfTask.body.executions[0].id, workflow_name: 'api_wf', state: 'SUCCESS' }]);
+    await t.http.get('/v2/tasks/2e9d0f8c-1f4b-4c55-9d0b-6b0c1a0e7e11/executions').expect(404);
+    await t.http.get('/v2/tasks/2e9d0f8c-1f4b-4c55-9d0b-6b0c1a0e7e11/workflow_executions').expect(404);
+  });
+
   it('lists tasks (all, by execution, filtered) and action executions (all, by task, one)', async () => {
     const done = await client.run('api_wf', { name: 'tasks' });
     const own = await t.http.get(`/v2/executions/${done.id}/tasks`).expect(200);

@@ -27,6 +27,14 @@ cli_slow_wf:
       on-success: after
     after:
       action: std.echo output=done
+cli_parent_wf:
+  tasks:
+    call:
+      workflow: cli_child_wf
+cli_child_wf:
+  tasks:
+    hi:
+      action: std.noop
 `;
 
 type Row = Record<string, unknown>;
@@ -139,6 +147,17 @@ describe('the mistral CLI: executions, tasks, actions, environments', () => {
     expect(done.output).toEqual({ region: 'good' });
     expect(done.params.env).toEqual({ region: 'good', owner: 'ops' });
   }, 30000);
+
+  it('execution-get-sub-executions and task-get-sub-executions list the sub-workflow executions', async () => {
+    const parent = await client.run('cli_parent_wf');
+    expect(parent.state).toBe('SUCCESS');
+    const ofExecution = await json<Row[]>('execution-get-sub-executions', parent.id);
+    expect(ofExecution.map((row) => row['Workflow name'])).toEqual(['cli_parent_wf', 'cli_child_wf']);
+    const [task] = await json<Row[]>('task-list', parent.id);
+    const ofTask = await json<Row[]>('task-get-sub-executions', String(task.ID));
+    expect(ofTask).toHaveLength(1);
+    expect(ofTask[0]).toMatchObject({ 'Workflow name': 'cli_child_wf', 'Task Execution ID': task.ID, State: 'SUCCESS' });
+  });
 
   it('environment-delete removes the environment', async () => {
     await mistral('environment-delete', 'cli_env');

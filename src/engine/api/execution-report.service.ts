@@ -104,20 +104,31 @@ export class ExecutionReportService {
 
   /** GET /v2/executions/{id}/executions: the execution and every sub-workflow run below it. */
   async subExecutions(id: string, options: ReportOptions, context: RequestContext): Promise<WorkflowExecutionEntity[]> {
-    const root = await this.queries.getExecution(id, context);
     const found: WorkflowExecutionEntity[] = [];
-    const visit = async (execution: WorkflowExecutionEntity, depth: number): Promise<void> => {
-      if (beyondDepth(options, depth)) return;
-      found.push(execution);
-      const tasks = (await this.executions.tasksOfExecutions([execution.id])).filter(
-        (task) => !options.errorsOnly || task.state === 'ERROR',
-      );
-      for (const child of await this.executions.subExecutionsOfTasks(tasks.map((task) => task.id))) {
-        await visit(child, depth + 1);
-      }
-    };
-    await visit(root, 0);
+    await this.visitExecution(await this.queries.getExecution(id, context), options, 0, found);
     return found;
+  }
+
+  /** A task's sub-workflow executions and theirs, as Mistral's `GET /v2/tasks/{id}/executions`. */
+  async subExecutionsOfTask(taskId: string, options: ReportOptions, context: RequestContext): Promise<WorkflowExecutionEntity[]> {
+    const task = await this.queries.getTask(taskId, context);
+    const found: WorkflowExecutionEntity[] = [];
+    if (options.errorsOnly && task.state !== 'ERROR') return found;
+    for (const child of await this.executions.subExecutionsOfTasks([task.id])) {
+      await this.visitExecution(child, options, 0, found);
+    }
+    return found;
+  }
+
+  private async visitExecution(execution: WorkflowExecutionEntity, options: ReportOptions, depth: number, found: WorkflowExecutionEntity[]) {
+    if (beyondDepth(options, depth)) return;
+    found.push(execution);
+    const tasks = (await this.executions.tasksOfExecutions([execution.id])).filter(
+      (task) => !options.errorsOnly || task.state === 'ERROR',
+    );
+    for (const child of await this.executions.subExecutionsOfTasks(tasks.map((task) => task.id))) {
+      await this.visitExecution(child, options, depth + 1, found);
+    }
   }
 
   private async workflowEntry(

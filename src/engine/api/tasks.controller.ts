@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Param, Put, Query, Req } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { baseUrl } from '../../common/base-url';
 import { nextLink, parseListRequest, pickFields } from '../../common/list-query';
@@ -9,9 +9,12 @@ import { CallerContext, type RequestContext } from '../../identity/request-conte
 import { EXECUTION_COMMANDS, type ExecutionCommands } from '../execution-commands';
 import { toActionExecutionResource } from './action-execution.mapper';
 import { ExecutionQueriesService } from './execution-queries.service';
-import { ACTION_EXECUTION_LIST_SPEC, TASK_LIST_SPEC } from './execution-read.repository';
+import { toExecutionResource } from './execution.mapper';
+import { ACTION_EXECUTION_LIST_SPEC, EXECUTION_LIST_SPEC, TASK_LIST_SPEC } from './execution-read.repository';
+import { ExecutionReportService } from './execution-report.service';
 import { parseTaskUpdate } from './execution-request.parser';
 import { listScope, wantsOutput } from './list-options.util';
+import { queryFlag, queryInteger } from './request-body.parser';
 import { toTaskResource } from './task-execution.mapper';
 
 @ApiTags('tasks')
@@ -20,6 +23,7 @@ export class TasksController {
   constructor(
     @Inject(EXECUTION_COMMANDS) private readonly commands: ExecutionCommands,
     private readonly queries: ExecutionQueriesService,
+    private readonly reports: ExecutionReportService,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
   ) {}
 
@@ -83,6 +87,41 @@ export class TasksController {
           listRequest.fields,
         ),
       ),
+      ...(next ? { next } : {}),
+    };
+  }
+
+  @Get(':id/executions')
+  @ApiOperation({ summary: "The task's sub-workflow executions and theirs, recursively (errors_only, max_depth), as Mistral's" })
+  @ApiQuery({ name: 'errors_only', required: false, type: Boolean })
+  @ApiQuery({ name: 'max_depth', required: false, type: Number })
+  async subExecutions(@Param('id') id: string, @Query() query: Record<string, unknown>, @CallerContext() context: RequestContext) {
+    const executions = await this.reports.subExecutionsOfTask(
+      id,
+      { errorsOnly: queryFlag(query, 'errors_only'), maxDepth: queryInteger(query, 'max_depth', -1) },
+      context,
+    );
+    const maskerOf = await this.queries.maskersOf(executions.map((execution) => execution.id));
+    return { executions: executions.map((execution) => toExecutionResource(execution, 'list-with-output', maskerOf(execution.id))) };
+  }
+
+  @Get(':id/workflow_executions')
+  @ApiOperation({ summary: "The task's own sub-workflow executions, listed (same parameters as GET /v2/executions)" })
+  async workflowExecutions(
+    @Param('id') id: string,
+    @Query() query: Record<string, string>,
+    @Req() request: Request,
+    @CallerContext() context: RequestContext,
+  ) {
+    await this.queries.getTask(id, context);
+    const listRequest = parseListRequest(query, EXECUTION_LIST_SPEC);
+    listRequest.filters.push({ field: 'task_execution_id', operator: 'eq', values: [id] });
+    const page = await this.queries.listExecutions(listRequest, listScope(query, context));
+    const shape = wantsOutput(query, listRequest) ? 'list-with-output' : 'list';
+    const next = nextLink(baseUrl(this.config, request), `/v2/tasks/${id}/workflow_executions`, listRequest, page);
+    const maskerOf = await this.queries.maskersOf(page.map((execution) => execution.id));
+    return {
+      executions: page.map((execution) => pickFields(toExecutionResource(execution, shape, maskerOf(execution.id)), listRequest.fields)),
       ...(next ? { next } : {}),
     };
   }
