@@ -17,6 +17,8 @@ import { IdentityModule } from './identity/identity.module';
 import { ExpressionsModule } from './expressions/expressions.module';
 import { HealthModule } from './health/health.module';
 import { RootModule } from './root/root.module';
+import { ServiceStateModule } from './service-state/service-state.module';
+import { MaintenanceModule } from './maintenance/maintenance.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
 @Module({})
@@ -36,6 +38,7 @@ export class AppModule {
           ],
         }),
         DatabaseModule.forUrl(databaseUrl, entities, config.database),
+        ServiceStateModule,
         IdentityModule,
         ExpressionsModule,
         ActionsModule,
@@ -48,6 +51,7 @@ export class AppModule {
         ActionsApiModule,
         ScheduleModule.forRoot(),
         TriggersModule,
+        MaintenanceModule,
       ],
     };
   }

@@ -69,6 +69,10 @@ export interface SiroccoConfig {
     /** how many of them it fires at once */
     concurrency: number;
   };
+  maintenance: {
+    /** how long `activating` waits for running executions before maintenance mode is activated anyway */
+    activationTimeoutSeconds: number;
+  };
   mail: {
     /** smtp:// or smtps:// URL of the mail server; when absent mails go to the outbox folder. */
     smtpUrl?: string;
@@ -206,6 +210,9 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
       operatorEmail: env.SIROCCO_OPERATOR_EMAIL || undefined,
       batchSize: readInteger(env, 'SIROCCO_TRIGGER_BATCH_SIZE', 500, 1, 100000),
       concurrency: readInteger(env, 'SIROCCO_TRIGGER_CONCURRENCY', 16, 1, 1000),
+    },
+    maintenance: {
+      activationTimeoutSeconds: readInteger(env, 'SIROCCO_MAINTENANCE_ACTIVATION_TIMEOUT', 3600, 0, 2678400),
     },
     mail: {
       smtpUrl: readUrl(env, 'SIROCCO_SMTP_URL', ['smtp:', 'smtps:']),

@@ -140,4 +140,13 @@ export class ExecutionsRepository {
     );
     return running.length > 0;
   }
+
+  /** Top-level executions still RUNNING (their sub-workflows end with them), oldest first. */
+  async runningTopLevelIds(limit: number): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM workflow_executions WHERE state = 'RUNNING' AND task_execution_id IS NULL ORDER BY created_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => row.id);
+  }
 }

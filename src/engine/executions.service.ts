@@ -123,6 +123,11 @@ export class ExecutionsService implements ExecutionCommands {
     await this.repository.deleteAction(id);
   }
 
+  /** Ids of the top-level executions still running (maintenance mode waits for them). */
+  runningExecutionIds(limit = 100): Promise<string[]> {
+    return this.repository.runningTopLevelIds(limit);
+  }
+
   runAction(name: string, rawInput: Record<string, unknown>, description: string, context: RequestContext): Promise<ActionExecutionEntity> {
     return this.oneOffActions.run(name, rawInput, description, context);
   }

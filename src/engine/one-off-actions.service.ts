@@ -4,6 +4,7 @@ import { ActionCatalog } from '../actions/action-catalog';
 import { ActionInputError } from '../actions/action.types';
 import { ApiError } from '../common/api-error';
 import type { RequestContext } from '../identity/request-context';
+import { MaintenanceGate } from '../service-state/maintenance-gate';
 import { ActionExecutionEntity } from './action-execution.entity';
 import type { ActionOutcome } from './engine-events';
 import type { ExecutionState } from './execution-states';
@@ -18,6 +19,7 @@ export class OneOffActions {
     private readonly actions: ActionCatalog,
     private readonly repository: ExecutionsRepository,
     private readonly engine: WorkflowEngine,
+    private readonly maintenance: MaintenanceGate,
   ) {}
 
   /**
@@ -39,6 +41,7 @@ export class OneOffActions {
 
   /** Runs it and waits for it; the record says how it ended. */
   async run(name: string, rawInput: Record<string, unknown>, description: string, context: RequestContext): Promise<ActionExecutionEntity> {
+    await this.maintenance.admitNewWork();
     const handler = this.actions.get(name);
     if (!handler) throw ApiError.badRequest(`Action not found [action_name=${name}]`);
     let input: Record<string, unknown>;

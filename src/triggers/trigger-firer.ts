@@ -5,14 +5,19 @@ import { ExecutionStarter } from '../engine/start/execution-starter';
 import type { StartBatch } from '../engine/start/start-batch';
 import { TriggerTrusts } from '../identity/trusts/trigger-trusts.service';
 import { TrustUnavailable } from '../identity/trusts/trust-credentials';
+import { MaintenanceGate } from '../service-state/maintenance-gate';
 import type { CronTriggerEntity } from './cron-trigger.entity';
 import { scheduleOf, triggerDescription } from './cron-trigger.schedule';
+import { MAINTENANCE_SKIP_REASON } from './maintenance-skips';
 import { jitterOffsetSeconds, slotsToRun } from './schedule/trigger-schedule';
 import { TriggerFailureNotifier } from './trigger-failure-notifier';
 import { TriggerFiringEntity, type FiringOutcome } from './trigger-firing.entity';
 import type { FiringFailure, FiringRecord } from './trigger-firing.record';
 import { TriggerFiringRepository, type ScheduleAdvance } from './trigger-firing.repository';
 import { triggerMasker } from './trigger-masker';
+
+/** A slot fired this long after it fell due may have a skipped record from maintenance mode. */
+const LATE_MS = 2000;
 
 /** Everything one firing transaction did, to hand over once it has committed. */
 interface Claimed {
@@ -44,6 +49,7 @@ export class TriggerFirer {
     private readonly starter: ExecutionStarter,
     private readonly notifier: TriggerFailureNotifier,
     private readonly trusts: TriggerTrusts,
+    private readonly maintenance: MaintenanceGate,
   ) {}
 
   /** Fires those of `triggerIds` that are due and not held by another instance. */
@@ -68,6 +74,7 @@ export class TriggerFirer {
   /** `POST /v2/cron_triggers/{name}/fire`: one execution now; the schedule is left as it is. */
   async fireNow(trigger: CronTriggerEntity, now: Date = new Date()): Promise<FiringRecord> {
     const claimed = await this.repository.transaction(async (manager) => {
+      await this.maintenance.admitNewExecution(manager);
       const locked = await this.repository.lockTrigger(manager, trigger.id);
       if (!locked) throw new Error(`cron trigger ${trigger.name} was deleted meanwhile`);
       const batch = await this.newBatch(manager, [locked], true);
@@ -99,6 +106,9 @@ export class TriggerFirer {
         advances.push({ id: trigger.id, previous, next, fireAt: next ? new Date(next.getTime() + offset * 1000) : null, remaining: trigger.remainingExecutions });
       }
       await batch.starts.write();
+      // a late slot may have been recorded as skipped during maintenance mode: its firing replaces that
+      const late = batch.records.map((record) => record.firing).filter((firing) => now.getTime() - firing.scheduledFor.getTime() > LATE_MS);
+      await this.repository.clearSkips(manager, late, MAINTENANCE_SKIP_REASON);
       // unique (trigger_id, scheduled_for): a slot fired twice aborts the whole transaction
       if (batch.records.length > 0) await this.repository.insertFirings(manager, batch.records.map((record) => record.firing));
       if (advances.length > 0) {

@@ -4,6 +4,8 @@ import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { DatabaseHealth } from '../database/database-health';
 import { TriggerTrusts } from '../identity/trusts/trigger-trusts.service';
+import { MaintenanceGate } from '../service-state/maintenance-gate';
+import { MaintenanceSkipRecorder } from './maintenance-skips';
 import { TriggerFirer } from './trigger-firer';
 import { TriggerFiringRepository } from './trigger-firing.repository';
 
@@ -28,6 +30,8 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
     private readonly trusts: TriggerTrusts,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
     private readonly health: DatabaseHealth,
+    private readonly maintenance: MaintenanceGate,
+    private readonly skips: MaintenanceSkipRecorder,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -47,6 +51,12 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
     if (this.ticking || this.stopping || !this.health.isAvailable) return;
     this.ticking = true;
     try {
+      if ((await this.maintenance.status()) !== 'deactivated') {
+        // maintenance mode: nothing fires; each due slot is recorded, the misfire policy decides after
+        await this.skips.recordDueSlots();
+        return;
+      }
+      this.skips.forget();
       // a full batch means more are due: go again at once rather than a second later
       while (!this.stopping && this.health.isAvailable && (await this.fireDueBatch()) >= this.config.triggers.batchSize);
     } catch (error) {

@@ -39,6 +39,40 @@ export class TriggerFiringRepository {
     return due.map((row) => row.id);
   }
 
+  /**
+   * Due triggers in (next_fire_at, id) order after `after`: maintenance mode walks all of them
+   * without locking or advancing any.
+   */
+  dueTriggersPage(limit: number, after: { fireAt: Date; id: string } | null): Promise<CronTriggerEntity[]> {
+    const query = this.dataSource
+      .createQueryBuilder(CronTriggerEntity, 't')
+      .where('t.enabled AND t.finished_at IS NULL AND t.next_fire_at IS NOT NULL AND t.next_fire_at <= now()')
+      .orderBy('t.next_fire_at', 'ASC')
+      .addOrderBy('t.id', 'ASC')
+      .limit(limit);
+    if (after) query.andWhere('(t.next_fire_at, t.id) > (:fireAt, :id)', after);
+    return query.getMany();
+  }
+
+  /** Slots recorded as skipped (maintenance mode); a slot already recorded stays as it is. */
+  async insertSkips(firings: TriggerFiringEntity[]): Promise<void> {
+    if (firings.length === 0) return;
+    await this.dataSource.createQueryBuilder().insert().into(TriggerFiringEntity).values(firings).orIgnore().execute();
+  }
+
+  /**
+   * Removes the skipped records of slots about to fire after all (maintenance ended and the
+   * misfire policy runs them), so that their firing takes the slot's place.
+   */
+  async clearSkips(manager: EntityManager, slots: Array<{ triggerId: string; scheduledFor: Date }>, reason: string): Promise<void> {
+    if (slots.length === 0) return;
+    await manager.query(
+      `DELETE FROM trigger_firings f USING unnest($1::uuid[], $2::timestamptz[]) AS s(trigger_id, scheduled_for)
+        WHERE f.trigger_id = s.trigger_id AND f.scheduled_for = s.scheduled_for AND f.outcome = 'skipped' AND f.error = $3`,
+      [slots.map((slot) => slot.triggerId), slots.map((slot) => slot.scheduledFor), reason],
+    );
+  }
+
   /** Locks one trigger (waiting for it), or null when it was deleted. */
   lockTrigger(manager: EntityManager, triggerId: string): Promise<CronTriggerEntity | null> {
     return manager.findOne(CronTriggerEntity, { where: { id: triggerId }, lock: { mode: 'pessimistic_write' } });

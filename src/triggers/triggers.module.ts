@@ -6,6 +6,7 @@ import { CronTriggerEntity } from './cron-trigger.entity';
 import { CronTriggerRepository } from './cron-trigger.repository';
 import { CronTriggersController } from './cron-triggers.controller';
 import { CronTriggersService } from './cron-triggers.service';
+import { MaintenanceSkipRecorder } from './maintenance-skips';
 import { TriggerFailureNotifier } from './trigger-failure-notifier';
 import { TriggerFirer } from './trigger-firer';
 import { TriggerFiringEntity } from './trigger-firing.entity';
@@ -23,6 +24,7 @@ import { TriggerFiringRepository } from './trigger-firing.repository';
     TriggerFirer,
     TriggerFiringLoop,
     TriggerFailureNotifier,
+    MaintenanceSkipRecorder,
   ],
 })
 export class TriggersModule {}

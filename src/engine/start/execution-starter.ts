@@ -7,6 +7,7 @@ import type { RequestContext } from '../../identity/request-context';
 import { WorkflowsService } from '../../workflows/workflows.service';
 import type { CreateExecutionRequest } from '../execution-commands';
 import { ExecutionTrusts } from '../../identity/trusts/execution-trusts.service';
+import { MaintenanceGate } from '../../service-state/maintenance-gate';
 import { ExecutionsRepository } from '../executions.repository';
 import type { AfterCommit } from '../run/after-commit';
 import { InvalidWorkflowInput, resolveWorkflowInput } from '../run/workflow-input';
@@ -30,6 +31,7 @@ export class ExecutionStarter {
     private readonly workflows: WorkflowsService,
     private readonly environments: EnvironmentsService,
     private readonly trusts: ExecutionTrusts,
+    private readonly maintenance: MaintenanceGate,
   ) {}
 
   /** `POST /v2/executions` once the id was checked: the run starts in the transaction that stores it. */
@@ -59,10 +61,12 @@ export class ExecutionStarter {
     try {
       // the first transition writes the new execution itself
       after = await this.repository.transaction(async (manager) => {
+        await this.maintenance.admitNewExecution(manager);
         await recordTrust(manager);
         return this.engine.startInTransaction(manager, execution);
       });
     } catch (error) {
+      if (error instanceof ApiError) await this.trusts.discard(trust).then(() => Promise.reject(error));
       if ((error as { code?: string }).code === '23505') await this.trusts.discard(trust).then(() => duplicate(error));
       // the first transition failed (nothing was stored): accept the run anyway and let the engine
       // start it from a job, where a fault ends it visibly in ERROR
@@ -70,12 +74,14 @@ export class ExecutionStarter {
       Object.assign(execution, fresh(execution.id));
       const job = await this.repository
         .transaction(async (manager) => {
+          await this.maintenance.admitNewExecution(manager);
           await this.repository.insertExecution(manager, execution);
           await recordTrust(manager);
           return this.repository.insertJob(manager, startJob(execution.id, this.engine.instanceId, this.engine.claimUntil(new Date())));
         })
         .catch(async (failure: unknown) => {
           await this.trusts.discard(trust);
+          if (failure instanceof ApiError) throw failure;
           return duplicate(failure);
         });
       this.engine.afterCommit([job]);
