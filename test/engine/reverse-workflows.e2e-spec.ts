@@ -1,11 +1,7 @@
 import { useTestApp } from '../support/test-app';
 
 /** Reverse workflows over the API: upload, start with params.task_name, what runs, failures. */
-describe('reverse workflows', () => {
-  const t = useTestApp();
-  const { client } = t;
-
-  const DEFINITION = `
+const DEFINITION = `
 version: '2.0'
 notify_wf:
   input:
@@ -47,16 +43,22 @@ diamond_wf:
       action: std.echo output=audited
 `;
 
+describe('reverse workflows', () => {
+  const t = useTestApp({}, { workflows: DEFINITION });
+  const { client } = t;
+
   const countExecutions = async () => (await t.http.get('/v2/executions').expect(200)).body.executions.length;
 
   it('accepts a file holding a direct and a reverse workflow, on create, update and validate', async () => {
-    const validation = await t.http.post('/v2/workflows/validate').set('Content-Type', 'text/plain').send(DEFINITION).expect(200);
+    const text = DEFINITION.replace(/notify_wf/g, 'other_notify_wf').replace(/diamond_wf/g, 'other_diamond_wf');
+    const validation = await t.http.post('/v2/workflows/validate').set('Content-Type', 'text/plain').send(text).expect(200);
     expect(validation.body).toEqual({ valid: true });
-    const created = await t.http.post('/v2/workflows').set('Content-Type', 'text/plain').send(DEFINITION).expect(201);
-    expect(created.body.workflows.map((workflow: { name: string }) => workflow.name).sort()).toEqual(['diamond_wf', 'notify_wf']);
-    await t.http.put('/v2/workflows').set('Content-Type', 'text/plain').send(DEFINITION).expect(200);
-    const direct = await client.run('notify_wf', { message: 'hello' });
+    const created = await t.http.post('/v2/workflows').set('Content-Type', 'text/plain').send(text).expect(201);
+    expect(created.body.workflows.map((workflow: { name: string }) => workflow.name).sort()).toEqual(['other_diamond_wf', 'other_notify_wf']);
+    await t.http.put('/v2/workflows').set('Content-Type', 'text/plain').send(text).expect(200);
+    const direct = await client.run('other_notify_wf', { message: 'hello' });
     expect(direct.state).toBe('SUCCESS');
+    expect((await client.run('other_diamond_wf', {}, { task_name: 'audit' })).state).toBe('SUCCESS');
   });
 
   it('runs the target and exactly the tasks it needs, requirements first, and not the others', async () => {
@@ -112,6 +114,20 @@ diamond_wf:
     expect(response.body.faultcode).toBe('Client');
     expect(response.body.faultstring).toMatch(message);
     expect(await countExecutions()).toBe(before);
+  });
+
+  it('a cron trigger of a reverse workflow names the target in workflow_params, checked when it is created or changed', async () => {
+    const trigger = { name: 'nightly_audit', workflow_name: 'diamond_wf', pattern: '0 3 * * *' };
+    const refused = await t.http.post('/v2/cron_triggers').send(trigger).expect(400);
+    expect(refused.body.faultstring).toMatch(/^Invalid task name \[workflow=diamond_wf, task_name=None\]: .*params\.task_name/);
+    const created = await t.http
+      .post('/v2/cron_triggers')
+      .send({ ...trigger, workflow_params: '{"task_name": "audit"}' })
+      .expect(201);
+    expect(JSON.parse(created.body.workflow_params)).toEqual({ task_name: 'audit' });
+    const update = await t.http.put('/v2/cron_triggers/nightly_audit').send({ workflow_params: '{"task_name": "nope"}' }).expect(400);
+    expect(update.body.faultstring).toMatch(/task_name="nope"\]: params\.task_name must name a task/);
+    await t.http.delete('/v2/cron_triggers/nightly_audit').expect(204);
   });
 
   it('refuses a reverse workflow whose requires make a cycle, with line and column', async () => {
