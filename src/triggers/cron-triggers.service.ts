@@ -4,10 +4,12 @@ import { ApiError } from '../common/api-error';
 import { keepMaskedSecrets } from '../common/secret-mask';
 import type { ListRequest } from '../common/list-query';
 import { isUuid } from '../common/uuid';
+import { checkTargetTask, InvalidTargetTask } from '../engine/run/reverse-graph';
 import { InvalidWorkflowInput, resolveWorkflowInput } from '../engine/run/workflow-input';
 import type { RequestContext } from '../identity/request-context';
 import { TriggerTrusts } from '../identity/trusts/trigger-trusts.service';
 import { TrustUnavailable } from '../identity/trusts/trust-credentials';
+import type { WorkflowSpec } from '../workflows/language';
 import { WorkflowUsageRegistry } from '../workflows/workflow-usage.registry';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { CronTriggerEntity } from './cron-trigger.entity';
@@ -73,6 +75,7 @@ export class CronTriggersService implements OnModuleInit {
     const workflow = await this.workflows.get(request.workflowId ?? request.workflowName!, request.namespace, context);
     const input = request.workflowInput ?? {};
     this.checkInput(workflow.spec, input);
+    this.checkParams(workflow.spec, request.workflowParams ?? {});
 
     const trigger: CronTriggerEntity = Object.assign(new CronTriggerEntity(), {
       id: randomUUID(),
@@ -162,7 +165,11 @@ export class CronTriggersService implements OnModuleInit {
         this.checkInput(workflow.spec, input);
         trigger.workflowInput = input;
       }
-      if (changes.workflowParams !== undefined) trigger.workflowParams = keepMaskedSecrets(changes.workflowParams, trigger.workflowParams) as typeof trigger.workflowParams;
+      if (changes.workflowParams !== undefined) {
+        const params = keepMaskedSecrets(changes.workflowParams, trigger.workflowParams) as typeof trigger.workflowParams;
+        this.checkParams((await this.workflows.get(trigger.workflowId, trigger.workflowNamespace, context)).spec, params);
+        trigger.workflowParams = params;
+      }
       const scheduleChanged =
         (changes.pattern !== undefined && changes.pattern !== trigger.pattern) ||
         (changes.timezone !== undefined && changes.timezone !== trigger.timezone) ||
@@ -268,6 +275,16 @@ export class CronTriggersService implements OnModuleInit {
       resolveWorkflowInput(spec, input);
     } catch (error) {
       if (error instanceof InvalidWorkflowInput) throw ApiError.badRequest(error.message);
+      throw error;
+    }
+  }
+
+  /** A reverse workflow's trigger names the target task in workflow_params, as an execution's params do. */
+  private checkParams(spec: WorkflowSpec, params: Record<string, unknown>): void {
+    try {
+      checkTargetTask(spec, params);
+    } catch (error) {
+      if (error instanceof InvalidTargetTask) throw ApiError.badRequest(error.message);
       throw error;
     }
   }

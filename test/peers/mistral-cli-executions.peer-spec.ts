@@ -159,6 +159,42 @@ describe('the mistral CLI: executions, tasks, actions, environments', () => {
     expect(ofTask[0]).toMatchObject({ 'Workflow name': 'cli_child_wf', 'Task Execution ID': task.ID, State: 'SUCCESS' });
   });
 
+  it("workflow-create takes a file with a direct and a reverse workflow; execution-create runs the reverse one's target from its params", async () => {
+    const file = path.join(dir, 'reverse.yaml');
+    writeFileSync(
+      file,
+      [
+        "version: '2.0'",
+        'cli_rev_direct_wf:',
+        '  tasks:',
+        '    only:',
+        '      action: std.noop',
+        'cli_reverse_wf:',
+        '  type: reverse',
+        '  tasks:',
+        '    fetch:',
+        '      action: std.echo output=fetched',
+        '    unpack:',
+        '      requires: fetch',
+        '      action: std.echo output=unpacked',
+        '    unrelated:',
+        '      action: std.noop',
+        '',
+      ].join('\n'),
+    );
+    const created = await json<Row[]>('workflow-create', file);
+    expect(created.map((row) => row.Name).sort()).toEqual(['cli_rev_direct_wf', 'cli_reverse_wf']);
+    const started = await json('execution-create', 'cli_reverse_wf', '{}', '{"task_name": "unpack"}');
+    const done = await client.waitFor(String(started.ID));
+    expect(done.state).toBe('SUCCESS');
+    expect(done.params).toMatchObject({ task_name: 'unpack' });
+    const tasks = await json<Row[]>('task-list', String(started.ID));
+    expect(tasks.map((row) => `${String(row.Name)}:${String(row.State)}`)).toEqual(['fetch:SUCCESS', 'unpack:SUCCESS']);
+    await expect(mistral('execution-create', 'cli_reverse_wf')).rejects.toMatchObject({
+      stderr: expect.stringContaining('Invalid task name [workflow=cli_reverse_wf, task_name=None]'),
+    });
+  }, 30000);
+
   it('environment-delete removes the environment', async () => {
     await mistral('environment-delete', 'cli_env');
     const listed = await json<Row[]>('environment-list');

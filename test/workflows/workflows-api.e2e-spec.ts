@@ -117,7 +117,11 @@ describe('/v2/workflows', () => {
       "version: '2.0'\nact_wf:\n  tasks:\n    t1:\n      action: std.echoo output=1\n",
       /line 5, column 15: act_wf\.tasks\.t1\.action: unknown action 'std\.echoo' \(did you mean 'std\.echo'\?\)/,
     ],
-    ['a reverse workflow', "version: '2.0'\nrev_wf:\n  type: reverse\n  tasks:\n    t1:\n      action: std.noop\n", /not supported yet/],
+    [
+      'a reverse workflow with a cycle',
+      "version: '2.0'\nrev_wf:\n  type: reverse\n  tasks:\n    t1:\n      requires: t2\n    t2:\n      requires: t1\n",
+      /line 8, column 17: rev_wf\.tasks\.t2\.requires: 'requires' makes a cycle: t1 -> t2 -> t1/,
+    ],
   ])('answers 400 to %s and stores nothing', async (_case, text, message) => {
     const before = await count();
     for (const method of ['post', 'put'] as const) {

@@ -9,6 +9,7 @@ import type { AfterCommit } from './after-commit';
 import { RunChanges } from './run-changes';
 import type { ExecutionRunDeps, RunControl, RunParts } from './run-parts';
 import { RunReads } from './run-reads';
+import { readyTasks, targetTask } from './reverse-graph';
 import { RunScope } from './run-scope';
 import type { StartedRows } from './started-rows';
 import { failureSummary, prepareItemsRerun, transitionsAfterSkip } from './task-rules';
@@ -146,6 +147,22 @@ export class ExecutionRun implements RunControl {
     return this.tasks.runTask(task);
   }
 
+  /** Reverse workflows: the tasks the target needs whose requirements are met start (together). */
+  async advanceReverse(): Promise<void> {
+    const { spec, params } = this.execution;
+    if (this.execution.state !== 'RUNNING' && this.execution.state !== 'PAUSED') return;
+    let target: string;
+    try {
+      target = targetTask(spec, params);
+    } catch (error) {
+      // checked when the execution was asked for; a trigger's or a sub-workflow's may still lack it
+      await this.finishExecution('ERROR', errorMessage(error));
+      return;
+    }
+    // started here, not queued: a later step must see them started
+    for (const name of readyTasks(spec, target, await this.reads.taskStatesByName())) await this.tasks.arrive(name, null);
+  }
+
   /** Ends the execution with its output (or output-on-error); tells the parent task, if any. */
   async finishExecution(state: 'SUCCESS' | 'ERROR', stateInfo: string | null): Promise<void> {
     const exec = this.execution;
@@ -234,7 +251,8 @@ export class ExecutionRun implements RunControl {
       await this.finishExecution('ERROR', errorMessage(error));
       return;
     }
-    for (const name of this.execution.spec.startTasks) this.queue(() => this.tasks.arrive(name, null));
+    if (this.execution.spec.type === 'reverse') this.queue(() => this.advanceReverse());
+    else for (const name of this.execution.spec.startTasks) this.queue(() => this.tasks.arrive(name, null));
   }
 
   /** The parent's task learns that this sub-workflow ended. */
@@ -319,7 +337,8 @@ export class ExecutionRun implements RunControl {
     if (!task || task.state !== 'ERROR') return;
     this.reopen();
     this.changes.finishTask(task, 'SKIPPED', null);
-    for (const target of transitionsAfterSkip(this.execution.spec.tasks[task.name])) this.queue(() => this.tasks.arrive(target, task.name));
+    if (this.execution.spec.type === 'reverse') this.queue(() => this.advanceReverse());
+    else for (const target of transitionsAfterSkip(this.execution.spec.tasks[task.name])) this.queue(() => this.tasks.arrive(target, task.name));
   }
 
   /** A command on a task of an ended execution runs the execution again. */

@@ -39,6 +39,8 @@ export interface RunControl {
   arrive(name: string, from: string | null): Promise<void>;
   /** starts one attempt of the task */
   runTask(task: TaskExecutionEntity): Promise<void>;
+  /** reverse workflows: starts the tasks whose requirements are all met */
+  advanceReverse(): Promise<void>;
   finishExecution(state: 'SUCCESS' | 'ERROR', stateInfo: string | null): Promise<void>;
   stopExecution(state: 'ERROR' | 'CANCELLED', stateInfo: string | null): Promise<void>;
   pause(stateInfo: string | null): void;

@@ -1,6 +1,6 @@
 import { In, type EntityManager } from 'typeorm';
 import { ActionExecutionEntity } from '../action-execution.entity';
-import { ACTIVE_TASK_STATES } from '../execution-states';
+import { ACTIVE_TASK_STATES, type ExecutionState } from '../execution-states';
 import { TaskExecutionEntity } from '../task-execution.entity';
 import { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import type { RunChanges } from './run-changes';
@@ -67,6 +67,25 @@ export class RunReads {
       name,
     ]);
     return rows.length > 0;
+  }
+
+  /** The state of the latest task of each name: what a reverse workflow's graph has done so far. */
+  async taskStatesByName(): Promise<Map<string, ExecutionState>> {
+    const states = new Map<string, ExecutionState>();
+    if (!this.changes.isNew) {
+      const rows: Array<{ name: string; state: ExecutionState }> = await this.manager.query(
+        'SELECT DISTINCT ON (name) name, state FROM task_executions WHERE workflow_execution_id = $1 ORDER BY name, created_at DESC',
+        [this.executionId],
+      );
+      for (const row of rows) states.set(row.name, row.state);
+    }
+    const latest = new Map<string, TaskExecutionEntity>();
+    for (const task of this.changes.tasks.values()) {
+      const known = latest.get(task.name);
+      if (!known || task.createdAt >= known.createdAt) latest.set(task.name, task);
+    }
+    for (const [name, task] of latest) states.set(name, task.state);
+    return states;
   }
 
   async hasAnyTask(): Promise<boolean> {

@@ -26,12 +26,13 @@ export function executionNamespace(execution: WorkflowExecutionEntity): string {
   return typeof namespace === 'string' ? namespace : execution.workflowNamespace;
 }
 
-/** The child execution of a sub-workflow task, RUNNING, with the parent's env and namespace. */
+/** The child execution of a sub-workflow task, RUNNING, with the parent's env and namespace (and `params`, e.g. a target task). */
 export function newChildExecution(
   parent: WorkflowExecutionEntity,
   task: TaskExecutionEntity,
   workflow: RunnableWorkflow,
   input: Record<string, unknown>,
+  params: Record<string, unknown> = {},
 ): WorkflowExecutionEntity {
   return Object.assign(new WorkflowExecutionEntity(), {
     id: randomUUID(),
@@ -42,7 +43,7 @@ export function newChildExecution(
     description: `sub-workflow of task ${task.name}`,
     tags: workflow.tags ?? [],
     spec: workflow.spec,
-    params: { env: parent.params.env ?? {}, namespace: executionNamespace(parent) },
+    params: { ...params, env: parent.params.env ?? {}, namespace: executionNamespace(parent) },
     input,
     output: null,
     context: { ...input },

@@ -110,6 +110,8 @@ export class TaskCompletion {
       else if (transition.command === 'succeed') await this.control.finishExecution('SUCCESS', message);
       else if (transition.command === 'pause') this.control.pause(message);
     }
+    // a reverse workflow goes on from what succeeded; a failure stops it
+    if (workflow.type === 'reverse' && state === 'SUCCESS') this.control.queue(() => this.control.advanceReverse());
     task.processed = true;
     changes.touchTask(task);
   }

@@ -6,6 +6,7 @@ import { boundedSeconds, checkWithItemsCount } from './run-limits';
 import type { TaskExecutionEntity } from '../task-execution.entity';
 import { errorMessage, runActionHandler } from './action-outcome';
 import type { RunControl, RunParts } from './run-parts';
+import { splitTargetFromInput } from './reverse-graph';
 import { executionNamespace, newChildExecution } from './sub-workflows';
 import { TaskCompletion } from './task-completion';
 import { itemVariables, joinThreshold, recordItemOutcome, startWithItems, takeNextItem } from './task-rules';
@@ -183,7 +184,8 @@ export class TaskRunner {
     const input = (await scope.renderForTask(task, spec.input, 'input')) as Record<string, unknown>;
     const workflow = await deps.workflows.findForSubWorkflow(reads.manager, spec.workflow!, executionNamespace(execution), execution.projectId);
     if (!workflow) throw new Error(`workflow '${spec.workflow}' not found`);
-    const child = newChildExecution(execution, task, workflow, resolveWorkflowInput(workflow.spec, input));
+    const given = splitTargetFromInput(workflow.spec, input);
+    const child = newChildExecution(execution, task, workflow, resolveWorkflowInput(workflow.spec, given.input), given.params);
     changes.newChildExecution(child);
     changes.addJob('start_execution', {}, 0, child.id);
   }

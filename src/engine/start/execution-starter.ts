@@ -10,6 +10,7 @@ import { ExecutionTrusts } from '../../identity/trusts/execution-trusts.service'
 import { MaintenanceGate } from '../../service-state/maintenance-gate';
 import { ExecutionsRepository } from '../executions.repository';
 import type { AfterCommit } from '../run/after-commit';
+import { checkTargetTask, InvalidTargetTask } from '../run/reverse-graph';
 import { InvalidWorkflowInput, resolveWorkflowInput } from '../run/workflow-input';
 import type { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import { WorkflowEngine } from '../runtime/workflow-engine.service';
@@ -43,8 +44,9 @@ export class ExecutionStarter {
     let input: Record<string, unknown>;
     try {
       input = resolveWorkflowInput(workflow.spec, request.input);
+      checkTargetTask(workflow.spec, request.params);
     } catch (error) {
-      if (error instanceof InvalidWorkflowInput) throw ApiError.badRequest(error.message);
+      if (error instanceof InvalidWorkflowInput || error instanceof InvalidTargetTask) throw ApiError.badRequest(error.message);
       throw error;
     }
     const params = { ...request.params, namespace, env: await this.resolveEnv(request.params.env, context) };

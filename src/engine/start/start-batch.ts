@@ -7,6 +7,7 @@ import type { DelayedJobEntity } from '../delayed-job.entity';
 import type { TriggeredStart } from '../execution-commands';
 import type { AfterCommit } from '../run/after-commit';
 import { StartedRows } from '../run/started-rows';
+import { checkTargetTask } from '../run/reverse-graph';
 import { resolveWorkflowInput } from '../run/workflow-input';
 import type { ExecutionParams, WorkflowExecutionEntity } from '../workflow-execution.entity';
 import { type ExecutionWorkflow, newExecution, startJob } from './new-execution';
@@ -69,6 +70,7 @@ export class StartBatch {
     if (workflow && failure === null) {
       try {
         input = resolveWorkflowInput(workflow.spec, start.input);
+        checkTargetTask(workflow.spec, params);
         params = { ...params, env: await this.deps.resolveEnv(start.params.env, context) };
       } catch (error) {
         failure = error instanceof Error ? error.message : String(error);

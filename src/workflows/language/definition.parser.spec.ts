@@ -81,14 +81,9 @@ const cases: Array<[string, string, ExpectedError[]]> = [
     [topLevel(1, 1, '', "a definition must be a mapping of 'version' and workflows")],
   ],
   [
-    'reverse workflow (its requires are not reported)',
-    yaml(HEADER, 'wf:', '  type: reverse', '  tasks:', '    t1:', '      action: std.noop', '      requires: [t0]'),
-    [inWorkflow(3, 9, 'type', 'reverse workflows are not supported yet')],
-  ],
-  [
     'unknown workflow type',
     yaml(HEADER, 'wf:', '  type: sideways', '  tasks:', '    t1:', '      action: std.noop'),
-    [inWorkflow(3, 9, 'type', "must be 'direct'")],
+    [inWorkflow(3, 9, 'type', "must be 'direct' or 'reverse'")],
   ],
   [
     'workflow that is not a mapping',

@@ -12,6 +12,7 @@ import {
   tooDeepOffset,
   type DefinitionLimits,
 } from './definition-limits';
+import { checkReverseGraph } from './reverse-graph.validator';
 import { checkDefinitionSchema } from './schema-errors.mapper';
 import { isRecord } from './task-spec.builder';
 import type { ReportError } from './transition.parser';
@@ -87,11 +88,7 @@ export function parseWorkflowDefinition(text: string, options: ParseOptions = {}
   }
   if (checkTaskCounts(data, limits, collector)) return invalid(collector);
 
-  const reverse = isRecord(data)
-    ? new Set(Object.keys(data).filter((name) => isRecord(data[name]) && data[name].type === 'reverse'))
-    : new Set<string>();
-  // A reverse workflow is refused as a whole; its tasks' keys (requires...) would only add noise.
-  checkDefinitionSchema(data, collector, (path) => reverse.has(String(path[0])) && path.length > 1 && path[1] !== 'type');
+  checkDefinitionSchema(data, collector);
   if (!isRecord(data)) return invalid(collector);
 
   checkVersion(data[VERSION_KEY], collector);
@@ -101,9 +98,9 @@ export function parseWorkflowDefinition(text: string, options: ParseOptions = {}
   const workflows: WorkflowSpec[] = [];
   for (const name of names) {
     const draft = buildWorkflow(name, data[name], report);
-    if (reverse.has(name)) continue;
     if (draft) {
-      checkWorkflowGraph(draft, report);
+      if (draft.spec.type === 'reverse') checkReverseGraph(draft, report);
+      else checkWorkflowGraph(draft, report);
       if (options.actions) checkActionNames(draft.spec, options.actions, report);
       checkWorkflowLimits(draft.spec, limits, report);
       workflows.push(draft.spec);

@@ -17,4 +17,5 @@ export type {
   WithItemsSpec,
   WorkflowInputSpec,
   WorkflowSpec,
+  WorkflowType,
 } from './workflow-spec.types';

@@ -33,20 +33,12 @@ const TYPE_NAMES: Record<string, string> = {
   null: 'empty',
 };
 
-/**
- * Validates the data against the language schema and adds one positioned error per problem.
- * `ignore` drops errors under paths another check reports better (e.g. reverse workflows).
- */
-export function checkDefinitionSchema(
-  data: unknown,
-  collector: DefinitionErrorCollector,
-  ignore: (path: readonly PathSegment[]) => boolean = () => false,
-): void {
+/** Validates the data against the language schema and adds one positioned error per problem. */
+export function checkDefinitionSchema(data: unknown, collector: DefinitionErrorCollector): void {
   const validate = definitionValidator();
   if (validate(data)) return;
   for (const error of withoutCompositeDetails(validate.errors ?? [])) {
     const located = locate(error, data);
-    if (ignore(located.path)) continue;
     collector.add(located.path, located.message, located.anchor);
   }
 }

@@ -4,8 +4,9 @@ import { didYouMean } from './close-match.util';
 import type { PathSegment } from './definition-path.util';
 import { parseCommandLine, parseInlineParameters } from './inline-parameters.parser';
 import { isEngineCommand, parseTransitionClause, type ParsedClause, type ReportError } from './transition.parser';
-import { ENGINE_COMMANDS, type RetrySpec, type TaskPolicies, type TaskSpec, type WithItemsSpec } from './workflow-spec.types';
+import { ENGINE_COMMANDS, type RetrySpec, type TaskPolicies, type TaskSpec, type WithItemsSpec, type WorkflowType } from './workflow-spec.types';
 import { EXPRESSION_PATTERN } from './workflow-language.schema';
+import { readRequires, type LocatedRequirement } from './workflow-type.rules';
 
 /*
  * Raw task data (already checked against the schema) to TaskSpec. Values of the wrong type are
@@ -21,8 +22,10 @@ export type ParsedClauses = Partial<Record<ClauseKey, ParsedClause>>;
 export interface TaskDraft {
   spec: TaskSpec;
   path: PathSegment[];
-  /** the task's own transitions, as written */
+  /** the task's own transitions, as written (direct workflows) */
   clauses: ParsedClauses;
+  /** reverse workflows: what the task requires, as written (task-defaults' are merged in by the workflow builder) */
+  requires: LocatedRequirement[];
   /** the task is not a mapping: what it leads to is unknown */
   broken: boolean;
 }
@@ -54,7 +57,7 @@ function booleanOrExpression(value: unknown): boolean | string | undefined {
   return typeof value === 'boolean' || isExpression(value) ? value : undefined;
 }
 
-export function buildTask(name: string, raw: unknown, path: PathSegment[], report: ReportError): TaskDraft {
+export function buildTask(name: string, raw: unknown, path: PathSegment[], report: ReportError, type: WorkflowType = 'direct'): TaskDraft {
   checkTaskName(name, path, report);
   const spec: TaskSpec = {
     name,
@@ -68,13 +71,14 @@ export function buildTask(name: string, raw: unknown, path: PathSegment[], repor
     onComplete: [],
     keepResult: true,
   };
-  if (!isRecord(raw)) return { spec, path, clauses: {}, broken: true };
+  if (!isRecord(raw)) return { spec, path, clauses: {}, requires: [], broken: true };
 
   if (typeof raw.description === 'string') spec.description = raw.description;
   readCallable(raw, spec, path, report);
   if (isRecord(raw.publish)) spec.publish = { ...raw.publish };
   if (isRecord(raw['publish-on-error'])) spec.publishOnError = { ...raw['publish-on-error'] };
-  if (raw.join === 'all' || raw.join === 'one' || isNonNegativeInteger(raw.join)) spec.join = raw.join;
+  const direct = type === 'direct';
+  if (direct && (raw.join === 'all' || raw.join === 'one' || isNonNegativeInteger(raw.join))) spec.join = raw.join;
   if (raw['with-items'] !== undefined) {
     const withItems = readWithItems(raw['with-items'], [...path, 'with-items'], report);
     if (withItems) spec.withItems = withItems;
@@ -83,7 +87,9 @@ export function buildTask(name: string, raw: unknown, path: PathSegment[], repor
   const keepResult = booleanOrExpression(raw['keep-result']);
   if (keepResult !== undefined) spec.keepResult = keepResult;
 
-  return { spec, path, clauses: readClauses(raw, path, report), broken: false };
+  // the keys of the other type are refused by the workflow builder: their contents would only add noise
+  const clauses = direct ? readClauses(raw, path, report) : {};
+  return { spec, path, clauses, requires: direct ? [] : readRequires(raw, path), broken: false };
 }
 
 export function readClauses(raw: Record<string, unknown>, path: PathSegment[], report: ReportError): ParsedClauses {

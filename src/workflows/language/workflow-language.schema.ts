@@ -84,10 +84,19 @@ const policies = {
   'safe-rerun': booleanOrExpression,
 };
 
+const requires: SchemaObject = {
+  type: ['string', 'array'],
+  minLength: 1,
+  uniqueItems: true,
+  items: { type: 'string', minLength: 1, description: 'each required task must be a task name' },
+  description: 'must be a task name or a list of task names',
+};
+
 const taskDefaults: SchemaObject = {
   type: 'object',
   properties: {
     ...policies,
+    requires,
     'on-success': transitions,
     'on-error': transitions,
     'on-complete': transitions,
@@ -122,6 +131,7 @@ const task: SchemaObject = {
     },
     ...policies,
     'keep-result': booleanOrExpression,
+    requires,
   },
   additionalProperties: false,
   description: "a task must be a mapping of task keys (e.g. 'action: std.noop')",
@@ -142,7 +152,7 @@ const workflowInput: SchemaObject = {
 const workflow: SchemaObject = {
   type: 'object',
   properties: {
-    type: { type: 'string', enum: ['direct', 'reverse'], description: "must be 'direct'" },
+    type: { type: 'string', enum: ['direct', 'reverse'], description: "must be 'direct' or 'reverse'" },
     description: { type: 'string' },
     tags: {
       type: 'array',
@@ -180,5 +190,4 @@ export const definitionSchema: SchemaObject = {
 export const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
   target: "'target' (run on a given executor) is not supported",
   'fail-on': "'fail-on' is not supported",
-  requires: "'requires' belongs to reverse workflows, which are not supported yet",
 };

@@ -11,6 +11,7 @@ import {
 } from './task-spec.builder';
 import type { LocatedTransition, ReportError } from './transition.parser';
 import type { TaskDefaultsSpec, TaskPolicies, Transition, WorkflowInputSpec, WorkflowSpec } from './workflow-spec.types';
+import { checkKeysOfType, mergeRequires, readRequires, workflowTypeOf } from './workflow-type.rules';
 
 /** A workflow's spec with what the graph checks need to know about where things were written. */
 export interface WorkflowDraft {
@@ -39,35 +40,42 @@ const POLICY_FIELDS: ReadonlyArray<keyof TaskPolicies> = [
   'safeRerun',
 ];
 
-/** Returns undefined for a workflow that cannot be built (reverse type, not a mapping). */
+/** Returns undefined for a workflow that cannot be built (not a mapping). */
 export function buildWorkflow(name: string, raw: unknown, report: ReportError): WorkflowDraft | undefined {
   const path = [name];
   if (UUID_LIKE.test(name)) report(path, 'a workflow name cannot look like a UUID', { on: 'key' });
   if (!isRecord(raw)) return undefined;
-  if (raw.type === 'reverse') {
-    report([name, 'type'], "reverse workflows are not supported yet: use 'type: direct'");
-    return undefined;
-  }
+  const type = workflowTypeOf(raw);
 
   const rawDefaults = isRecord(raw['task-defaults']) ? raw['task-defaults'] : {};
   const defaultsPath = [name, 'task-defaults'];
-  const defaultClauses = readClauses(rawDefaults, defaultsPath, report);
+  checkKeysOfType(type, rawDefaults, defaultsPath, report);
+  const defaultClauses = type === 'direct' ? readClauses(rawDefaults, defaultsPath, report) : {};
+  const defaultRequires = type === 'reverse' ? readRequires(rawDefaults, defaultsPath) : [];
   const taskDefaults: TaskDefaultsSpec = {
     ...readPolicies(rawDefaults, defaultsPath, report),
     onSuccess: transitionsOf(defaultClauses['on-success']?.transitions),
     onError: transitionsOf(defaultClauses['on-error']?.transitions),
     onComplete: transitionsOf(defaultClauses['on-complete']?.transitions),
   };
+  if (defaultRequires.length > 0) taskDefaults.requires = defaultRequires.map((requirement) => requirement.task);
 
   const rawTasks = isRecord(raw.tasks) ? raw.tasks : {};
-  const tasks = Object.entries(rawTasks).map(([taskName, rawTask]) =>
-    buildTask(taskName, rawTask, [name, 'tasks', taskName], report),
-  );
-  for (const task of tasks) applyTaskDefaults(task, taskDefaults);
+  const tasks = Object.entries(rawTasks).map(([taskName, rawTask]) => {
+    const taskPath = [name, 'tasks', taskName];
+    if (isRecord(rawTask)) checkKeysOfType(type, rawTask, taskPath, report);
+    return buildTask(taskName, rawTask, taskPath, report, type);
+  });
+  for (const task of tasks) {
+    applyTaskDefaults(task, taskDefaults);
+    if (type !== 'reverse') continue;
+    task.requires = mergeRequires(task.spec.name, task.requires, defaultRequires);
+    task.spec.requires = task.requires.map((requirement) => requirement.task);
+  }
 
   const spec: WorkflowSpec = {
     name,
-    type: 'direct',
+    type,
     tags: Array.isArray(raw.tags) ? raw.tags.filter((tag): tag is string => typeof tag === 'string') : [],
     input: readInput(raw.input, [name, 'input'], report),
     vars: isRecord(raw.vars) ? { ...raw.vars } : {},

@@ -62,6 +62,8 @@ export interface TaskDefaultsSpec extends TaskPolicies {
   onSuccess: Transition[];
   onError: Transition[];
   onComplete: Transition[];
+  /** reverse workflows: tasks every task requires (a task never requires itself) */
+  requires?: string[];
 }
 
 export interface TaskSpec extends TaskPolicies {
@@ -84,6 +86,11 @@ export interface TaskSpec extends TaskPolicies {
   withItems?: WithItemsSpec[];
   /** defaults to true */
   keepResult: BooleanOrExpression;
+  /**
+   * Reverse workflows only: the tasks that must have succeeded before this one starts (its own and
+   * task-defaults', in that order, never itself). Direct workflows' tasks have none.
+   */
+  requires?: string[];
 }
 
 export interface WorkflowInputSpec {
@@ -93,9 +100,12 @@ export interface WorkflowInputSpec {
   default?: unknown;
 }
 
+/** direct: tasks lead to others by transitions; reverse: a target task runs after the tasks it requires. */
+export type WorkflowType = 'direct' | 'reverse';
+
 export interface WorkflowSpec {
   name: string;
-  type: 'direct';
+  type: WorkflowType;
   description?: string;
   tags: string[];
   input: WorkflowInputSpec[];
@@ -106,6 +116,6 @@ export interface WorkflowSpec {
   taskDefaults: TaskDefaultsSpec;
   /** in document order */
   tasks: Record<string, TaskSpec>;
-  /** tasks no transition leads to, in document order */
+  /** direct: tasks no transition leads to; reverse: tasks that require nothing. In document order. */
   startTasks: string[];
 }
