@@ -12,6 +12,7 @@ import { EngineApiModule } from './engine/api/engine-api.module';
 import { EngineModule } from './engine/engine.module';
 import { EnvironmentsModule } from './environments/environments.module';
 import { ScheduleModule } from '@nestjs/schedule';
+import { SharingModule } from './sharing/sharing.module';
 import { TriggersModule } from './triggers/triggers.module';
 import { IdentityModule } from './identity/identity.module';
 import { ExpressionsModule } from './expressions/expressions.module';
@@ -45,6 +46,7 @@ export class AppModule {
         RootModule,
         HealthModule,
         WorkflowsModule,
+        SharingModule,
         EngineModule,
         EngineApiModule,
         EnvironmentsModule,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
-import { listVisibleRows, ListRequest, ListSpec } from '../common/list-query';
+import { Brackets, EntityManager, Repository } from 'typeorm';
+import { applyListRequest, ListRequest, ListSpec } from '../common/list-query';
 import { isUuid } from '../common/uuid';
 import type { RequestContext } from '../identity/request-context';
 import { WorkflowDefinitionEntity } from './workflow-definition.entity';
@@ -38,20 +38,20 @@ export class WorkflowDefinitionRepository {
   }
 
   /**
-   * The workflow a caller means by an id or a name: its own project's first, then a public one.
+   * The workflow a caller means by an id or a name: its own project's first, then a public one or
+   * one shared with it (`sharedIds`: the accepted shares, as Mistral adds them to its query).
    */
   async findVisible(
     identifier: string,
     namespace: string,
     context: RequestContext,
+    sharedIds: string[],
     manager: EntityManager = this.workflows.manager,
   ): Promise<WorkflowDefinitionEntity | null> {
     const qb = manager.createQueryBuilder(WorkflowDefinitionEntity, 'wf');
     if (isUuid(identifier)) qb.where('wf.id = :identifier', { identifier });
     else qb.where('wf.name = :identifier AND wf.namespace = :namespace', { identifier, namespace });
-    if (!context.isAdmin || !isUuid(identifier)) {
-      qb.andWhere("(wf.project_id = :project OR wf.scope = 'public')", { project: context.projectId });
-    }
+    if (!context.isAdmin || !isUuid(identifier)) qb.andWhere(visibleTo(context.projectId, sharedIds));
     // the caller's own workflow wins over a public one of the same name
     qb.orderBy('CASE WHEN wf.project_id = :project THEN 0 ELSE 1 END', 'ASC').setParameter('project', context.projectId);
     return qb.getOne();
@@ -66,14 +66,17 @@ export class WorkflowDefinitionRepository {
    * The workflow a sub-workflow task names, as Mistral looks it up: in the parent execution's
    * namespace, else in the default one ('') ; the project's own before a public one.
    */
-  findForSubWorkflow(manager: EntityManager, name: string, namespace: string, projectId: string): Promise<WorkflowDefinitionEntity | null> {
+  findForSubWorkflow(
+    manager: EntityManager,
+    name: string,
+    namespace: string,
+    projectId: string,
+    sharedIds: string[],
+  ): Promise<WorkflowDefinitionEntity | null> {
     return manager
       .createQueryBuilder(WorkflowDefinitionEntity, 'wf')
-      .where("wf.name = :name AND wf.namespace IN (:namespace, '') AND (wf.project_id = :project OR wf.scope = 'public')", {
-        name,
-        namespace,
-        project: projectId,
-      })
+      .where("wf.name = :name AND wf.namespace IN (:namespace, '')", { name, namespace })
+      .andWhere(visibleTo(projectId, sharedIds))
       .orderBy('CASE WHEN wf.namespace = :namespace THEN 0 ELSE 1 END', 'ASC')
       .addOrderBy('CASE WHEN wf.project_id = :project THEN 0 ELSE 1 END', 'ASC')
       .limit(1)
@@ -92,8 +95,12 @@ export class WorkflowDefinitionRepository {
     });
   }
 
-  list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<WorkflowDefinitionEntity[]> {
-    return listVisibleRows(this.workflows.createQueryBuilder('wf'), WORKFLOW_LIST_SPEC, request, context.projectId, allProjects && context.isAdmin);
+  /** A page of the caller's, the public and the shared (accepted) workflows; every project's for an admin's all_projects. */
+  async list(request: ListRequest, context: RequestContext, allProjects: boolean, sharedIds: string[]): Promise<WorkflowDefinitionEntity[]> {
+    const qb = this.workflows.createQueryBuilder('wf');
+    if (!(allProjects && context.isAdmin)) qb.where(visibleTo(context.projectId, sharedIds));
+    await applyListRequest(qb, WORKFLOW_LIST_SPEC, request);
+    return qb.getMany();
   }
 
   save(manager: EntityManager, workflow: WorkflowDefinitionEntity): Promise<WorkflowDefinitionEntity> {
@@ -109,3 +116,10 @@ export class WorkflowDefinitionRepository {
   }
 }
 
+/** The caller's own workflows, the public ones and those shared with it (one bracket, to AND with others). */
+function visibleTo(projectId: string, sharedIds: string[]): Brackets {
+  return new Brackets((where) => {
+    where.where('wf.project_id = :project', { project: projectId }).orWhere("wf.scope = 'public'");
+    if (sharedIds.length > 0) where.orWhere('wf.id = ANY(:sharedIds)', { sharedIds });
+  });
+}

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DefinitionsLoaderService } from './definitions-loader.service';
 import { WorkflowDefinitionEntity } from './workflow-definition.entity';
 import { WorkflowDefinitionRepository } from './workflow-definition.repository';
+import { WorkflowSharingSlot } from './workflow-sharing.slot';
 import { WorkflowUsageRegistry } from './workflow-usage.registry';
 import { WorkflowsController } from './workflows.controller';
 import { WorkflowsService } from './workflows.service';
@@ -10,7 +11,7 @@ import { WorkflowsService } from './workflows.service';
 @Module({
   imports: [TypeOrmModule.forFeature([WorkflowDefinitionEntity])],
   controllers: [WorkflowsController],
-  providers: [WorkflowsService, WorkflowDefinitionRepository, WorkflowUsageRegistry, DefinitionsLoaderService],
-  exports: [WorkflowsService, WorkflowUsageRegistry],
+  providers: [WorkflowsService, WorkflowDefinitionRepository, WorkflowUsageRegistry, WorkflowSharingSlot, DefinitionsLoaderService],
+  exports: [WorkflowsService, WorkflowUsageRegistry, WorkflowSharingSlot],
 })
 export class WorkflowsModule {}

@@ -11,6 +11,7 @@ import { formatDefinitionErrors, parseWorkflowDefinition, type ParseOptions, Wor
 import { WorkflowDefinitionEntity, WorkflowScope } from './workflow-definition.entity';
 import { WorkflowDefinitionRepository } from './workflow-definition.repository';
 import { workflowSourceTexts } from './workflow-source.util';
+import { WorkflowSharingSlot } from './workflow-sharing.slot';
 import { WorkflowUsageRegistry } from './workflow-usage.registry';
 
 export interface WorkflowWriteOptions {
@@ -32,6 +33,7 @@ export class WorkflowsService {
   constructor(
     private readonly repository: WorkflowDefinitionRepository,
     private readonly usage: WorkflowUsageRegistry,
+    private readonly sharing: WorkflowSharingSlot,
     private readonly actions: ActionCatalog,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
   ) {}
@@ -102,6 +104,7 @@ export class WorkflowsService {
     context: RequestContext,
   ): Promise<WorkflowDefinitionEntity> {
     const existing = await this.get(identifier, options.namespace, context);
+    if (existing.projectId !== context.projectId) throw readOnlyWorkflow(existing);
     const parsed = this.parseOrThrow(text);
     if (parsed.length !== 1 || parsed[0].spec.name !== existing.name) {
       throw ApiError.badRequest(
@@ -122,31 +125,39 @@ export class WorkflowsService {
     return this.repository.findById(id, manager);
   }
 
-  /** For the engine: the workflow a sub-workflow task names (its namespace, else the default one; own before public). */
-  findForSubWorkflow(manager: EntityManager, name: string, namespace: string, projectId: string): Promise<WorkflowDefinitionEntity | null> {
-    return this.repository.findForSubWorkflow(manager, name, namespace, projectId);
+  /**
+   * For the engine: the workflow a sub-workflow task names (its namespace, else the default one;
+   * own before public or shared with the project).
+   */
+  async findForSubWorkflow(manager: EntityManager, name: string, namespace: string, projectId: string): Promise<WorkflowDefinitionEntity | null> {
+    const sharedIds = await this.sharing.acceptedWorkflowIds(projectId, manager);
+    return this.repository.findForSubWorkflow(manager, name, namespace, projectId, sharedIds);
   }
 
+  /** A workflow the caller may read: its project's, a public one or one shared with its project (accepted). */
   async get(identifier: string, namespace: string, context: RequestContext): Promise<WorkflowDefinitionEntity> {
-    const workflow = await this.repository.findVisible(identifier, namespace, context);
+    const sharedIds = await this.sharing.acceptedWorkflowIds(context.projectId);
+    const workflow = await this.repository.findVisible(identifier, namespace, context, sharedIds);
     if (!workflow) throw workflowNotFound(identifier, namespace);
     return workflow;
   }
 
-  list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<WorkflowDefinitionEntity[]> {
-    return this.repository.list(request, context, allProjects);
+  async list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<WorkflowDefinitionEntity[]> {
+    const sharedIds = await this.sharing.acceptedWorkflowIds(context.projectId);
+    return this.repository.list(request, context, allProjects, sharedIds);
   }
 
   /** Deletes a workflow of the caller's project unless cron triggers still use it (400, as Mistral). */
   async delete(identifier: string, namespace: string, context: RequestContext): Promise<void> {
     await this.repository.transaction(async (manager) => {
-      const workflow = await this.repository.findVisible(identifier, namespace, context, manager);
+      const sharedIds = await this.sharing.acceptedWorkflowIds(context.projectId, manager);
+      const workflow = await this.repository.findVisible(identifier, namespace, context, sharedIds, manager);
       if (!workflow) throw workflowNotFound(identifier, namespace);
-      if (workflow.projectId !== context.projectId && !context.isAdmin) {
-        throw new ApiError(403, `Workflow ${workflow.name} belongs to another project and can only be read.`);
-      }
+      if (workflow.projectId !== context.projectId && !context.isAdmin) throw readOnlyWorkflow(workflow);
       const reasons = await this.usage.reasonsInUse(workflow, identifier);
       if (reasons.length > 0) throw ApiError.badRequest(reasons.join(' '));
+      // as Mistral: the workflow's members go with it
+      await this.sharing.workflowDeleted(workflow.id, manager);
       await this.repository.remove(manager, workflow.id);
       this.logger.log(`deleted workflow ${workflow.name} (${workflow.id})`);
     });
@@ -215,4 +226,9 @@ export class WorkflowsService {
 
 function workflowNotFound(identifier: string, namespace: string): ApiError {
   return ApiError.notFound(`Workflow not found [workflow_identifier=${identifier}, namespace=${namespace}]`);
+}
+
+/** A public or shared workflow of another project: only its owner changes or deletes it. */
+function readOnlyWorkflow(workflow: WorkflowDefinitionEntity): ApiError {
+  return ApiError.forbidden(`Workflow ${workflow.name} belongs to another project and can only be read.`);
 }

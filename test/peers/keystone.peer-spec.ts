@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { KeystoneClient, type KeystoneToken } from '../../src/identity/keystone/keystone-client';
+import { mistralCli } from '../support/mistral-cli';
 import { SmtpSink } from '../support/smtp-sink';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
@@ -180,6 +181,94 @@ describe('keystone mode, on a real Keystone', () => {
       await other.close();
     }
   });
+});
+
+/** Resource sharing between two real projects: demo owns the workflows, alt is the member. */
+describe('sharing a workflow between two projects, on a real Keystone', () => {
+  const env = keystoneEnv();
+  const keystone = new KeystoneClient(env.SIROCCO_KEYSTONE_URL);
+  let t: TestApp;
+  let demo: KeystoneToken;
+  let alt: KeystoneToken;
+  const ids: Record<string, string> = {};
+
+  const login = (username: string, password: string, project: string) =>
+    keystone.passwordAuth({ authUrl: env.SIROCCO_KEYSTONE_URL, username, password, userDomain: 'default', project, projectDomain: 'default' });
+  const as = (token: KeystoneToken) => ({
+    get: (path: string) => t.http.get(path).set('X-Auth-Token', token.token),
+    post: (path: string, body?: object) => t.http.post(path).set('X-Auth-Token', token.token).send(body ?? {}),
+    put: (path: string, body: object) => t.http.put(path).set('X-Auth-Token', token.token).send(body),
+    delete: (path: string) => t.http.delete(path).set('X-Auth-Token', token.token),
+  });
+  const names = async (token: KeystoneToken): Promise<string[]> =>
+    (await as(token).get('/v2/workflows').expect(200)).body.workflows.map((wf: { name: string }) => wf.name);
+
+  beforeAll(async () => {
+    t = await startTestApp({ ...env, SIROCCO_AUTH: 'keystone' });
+    [demo, alt] = await Promise.all([login('demo', 'demo-pass', 'demo'), login('alt', 'alt-pass', 'alt')]);
+    const definition = WORKFLOWS.replace(/whoami_wf/g, 'shared_whoami_wf').replace(/slow_wf/g, 'cli_shared_wf');
+    const created = await t.http.post('/v2/workflows').set('X-Auth-Token', demo.token).set('Content-Type', 'text/plain').send(definition).expect(201);
+    for (const wf of created.body.workflows) ids[wf.name] = wf.id;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('the member project sees the workflow once it accepts, and runs it as itself', async () => {
+    const path = `/v2/workflows/${ids.shared_whoami_wf}/members`;
+    const shared = await as(demo).post(path, { member_id: alt.project!.id }).expect(201);
+    expect(shared.body).toMatchObject({ resource_id: ids.shared_whoami_wf, resource_type: 'workflow', project_id: demo.project!.id, member_id: alt.project!.id, status: 'pending' });
+    expect(await names(alt)).not.toContain('shared_whoami_wf');
+    await as(alt).post('/v2/executions', { workflow_id: ids.shared_whoami_wf }).expect(404);
+
+    await as(alt).put(`${path}/${alt.project!.id}`, { status: 'accepted' }).expect(200);
+    expect(await names(alt)).toContain('shared_whoami_wf');
+    expect((await as(alt).get(`/v2/workflows/${ids.shared_whoami_wf}`).expect(200)).body.project_id).toBe(demo.project!.id);
+    const started = await as(alt).post('/v2/executions', { workflow_id: ids.shared_whoami_wf }).expect(201);
+    expect(started.body.project_id).toBe(alt.project!.id);
+    const execution = await waitFor('the shared workflow to end', async () => {
+      const response = await as(alt).get(`/v2/executions/${started.body.id}`).expect(200);
+      return ['SUCCESS', 'ERROR'].includes(response.body.state) ? response.body : undefined;
+    }, KEYSTONE_POLL);
+    expect(execution.state_info).toBeNull();
+    // its OpenStack actions act with the member's credentials, in the member's project
+    expect(JSON.parse(execution.output).project).toMatchObject({ id: alt.project!.id, name: 'alt' });
+    await as(demo).get(`/v2/executions/${started.body.id}`).expect(404);
+
+    await as(alt).put(`${path}/${alt.project!.id}`, { status: 'rejected' }).expect(200);
+    expect(await names(alt)).not.toContain('shared_whoami_wf');
+    await as(alt).get(`/v2/workflows/${ids.shared_whoami_wf}`).expect(404);
+    await as(demo).delete(`${path}/${alt.project!.id}`).expect(204);
+    expect((await as(alt).get(path).expect(200)).body).toEqual({ members: [] });
+  });
+
+  it('the mistral CLI: member-create, member-get, member-update, member-list, member-delete', async () => {
+    const cli = (user: string, project: { name: string } | { id: string }) =>
+      mistralCli(t, { authUrl: env.SIROCCO_KEYSTONE_URL, username: user, password: `${user}-pass`, project });
+    // the member's client names its project by id: member-get and member-update without -m use it
+    const [owner, member] = [cli('demo', { name: 'demo' }), cli('alt', { id: alt.project!.id })];
+    const id = ids.cli_shared_wf;
+
+    const created = await owner.json('member-create', id, 'workflow', alt.project!.id);
+    expect(created).toMatchObject({ 'Resource ID': id, 'Resource Type': 'workflow', 'Resource Owner': demo.project!.id, 'Member ID': alt.project!.id, Status: 'pending' });
+    // the member names no member id: the CLI uses its own project's
+    expect(await member.json('member-get', id, 'workflow')).toMatchObject({ 'Member ID': alt.project!.id, Status: 'pending' });
+    expect(await member.json('member-update', id, 'workflow', '-s', 'accepted')).toMatchObject({ Status: 'accepted' });
+    expect(await member.json('workflow-get', id)).toMatchObject({ Name: 'cli_shared_wf', 'Project ID': demo.project!.id });
+    expect(await owner.json('member-get', id, 'workflow', '-m', alt.project!.id)).toMatchObject({ Status: 'accepted' });
+    expect(await owner.json<Array<Record<string, unknown>>>('member-list', id, 'workflow')).toEqual([
+      expect.objectContaining({ 'Member ID': alt.project!.id, Status: 'accepted' }),
+    ]);
+
+    expect(await owner.mistral('member-delete', id, 'workflow', alt.project!.id)).toContain(`Request to delete workflow member ${alt.project!.id} has been accepted.`);
+    // the CLI prints one empty row for an empty list
+    const left = await member.json<Array<Record<string, unknown>>>('member-list', id, 'workflow');
+    expect(left.filter((row) => row['Member ID'] !== '')).toEqual([]);
+    await expect(member.mistral('workflow-get', id)).rejects.toMatchObject({ stderr: expect.stringContaining('Workflow not found') });
+    await expect(member.mistral('member-create', id, 'workflow', alt.project!.id)).rejects.toMatchObject({
+      stderr: expect.stringContaining('Workflow not found'),
+    });
+  }, 240000); // a dozen CLI runs, each logging in to Keystone
 });
 
 /** noauth mode: actions act on the cloud of clouds.yaml (OS_CLOUD), as openstackclient would. */

@@ -19,13 +19,35 @@ function noKeystoneEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OS_')));
 }
 
+/** A Keystone user the CLI logs in as (keystone mode), with the usual OS_* variables. */
+export interface CliKeystoneUser {
+  authUrl: string;
+  username: string;
+  password: string;
+  /** the project by name or by id (OS_PROJECT_ID: the client then knows its project id, e.g. for member-get without -m) */
+  project: { name: string } | { id: string };
+}
+
 /**
  * The real python-mistralclient (scripts/install-mistral-cli.sh), as an operator runs it, pointed
- * at `service` (its baseUrl is read at each call: a useTestApp handle will do).
+ * at `service` (its baseUrl is read at each call: a useTestApp handle will do). With `user` it
+ * logs in to Keystone first and sends that token.
  */
-export function mistralCli(service: { readonly baseUrl: string }): MistralCli {
+export function mistralCli(service: { readonly baseUrl: string }, user?: CliKeystoneUser): MistralCli {
   async function mistral(...args: string[]): Promise<string> {
-    const { stdout } = await run('mistral', ['--os-mistral-url', `${service.baseUrl}/v2`, ...args], { env: noKeystoneEnv() });
+    // no OS_* variables of the test's environment: the CLI talks to the URL given, as `user` or without Keystone
+    const env: NodeJS.ProcessEnv = noKeystoneEnv();
+    if (user) {
+      Object.assign(env, {
+        OS_AUTH_URL: user.authUrl,
+        OS_USERNAME: user.username,
+        OS_PASSWORD: user.password,
+        ...('id' in user.project ? { OS_PROJECT_ID: user.project.id } : { OS_PROJECT_NAME: user.project.name }),
+        OS_USER_DOMAIN_ID: 'default',
+        OS_PROJECT_DOMAIN_ID: 'default',
+      });
+    }
+    const { stdout } = await run('mistral', ['--os-mistral-url', `${service.baseUrl}/v2`, ...args], { env });
     return stdout;
   }
   async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> {
