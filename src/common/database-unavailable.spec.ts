@@ -1,3 +1,4 @@
+import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { databaseUnavailableReason, isDatabaseUnavailable } from './database-unavailable';
 
 function pgError(code: string, message: string): Error {
@@ -12,6 +13,7 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(new Error('Query read timeout'))).toBe(true);
     expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isDatabaseUnavailable(new QueryRunnerAlreadyReleasedError())).toBe(true);
     // TypeORM's wrapper around the driver's error
     expect(isDatabaseUnavailable(Object.assign(new Error('query failed'), { driverError: pgError('57014', 'canceling statement due to statement timeout') }))).toBe(true);
   });

@@ -31,6 +31,8 @@ const UNAVAILABLE_MESSAGES = [
   /the database system is (starting up|shutting down|in recovery mode)/i,
   /server closed the connection unexpectedly/i,
   /Connection is not established/i,
+  // TypeORM releases a transaction's runner when its connection errors: the next statement says so
+  /Query runner already released/i,
 ];
 
 function causes(error: unknown): unknown[] {
