@@ -17,6 +17,7 @@ import { IdentityModule } from './identity/identity.module';
 import { ExpressionsModule } from './expressions/expressions.module';
 import { HealthModule } from './health/health.module';
 import { RootModule } from './root/root.module';
+import { WorkbooksModule } from './workbooks/workbooks.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
 @Module({})
@@ -42,6 +43,7 @@ export class AppModule {
         RootModule,
         HealthModule,
         WorkflowsModule,
+        WorkbooksModule,
         EngineModule,
         EngineApiModule,
         EnvironmentsModule,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DefinitionsLoaderService } from './definitions-loader.service';
+import { WorkbookMembersService } from './workbook-members.service';
 import { WorkflowDefinitionEntity } from './workflow-definition.entity';
 import { WorkflowDefinitionRepository } from './workflow-definition.repository';
 import { WorkflowUsageRegistry } from './workflow-usage.registry';
@@ -10,7 +11,7 @@ import { WorkflowsService } from './workflows.service';
 @Module({
   imports: [TypeOrmModule.forFeature([WorkflowDefinitionEntity])],
   controllers: [WorkflowsController],
-  providers: [WorkflowsService, WorkflowDefinitionRepository, WorkflowUsageRegistry, DefinitionsLoaderService],
-  exports: [WorkflowsService, WorkflowUsageRegistry],
+  providers: [WorkflowsService, WorkflowDefinitionRepository, WorkflowUsageRegistry, DefinitionsLoaderService, WorkbookMembersService],
+  exports: [WorkflowsService, WorkflowUsageRegistry, WorkbookMembersService],
 })
 export class WorkflowsModule {}
