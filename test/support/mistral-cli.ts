@@ -8,6 +8,15 @@ export interface MistralCli {
   mistral(...args: string[]): Promise<string>;
   /** The same with `-f json`, parsed. */
   json<T = Record<string, unknown>>(...args: string[]): Promise<T>;
+  /** Runs `openstack <args>` (python-openstackclient with the mistralclient plugin), without Keystone. */
+  openstack(...args: string[]): Promise<string>;
+  /** The same with `-f json`, parsed. */
+  openstackJson<T = Record<string, unknown>>(...args: string[]): Promise<T>;
+}
+
+/** The environment without OS_* variables: the clients talk to the URL given, without Keystone. */
+function noKeystoneEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OS_')));
 }
 
 /**
@@ -16,13 +25,19 @@ export interface MistralCli {
  */
 export function mistralCli(service: { readonly baseUrl: string }): MistralCli {
   async function mistral(...args: string[]): Promise<string> {
-    // no OS_* variables: the CLI talks to the URL given, without Keystone
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OS_')));
-    const { stdout } = await run('mistral', ['--os-mistral-url', `${service.baseUrl}/v2`, ...args], { env });
+    const { stdout } = await run('mistral', ['--os-mistral-url', `${service.baseUrl}/v2`, ...args], { env: noKeystoneEnv() });
     return stdout;
   }
   async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> {
     return JSON.parse(await mistral(...args, '-f', 'json')) as T;
   }
-  return { mistral, json };
+  async function openstack(...args: string[]): Promise<string> {
+    const endpoint = ['--os-auth-type', 'none', '--os-endpoint', `${service.baseUrl}/v2`];
+    const { stdout } = await run('openstack', [...endpoint, ...args], { env: noKeystoneEnv() });
+    return stdout;
+  }
+  async function openstackJson<T = Record<string, unknown>>(...args: string[]): Promise<T> {
+    return JSON.parse(await openstack(...args, '-f', 'json')) as T;
+  }
+  return { mistral, json, openstack, openstackJson };
 }
