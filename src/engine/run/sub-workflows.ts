@@ -21,11 +21,11 @@ export interface SubWorkflowSource {
 }
 
 /**
- * The names a sub-workflow task's `workflow:` may mean, in the order Mistral looks them up: a
- * workflow of a workbook (stored as `<workbook>.<name>`, its spec named `<name>`) finds a sibling
- * by its short name first.
+ * The names a task's `workflow:` (or `action:`) may mean, in the order Mistral looks them up: in a
+ * workflow of a workbook (stored as `<workbook>.<name>`, its spec named `<name>`) a short name means
+ * the workbook's own `<workbook>.<short name>` first.
  */
-export function subWorkflowNames(parent: WorkflowExecutionEntity, name: string): string[] {
+export function namesInWorkbook(parent: WorkflowExecutionEntity, name: string): string[] {
   const specName = parent.spec?.name;
   const stored = parent.workflowName;
   if (!specName || stored === specName || !stored.endsWith(`.${specName}`)) return [name];

@@ -6,7 +6,7 @@ import { boundedSeconds, checkWithItemsCount } from './run-limits';
 import type { TaskExecutionEntity } from '../task-execution.entity';
 import { errorMessage, runActionHandler } from './action-outcome';
 import type { RunControl, RunParts } from './run-parts';
-import { executionNamespace, newChildExecution, type RunnableWorkflow, subWorkflowNames } from './sub-workflows';
+import { executionNamespace, namesInWorkbook, newChildExecution, type RunnableWorkflow } from './sub-workflows';
 import { TaskCompletion } from './task-completion';
 import { itemVariables, joinThreshold, recordItemOutcome, startWithItems, takeNextItem } from './task-rules';
 import { resolveWorkflowInput } from './workflow-input';
@@ -182,7 +182,7 @@ export class TaskRunner {
     const { execution, changes, scope, deps, reads } = this.run;
     const input = (await scope.renderForTask(task, spec.input, 'input')) as Record<string, unknown>;
     let workflow: RunnableWorkflow | null = null;
-    for (const name of subWorkflowNames(execution, spec.workflow!)) {
+    for (const name of namesInWorkbook(execution, spec.workflow!)) {
       workflow = await deps.workflows.findForSubWorkflow(reads.manager, name, executionNamespace(execution), execution.projectId);
       if (workflow) break;
     }
