@@ -6,6 +6,7 @@ import { EnvironmentEntity } from './environments/environment.entity';
 import { ResourceMemberEntity } from './sharing/resource-member.entity';
 import { CronTriggerEntity } from './triggers/cron-trigger.entity';
 import { TriggerFiringEntity } from './triggers/trigger-firing.entity';
+import { WorkbookEntity } from './workbooks/workbook.entity';
 import { WorkflowDefinitionEntity } from './workflows/workflow-definition.entity';
 
 /**
@@ -22,4 +23,5 @@ export const entities = [
   CronTriggerEntity,
   TriggerFiringEntity,
   ResourceMemberEntity,
+  WorkbookEntity,
 ];

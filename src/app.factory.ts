@@ -13,12 +13,12 @@ import { unmatchedRouteAnswer } from './root/unmatched-routes';
 
 const BODY_LIMIT = 2 * 1024 * 1024;
 
-/** POST/PUT /v2/workflows, PUT /v2/workflows/{id} and POST /v2/workflows/validate: YAML text bodies. */
+/** POST/PUT /v2/workflows, PUT /v2/workflows/{id}, POST/PUT /v2/workbooks and their POST .../validate: YAML text bodies. */
 function isDefinitionUpload(request: Request): boolean {
   if (request.method !== 'POST' && request.method !== 'PUT') return false;
   const path = request.path.replace(/\/+$/, '');
-  if (path === '/v2/workflows') return true;
-  if (request.method === 'POST') return path === '/v2/workflows/validate';
+  if (path === '/v2/workflows' || path === '/v2/workbooks') return true;
+  if (request.method === 'POST') return path === '/v2/workflows/validate' || path === '/v2/workbooks/validate';
   return /^\/v2\/workflows\/[^/]+$/.test(path);
 }
 

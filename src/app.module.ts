@@ -20,6 +20,7 @@ import { HealthModule } from './health/health.module';
 import { RootModule } from './root/root.module';
 import { ServiceStateModule } from './service-state/service-state.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
+import { WorkbooksModule } from './workbooks/workbooks.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
 @Module({})
@@ -47,6 +48,7 @@ export class AppModule {
         HealthModule,
         WorkflowsModule,
         SharingModule,
+        WorkbooksModule,
         EngineModule,
         EngineApiModule,
         EnvironmentsModule,

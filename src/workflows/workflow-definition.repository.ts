@@ -111,6 +111,15 @@ export class WorkflowDefinitionRepository {
     await manager.delete(WorkflowDefinitionEntity, { id });
   }
 
+  /** The workflows of one origin (e.g. a workbook) in a project and namespace, locked until the transaction ends. */
+  findOwnedBySource(manager: EntityManager, source: string, namespace: string, projectId: string): Promise<WorkflowDefinitionEntity[]> {
+    return manager.find(WorkflowDefinitionEntity, {
+      where: { source, namespace, projectId },
+      order: { name: 'ASC' },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
   findBySource(source: string): Promise<WorkflowDefinitionEntity[]> {
     return this.workflows.find({ where: { source } });
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DefinitionsLoaderService } from './definitions-loader.service';
+import { WorkbookMembersService } from './workbook-members.service';
 import { WorkflowDefinitionEntity } from './workflow-definition.entity';
 import { WorkflowDefinitionRepository } from './workflow-definition.repository';
 import { WorkflowSharingSlot } from './workflow-sharing.slot';
@@ -11,7 +12,7 @@ import { WorkflowsService } from './workflows.service';
 @Module({
   imports: [TypeOrmModule.forFeature([WorkflowDefinitionEntity])],
   controllers: [WorkflowsController],
-  providers: [WorkflowsService, WorkflowDefinitionRepository, WorkflowUsageRegistry, WorkflowSharingSlot, DefinitionsLoaderService],
-  exports: [WorkflowsService, WorkflowUsageRegistry, WorkflowSharingSlot],
+  providers: [WorkflowsService, WorkflowDefinitionRepository, WorkflowUsageRegistry, WorkflowSharingSlot, DefinitionsLoaderService, WorkbookMembersService],
+  exports: [WorkflowsService, WorkflowUsageRegistry, WorkflowSharingSlot, WorkbookMembersService],
 })
 export class WorkflowsModule {}

@@ -38,7 +38,8 @@ export class WorkflowsService {
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
   ) {}
 
-  private parseOptions(): ParseOptions {
+  /** How definitions are parsed here (known actions, limits): also for the workflows of workbooks. */
+  parseOptions(): ParseOptions {
     const limits = this.config.limits;
     return {
       actions: this.actions,

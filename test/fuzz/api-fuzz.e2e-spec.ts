@@ -2,14 +2,14 @@ import { Client } from 'pg';
 import { ExecutionsClient } from '../support/executions-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
-import { encodeLoose, expand, expandValue, FuzzCase, FuzzFixtures, generateCases, loadCorpus } from './fuzz-cases';
+import { encodeLoose, expand, expandValue, FuzzCase, FuzzFixtures, generateCases, generateWorkbookCases, loadCorpus } from './fuzz-cases';
 
 const SEED = Number(process.env.SIROCCO_FUZZ_SEED ?? 20261202);
 const GENERATED = Number(process.env.SIROCCO_FUZZ_CASES ?? 300);
 const SLOW_MS = 2000;
 const TABLES = [
   'workflow_definitions', 'workflow_executions', 'task_executions', 'action_executions', 'delayed_jobs',
-  'environments', 'cron_triggers', 'trigger_firings', 'execution_trusts', 'trigger_trusts',
+  'environments', 'cron_triggers', 'trigger_firings', 'execution_trusts', 'trigger_trusts', 'workbooks',
 ];
 
 interface Outcome {
@@ -95,7 +95,7 @@ describe('API fuzz', () => {
   }
 
   it('answers every corpus and generated request with no 5xx, no stall, a Mistral body for 4xx, and no change after a 4xx', async () => {
-    const cases = [...loadCorpus(), ...generateCases(SEED, GENERATED)];
+    const cases = [...loadCorpus(), ...generateCases(SEED, GENERATED), ...generateWorkbookCases(SEED, 80)];
     expect(cases.length).toBeGreaterThanOrEqual(500);
     const outcomes: Outcome[] = [];
     let before = await snapshot();

@@ -147,8 +147,8 @@ function randomValue(random: () => number, depth = 0): unknown {
   return object;
 }
 
-function mutateYaml(random: () => number): string {
-  let text = YAML_BASE;
+function mutateYaml(random: () => number, base = YAML_BASE): string {
+  let text = base;
   for (let i = 1 + Math.floor(random() * 3); i > 0; i--) {
     const at = Math.floor(random() * text.length);
     const roll = random();
@@ -188,4 +188,15 @@ export function generateCases(seed: number, count: number): FuzzCase[] {
     }
   }
   return cases;
+}
+
+const WORKBOOK_BASE = `version: '2.0'\nname: fuzz_gen_book\ntags: [fuzz]\nactions:\n  act:\n    base: std.echo output=<% $.x %>\n    input: [x]\nworkflows:\n  main:\n    tasks:\n      a:\n        workflow: helper\n        on-success: [b]\n      b:\n        action: act x=1\n  helper:\n    tasks:\n      t:\n        action: std.noop\n`;
+
+/** `count` workbook uploads, each a mutated workbook, from their own seeded generator. */
+export function generateWorkbookCases(seed: number, count: number): FuzzCase[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, (_, index) => {
+    const [method, path] = pick(random, [['POST', '/v2/workbooks'], ['POST', '/v2/workbooks/validate'], ['PUT', '/v2/workbooks']] as const);
+    return { method, path, text: mutateYaml(random, WORKBOOK_BASE), origin: `generated workbook #${index} (seed ${seed})` };
+  });
 }

@@ -10,10 +10,6 @@ describe('unknown paths, unsupported Mistral features, wrong methods', () => {
   });
 
   it.each<[string, string, string]>([
-    ['get', '/v2/workbooks', 'Workbooks are not supported by Sirocco yet'],
-    ['post', '/v2/workbooks', 'Workbooks are not supported by Sirocco yet'],
-    ['get', '/v2/workbooks/my_book', 'Workbooks are not supported by Sirocco yet'],
-    ['get', '/v2/workbooks?limit=10&sort_keys=name', 'Workbooks are not supported by Sirocco yet'],
     ['get', '/v2/event_triggers', 'Event triggers are not supported by Sirocco yet'],
     ['get', '/v2/services', 'The services API is not supported by Sirocco yet'],
     ['get', '/v2/code_sources', 'Code sources are not supported by Sirocco yet'],
@@ -45,6 +41,7 @@ describe('unknown paths, unsupported Mistral features, wrong methods', () => {
 
   it.each<[string, string, string]>([
     ['delete', '/v2/workflows', 'GET, HEAD, POST, PUT'],
+    ['delete', '/v2/workbooks', 'GET, HEAD, POST, PUT'],
     ['patch', '/v2/executions', 'GET, HEAD, POST'],
     ['post', `/v2/executions/${randomUUID()}`, 'DELETE, GET, HEAD, PUT'],
     ['delete', '/v2/tasks', 'GET, HEAD'],

@@ -2,6 +2,7 @@ import { CreateWorkflowDefinitions1763800000000 } from './1763800000000-CreateWo
 import { CreateEngineTables1763900000000 } from './1763900000000-CreateEngineTables';
 import { CreateCronTriggers1764000000000 } from './1764000000000-CreateCronTriggers';
 import { CreateExecutionTrusts1764100000000 } from './1764100000000-CreateExecutionTrusts';
+import { CreateWorkbooks1764250000000 } from './1764250000000-CreateWorkbooks';
 import { CreateResourceMembers1764260000000 } from './1764260000000-CreateResourceMembers';
 import { CreateServiceState1764900000000 } from './1764900000000-CreateServiceState';
 
@@ -11,6 +12,7 @@ export const migrations = [
   CreateEngineTables1763900000000,
   CreateCronTriggers1764000000000,
   CreateExecutionTrusts1764100000000,
+  CreateWorkbooks1764250000000,
   CreateResourceMembers1764260000000,
   CreateServiceState1764900000000,
 ];

@@ -20,6 +20,18 @@ export interface SubWorkflowSource {
   findForSubWorkflow(manager: EntityManager, name: string, namespace: string, projectId: string): Promise<RunnableWorkflow | null>;
 }
 
+/**
+ * The names a task's `workflow:` (or `action:`) may mean, in the order Mistral looks them up: in a
+ * workflow of a workbook (stored as `<workbook>.<name>`, its spec named `<name>`) a short name means
+ * the workbook's own `<workbook>.<short name>` first.
+ */
+export function namesInWorkbook(parent: WorkflowExecutionEntity, name: string): string[] {
+  const specName = parent.spec?.name;
+  const stored = parent.workflowName;
+  if (!specName || stored === specName || !stored.endsWith(`.${specName}`)) return [name];
+  return [`${stored.slice(0, -specName.length)}${name}`, name];
+}
+
 /** The namespace an execution runs in (Mistral's params.namespace): where its sub-workflows are looked up first. */
 export function executionNamespace(execution: WorkflowExecutionEntity): string {
   const namespace = execution.params.namespace;

@@ -7,7 +7,7 @@ import type { TaskExecutionEntity } from '../task-execution.entity';
 import { errorMessage, runActionHandler } from './action-outcome';
 import type { RunControl, RunParts } from './run-parts';
 import { splitTargetFromInput } from './reverse-graph';
-import { executionNamespace, newChildExecution } from './sub-workflows';
+import { executionNamespace, namesInWorkbook, newChildExecution, type RunnableWorkflow } from './sub-workflows';
 import { TaskCompletion } from './task-completion';
 import { itemVariables, joinThreshold, recordItemOutcome, startWithItems, takeNextItem } from './task-rules';
 import { resolveWorkflowInput } from './workflow-input';
@@ -182,7 +182,11 @@ export class TaskRunner {
   private async startSubWorkflow(task: TaskExecutionEntity, spec: TaskSpec): Promise<void> {
     const { execution, changes, scope, deps, reads } = this.run;
     const input = (await scope.renderForTask(task, spec.input, 'input')) as Record<string, unknown>;
-    const workflow = await deps.workflows.findForSubWorkflow(reads.manager, spec.workflow!, executionNamespace(execution), execution.projectId);
+    let workflow: RunnableWorkflow | null = null;
+    for (const name of namesInWorkbook(execution, spec.workflow!)) {
+      workflow = await deps.workflows.findForSubWorkflow(reads.manager, name, executionNamespace(execution), execution.projectId);
+      if (workflow) break;
+    }
     if (!workflow) throw new Error(`workflow '${spec.workflow}' not found`);
     const given = splitTargetFromInput(workflow.spec, input);
     const child = newChildExecution(execution, task, workflow, resolveWorkflowInput(workflow.spec, given.input), given.params);

@@ -47,8 +47,31 @@ export interface ParseOptions {
  */
 export function parseWorkflowDefinition(text: string, options: ParseOptions = {}): DefinitionParseResult {
   const limits: DefinitionLimits = { ...DEFAULT_DEFINITION_LIMITS, ...options.limits };
+  const loaded = loadDefinitionYaml(text, limits);
+  if (!loaded.loaded) return loaded.result;
+  const { data, collector } = loaded;
+  if (data === null || data === undefined) {
+    collector.add([], "the definition is empty: it needs 'version' and at least one workflow");
+    return invalid(collector);
+  }
+  const workflows = checkWorkflows(data, collector, options);
+  if (collector.size > 0) return invalid(collector);
+  return { valid: true, version: '2.0', workflows };
+}
+
+/** A definition's YAML read into data, or the errors that stopped it. */
+export type LoadedDefinition =
+  | { loaded: true; data: unknown; collector: DefinitionErrorCollector }
+  | { loaded: false; result: DefinitionParseResult };
+
+/**
+ * What every definition goes through before its content is checked: size, YAML syntax, nesting,
+ * duplicate keys and aliases. `workflowsAt` is where its workflows are (a workbook's
+ * `workflows`), so that duplicates there are named as workflows and tasks.
+ */
+export function loadDefinitionYaml(text: string, limits: DefinitionLimits, workflowsAt: readonly PathSegment[] = []): LoadedDefinition {
   const tooLarge = sizeLimitMessage(Buffer.byteLength(text, 'utf8'), limits);
-  if (tooLarge) return { valid: false, errors: [{ line: 1, column: 1, path: '', message: tooLarge }] };
+  if (tooLarge) return { loaded: false, result: { valid: false, errors: [{ line: 1, column: 1, path: '', message: tooLarge }] } };
   const lineCounter = new LineCounter();
   let document: Document.Parsed;
   try {
@@ -56,7 +79,9 @@ export function parseWorkflowDefinition(text: string, options: ParseOptions = {}
     document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
   } catch (error) {
     // the YAML parser recurses: only a document nested thousands of levels deep gets here
-    if (error instanceof RangeError) return { valid: false, errors: [{ line: 1, column: 1, path: '', message: depthLimitMessage(limits) }] };
+    if (error instanceof RangeError) {
+      return { loaded: false, result: { valid: false, errors: [{ line: 1, column: 1, path: '', message: depthLimitMessage(limits) }] } };
+    }
     throw error;
   }
   const collector = new DefinitionErrorCollector(new SourceLocator(document, lineCounter, text));
@@ -65,31 +90,38 @@ export function parseWorkflowDefinition(text: string, options: ParseOptions = {}
       const message = /call stack/i.test(error.message) ? depthLimitMessage(limits) : `YAML syntax error: ${firstLine(error.message)}`;
       collector.addAtOffset(error.pos[0], message);
     }
-    return invalid(collector);
+    return { loaded: false, result: invalid(collector) };
   }
   const deepAt = tooDeepOffset(document, limits.maxDepth);
   if (deepAt !== undefined) {
     collector.addAtOffset(deepAt, depthLimitMessage(limits));
-    return invalid(collector);
+    return { loaded: false, result: invalid(collector) };
   }
-  const unknownAliases = checkNodes(document, document.contents, [], collector);
-  if (unknownAliases > 0) return invalid(collector);
+  const unknownAliases = checkNodes(document, document.contents, [], collector, workflowsAt);
+  if (unknownAliases > 0) return { loaded: false, result: invalid(collector) };
 
   let data: unknown;
   try {
     data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     collector.add([], `YAML: ${error instanceof Error ? error.message : String(error)}`);
-    return invalid(collector);
+    return { loaded: false, result: invalid(collector) };
   }
-  if (data === null || data === undefined) {
-    collector.add([], "the definition is empty: it needs 'version' and at least one workflow");
-    return invalid(collector);
-  }
-  if (checkTaskCounts(data, limits, collector)) return invalid(collector);
+  // duplicate keys found by checkNodes are reported with the rest of the content's errors
+  return { loaded: true, data, collector };
+}
+
+/**
+ * Checks a mapping of 'version' and workflows (a definition's root, or a workbook's `workflows`
+ * through a collector placed there) and returns the specs of the valid workflows; every error
+ * goes to the collector.
+ */
+export function checkWorkflows(data: unknown, collector: DefinitionErrorCollector, options: ParseOptions = {}): WorkflowSpec[] {
+  const limits: DefinitionLimits = { ...DEFAULT_DEFINITION_LIMITS, ...options.limits };
+  if (checkTaskCounts(data, limits, collector)) return [];
 
   checkDefinitionSchema(data, collector);
-  if (!isRecord(data)) return invalid(collector);
+  if (!isRecord(data)) return [];
 
   checkVersion(data[VERSION_KEY], collector);
   const report: ReportError = (path, message, anchor) => collector.add(path, message, anchor);
@@ -107,8 +139,7 @@ export function parseWorkflowDefinition(text: string, options: ParseOptions = {}
     }
     checkWorkflowExpressions(data[name], [name], report);
   }
-  if (collector.size > 0) return invalid(collector);
-  return { valid: true, version: '2.0', workflows };
+  return workflows;
 }
 
 /** Every task's action must be one the service can run (Mistral finds out only at run time). */
@@ -147,7 +178,8 @@ function invalid(collector: DefinitionErrorCollector): DefinitionParseResult {
   return { valid: false, errors: sortDefinitionErrors(collector.errors) };
 }
 
-function checkVersion(version: unknown, collector: DefinitionErrorCollector): void {
+/** 'version' must be '2.0' (or 2): reported at the collector's `version`. */
+export function checkVersion(version: unknown, collector: DefinitionErrorCollector): void {
   if (typeof version === 'number' ? version === 2 : typeof version !== 'string' || SUPPORTED_VERSION.test(version)) return;
   collector.add([VERSION_KEY], `unsupported version '${String(version)}': it must be '2.0'`);
 }
@@ -161,6 +193,7 @@ function checkNodes(
   node: unknown,
   path: PathSegment[],
   collector: DefinitionErrorCollector,
+  workflowsAt: readonly PathSegment[],
   ancestors: unknown[] = [],
 ): number {
   if (isAlias(node)) {
@@ -184,20 +217,23 @@ function checkNodes(
       if (key === undefined) continue;
       if (seen.has(key)) {
         const offset = isScalar(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
-        collector.add([...path, key], duplicateMessage(path, key), { sourceOffset: offset });
+        collector.add([...path, key], duplicateMessage(path, key, workflowsAt), { sourceOffset: offset });
       }
       seen.add(key);
-      unknownAliases += checkNodes(document, pair.value, [...path, key], collector, [...ancestors, node]);
+      unknownAliases += checkNodes(document, pair.value, [...path, key], collector, workflowsAt, [...ancestors, node]);
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, index) => {
-      unknownAliases += checkNodes(document, item, [...path, index], collector, [...ancestors, node]);
+      unknownAliases += checkNodes(document, item, [...path, index], collector, workflowsAt, [...ancestors, node]);
     });
   }
   return unknownAliases;
 }
 
-function duplicateMessage(path: readonly PathSegment[], key: string): string {
+function duplicateMessage(fullPath: readonly PathSegment[], key: string, workflowsAt: readonly PathSegment[]): string {
+  const inWorkflows = workflowsAt.every((segment, index) => fullPath[index] === segment) && fullPath.length >= workflowsAt.length;
+  if (!inWorkflows) return `duplicate key '${key}'`;
+  const path = fullPath.slice(workflowsAt.length);
   if (path.length === 0) return key === VERSION_KEY ? `duplicate key '${key}'` : `duplicate workflow '${key}'`;
   if (path.length === 2 && path[1] === 'tasks') return `duplicate task '${key}'`;
   return `duplicate key '${key}'`;

@@ -19,3 +19,12 @@ export type {
   WorkflowSpec,
   WorkflowType,
 } from './workflow-spec.types';
+// the building blocks of other documents that hold workflows (workbooks)
+export { checkVersion, checkWorkflows, loadDefinitionYaml } from './definition.parser';
+export type { LoadedDefinition } from './definition.parser';
+export type { DefinitionErrorCollector } from './definition-errors.collector';
+export { sortDefinitionErrors } from './definition-errors.formatter';
+export type { PathSegment } from './definition-path.util';
+export { checkSchema } from './schema-errors.mapper';
+export { parseCommandLine } from './inline-parameters.parser';
+export { checkWorkflowExpressions } from './workflow-expressions.validator';

@@ -1,20 +1,19 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv, { type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv';
 import { didYouMean } from './close-match.util';
 import type { DefinitionErrorCollector } from './definition-errors.collector';
 import type { PathSegment } from './definition-path.util';
 import { definitionSchema, UNSUPPORTED_KEYS } from './workflow-language.schema';
 import type { ErrorAnchor } from './yaml-source.locator';
 
-let compiled: ValidateFunction | undefined;
+const compiled = new WeakMap<SchemaObject, ValidateFunction>();
 
-function definitionValidator(): ValidateFunction {
-  compiled ??= new Ajv({
-    allErrors: true,
-    verbose: true,
-    allowUnionTypes: true,
-    strictTypes: false,
-  }).compile(definitionSchema);
-  return compiled;
+function validatorOf(schema: SchemaObject): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strictTypes: false }).compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
 }
 
 /**
@@ -35,7 +34,12 @@ const TYPE_NAMES: Record<string, string> = {
 
 /** Validates the data against the language schema and adds one positioned error per problem. */
 export function checkDefinitionSchema(data: unknown, collector: DefinitionErrorCollector): void {
-  const validate = definitionValidator();
+  checkSchema(definitionSchema, data, collector);
+}
+
+/** The same for another document's schema (e.g. a workbook's own keys), with the same messages. */
+export function checkSchema(schema: SchemaObject, data: unknown, collector: DefinitionErrorCollector): void {
+  const validate = validatorOf(schema);
   if (validate(data)) return;
   for (const error of withoutCompositeDetails(validate.errors ?? [])) {
     const located = locate(error, data);

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { listVisibleRows, ListRequest, ListSpec } from '../common/list-query';
+import type { RequestContext } from '../identity/request-context';
+import { WorkbookEntity } from './workbook.entity';
+
+/** The columns of GET /v2/workbooks: what can be sorted, filtered and selected. */
+export const WORKBOOK_LIST_SPEC: ListSpec = {
+  columns: {
+    id: { sql: 'wb.id::text', type: 'text' },
+    name: { sql: 'wb.name', type: 'text' },
+    namespace: { sql: 'wb.namespace', type: 'text' },
+    definition: { sql: 'wb.definition', type: 'text', sortable: false },
+    tags: { sql: 'wb.tags', type: 'text[]', sortable: false },
+    scope: { sql: 'wb.scope', type: 'text' },
+    project_id: { sql: 'wb.project_id', type: 'text' },
+    created_at: { sql: 'wb.created_at', type: 'timestamp' },
+    updated_at: { sql: 'wb.updated_at', type: 'timestamp', nullable: true },
+  },
+  idColumn: 'id',
+  defaultSortKey: 'created_at',
+  extraParams: ['all_projects'],
+};
+
+@Injectable()
+export class WorkbookRepository {
+  constructor(
+    @InjectRepository(WorkbookEntity)
+    private readonly workbooks: Repository<WorkbookEntity>,
+  ) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.workbooks.manager.transaction(work);
+  }
+
+  /** The workbook a caller means by its name: its own project's, else a public one. */
+  findVisible(name: string, namespace: string, context: RequestContext): Promise<WorkbookEntity | null> {
+    return this.workbooks
+      .createQueryBuilder('wb')
+      .where('wb.name = :name AND wb.namespace = :namespace', { name, namespace })
+      .andWhere("(wb.project_id = :project OR wb.scope = 'public')", { project: context.projectId })
+      .orderBy('CASE WHEN wb.project_id = :project THEN 0 ELSE 1 END', 'ASC')
+      .limit(1)
+      .getOne();
+  }
+
+  /** The caller's project's workbook of that name, locked until the transaction ends. */
+  findOwnedByName(manager: EntityManager, name: string, namespace: string, projectId: string): Promise<WorkbookEntity | null> {
+    return manager.findOne(WorkbookEntity, { where: { name, namespace, projectId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<WorkbookEntity[]> {
+    return listVisibleRows(this.workbooks.createQueryBuilder('wb'), WORKBOOK_LIST_SPEC, request, context.projectId, allProjects && context.isAdmin);
+  }
+
+  save(manager: EntityManager, workbook: WorkbookEntity): Promise<WorkbookEntity> {
+    return manager.save(WorkbookEntity, workbook);
+  }
+
+  async remove(manager: EntityManager, id: string): Promise<void> {
+    await manager.delete(WorkbookEntity, { id });
+  }
+}
