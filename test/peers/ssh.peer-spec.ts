@@ -137,6 +137,15 @@ backup_wf:
         cmd: rm ~/fs-state && echo thawed
       publish:
         thawed: <% $task().result %>
+slow_wf:
+  input:
+    - host
+    - port
+    - username
+  tasks:
+    hang:
+      action: std.ssh host=<% $.host %> port=<% $.port %> username=<% $.username %> private_key_filename=id_test cmd="sleep 60"
+      timeout: 1
 login_wf:
   input:
     - host
@@ -259,14 +268,23 @@ describe('std.ssh against a real OpenSSH sshd', () => {
   });
 
   it('ends a command that runs longer than its timeout, and one that writes more than the output limit', async () => {
-    const slow = await act({ ...keyLogin(), cmd: 'sleep 60', timeout: 1 });
+    const slow = await act({ ...keyLogin(), cmd: 'echo $$ > ~/slow.pid; exec sleep 60', timeout: 1 });
     expect(slow.state).toBe('ERROR');
     expect(slow.result).toContain('the command did not finish within 1 s');
+    // the command is ended on the host too
+    await waitFor('the timed-out command ended on the host', async () => (await act({ ...keyLogin(), cmd: 'kill -0 $(cat ~/slow.pid) 2>/dev/null || echo gone' })).result === 'gone\n');
     const chatty = await act({ ...keyLogin(), cmd: "head -c 100000 /dev/zero | tr '\\0' a" });
     expect(chatty.state).toBe('ERROR');
     expect(chatty.result).toContain('more than 65536 bytes to stdout (SIROCCO_SSH_MAX_OUTPUT_BYTES)');
     const tooLong = await t.http.post('/v2/action_executions').send({ name: 'std.ssh', input: { ...keyLogin(), cmd: 'true', timeout: 999999999 } });
     expect(JSON.stringify(tooLong.body)).toContain('SIROCCO_MAX_DURATION_SECONDS');
+  });
+
+  it("stops waiting for the host when the task's timeout is over", async () => {
+    const execution = await t.client.run('slow_wf', { host: '127.0.0.1', port: sshd.port, username: USER });
+    expect(execution.state).toBe('ERROR');
+    const task = await t.client.task(execution.id, 'hang');
+    expect(task.state_info).toContain('timed out');
   });
 
   it('reads key files only inside the keys folder', async () => {
