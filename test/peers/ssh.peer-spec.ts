@@ -3,8 +3,11 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import request from 'supertest';
 import { freePort } from '../support/free-port';
-import { useTestApp } from '../support/test-app';
+import { ServiceProcess } from '../support/service-process';
+import { NO_DEFINITIONS_DIR, useTestApp } from '../support/test-app';
+import { createTestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
 
 /** The test user scripts/sshd-dev.sh created (same variables, same defaults). */
@@ -323,5 +326,49 @@ describe('std.ssh against a real OpenSSH sshd', () => {
     expect(ran).toMatchObject({ state: 'SUCCESS', result: '127.0.0.1 127.0.0.2\n' });
     const local = await t.http.post('/v2/action_executions').send({ name: 'std.ssh_proxied', input: { ...keyLogin(), gateway_host: '127.0.0.1', proxy_command: 'nc %h %p', cmd: 'true' } });
     expect(JSON.stringify(local.body)).toContain('proxy_command is not supported');
+  });
+});
+
+describe('std.ssh credentials in the logs of the service process', () => {
+  let service: ServiceProcess;
+  let database: { url: string; drop: () => Promise<void> };
+  let http: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const port = await freePort();
+    service = await ServiceProcess.start({
+      DATABASE_URL: database.url,
+      SIROCCO_PORT: String(port),
+      SIROCCO_DEFINITIONS_DIR: NO_DEFINITIONS_DIR,
+      SIROCCO_LOG_LEVEL: 'trace',
+      SIROCCO_SSH_KEYS_DIR: sshd.keysDir,
+    });
+    http = request(`http://127.0.0.1:${port}`);
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await database?.drop();
+  });
+
+  it('logs no password, passphrase or key, whether the login works or not', async () => {
+    const wrong = 'wrong-Secret-43';
+    const lockedKey = sshd.privateKey('id_locked');
+    const base = { host: '127.0.0.1', port: sshd.port, username: USER };
+    const runs = [
+      { ...base, password: PASSWORD, cmd: 'whoami' },
+      { ...base, password: wrong, cmd: 'whoami' },
+      { ...base, private_key: lockedKey, password: 'key-passphrase', cmd: 'echo fails >&2; exit 4' },
+      { ...base, private_key: lockedKey, password: 'not-the-passphrase', cmd: 'true' },
+    ];
+    const states: string[] = [];
+    for (const input of runs) states.push((await http.post('/v2/action_executions').send({ name: 'std.ssh', input }).expect(201)).body.state);
+    expect(states).toEqual(['SUCCESS', 'ERROR', 'ERROR', 'ERROR']);
+    // the log logs the requests (trace level): it would show what leaked
+    await waitFor('the last request in the log', () => service.log.includes('/v2/action_executions'));
+    const keyBody = lockedKey.split('\n')[3];
+    for (const secret of [PASSWORD, wrong, 'key-passphrase', 'not-the-passphrase', keyBody, 'PRIVATE KEY']) {
+      expect(service.log).not.toContain(secret);
+    }
   });
 });
