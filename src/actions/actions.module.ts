@@ -22,7 +22,7 @@ import { stdActions } from './std/std-actions';
       provide: ActionCatalog,
       inject: [MailSender, ExecutionCredentials, SIROCCO_CONFIG],
       useFactory: (mail: MailSender, credentials: ExecutionCredentials, config: SiroccoConfig) =>
-        new ActionCatalog([...stdActions(mail, config.limits.durationSeconds), ...openstackActions(credentials, [...NOVA_ACTIONS, ...GLANCE_ACTIONS, ...CINDER_ACTIONS, ...KEYSTONE_ACTIONS])]),
+        new ActionCatalog([...stdActions(mail, config.limits.durationSeconds, config.ssh), ...openstackActions(credentials, [...NOVA_ACTIONS, ...GLANCE_ACTIONS, ...CINDER_ACTIONS, ...KEYSTONE_ACTIONS])]),
     },
   ],
   exports: [ActionCatalog],

@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { CloudConfigError, readCloudConfig, type CloudConfig } from './cloud-config';
 
@@ -73,6 +74,8 @@ export interface SiroccoConfig {
     /** how long `activating` waits for running executions before maintenance mode is activated anyway */
     activationTimeoutSeconds: number;
   };
+  /** std.ssh and std.ssh_proxied */
+  ssh: SshSettings;
   mail: {
     /** smtp:// or smtps:// URL of the mail server; when absent mails go to the outbox folder. */
     smtpUrl?: string;
@@ -81,6 +84,19 @@ export interface SiroccoConfig {
     /** Where mails are written (as .eml files) when no SMTP server is configured. */
     outboxDir: string;
   };
+}
+
+export interface SshSettings {
+  /** where `private_key_filename` is looked up (Mistral: the executor's ~/.ssh) */
+  keysDir: string;
+  /** whether `private_key_filename` may name a file outside keysDir by an absolute path (Mistral allows it) */
+  allowAbsoluteKeyPaths: boolean;
+  /** longest the TCP connection, handshake and login to one host may take */
+  connectTimeoutSeconds: number;
+  /** longest a command may run on one host when the action gives no `timeout` */
+  commandTimeoutSeconds: number;
+  /** most bytes of stdout (and of stderr) kept from one host; more fails the action */
+  maxOutputBytes: number;
 }
 
 export interface KeystoneSettings {
@@ -213,6 +229,13 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
     },
     maintenance: {
       activationTimeoutSeconds: readInteger(env, 'SIROCCO_MAINTENANCE_ACTIVATION_TIMEOUT', 3600, 0, 2678400),
+    },
+    ssh: {
+      keysDir: path.resolve(env.SIROCCO_SSH_KEYS_DIR || path.join(homedir(), '.ssh')),
+      allowAbsoluteKeyPaths: readChoice(env, 'SIROCCO_SSH_ALLOW_ABSOLUTE_KEY_PATHS', 'false', ['true', 'false'] as const) === 'true',
+      connectTimeoutSeconds: readInteger(env, 'SIROCCO_SSH_CONNECT_TIMEOUT_SECONDS', 30, 1, 3600),
+      commandTimeoutSeconds: readInteger(env, 'SIROCCO_SSH_COMMAND_TIMEOUT_SECONDS', 3600, 1, 315360000),
+      maxOutputBytes: readInteger(env, 'SIROCCO_SSH_MAX_OUTPUT_BYTES', 1048576, 1024, 1073741824),
     },
     mail: {
       smtpUrl: readUrl(env, 'SIROCCO_SMTP_URL', ['smtp:', 'smtps:']),
