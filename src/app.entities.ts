@@ -3,6 +3,7 @@ import { DelayedJobEntity } from './engine/delayed-job.entity';
 import { TaskExecutionEntity } from './engine/task-execution.entity';
 import { WorkflowExecutionEntity } from './engine/workflow-execution.entity';
 import { EnvironmentEntity } from './environments/environment.entity';
+import { EventDeliveryEntity, EventTriggerEntity } from './event-triggers/event-trigger.entity';
 import { CronTriggerEntity } from './triggers/cron-trigger.entity';
 import { TriggerFiringEntity } from './triggers/trigger-firing.entity';
 import { WorkflowDefinitionEntity } from './workflows/workflow-definition.entity';
@@ -20,4 +21,6 @@ export const entities = [
   EnvironmentEntity,
   CronTriggerEntity,
   TriggerFiringEntity,
+  EventTriggerEntity,
+  EventDeliveryEntity,
 ];

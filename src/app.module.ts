@@ -13,6 +13,7 @@ import { EngineModule } from './engine/engine.module';
 import { EnvironmentsModule } from './environments/environments.module';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TriggersModule } from './triggers/triggers.module';
+import { EventTriggersModule } from './event-triggers/event-triggers.module';
 import { IdentityModule } from './identity/identity.module';
 import { ExpressionsModule } from './expressions/expressions.module';
 import { HealthModule } from './health/health.module';
@@ -48,6 +49,7 @@ export class AppModule {
         ActionsApiModule,
         ScheduleModule.forRoot(),
         TriggersModule,
+        EventTriggersModule,
       ],
     };
   }

@@ -69,6 +69,13 @@ export interface SiroccoConfig {
     /** how many of them it fires at once */
     concurrency: number;
   };
+  /** Event triggers: OpenStack notifications read from the message bus (oslo.messaging on RabbitMQ). */
+  notifications: {
+    /** amqp:// or amqps:// URL of the broker (user, password, vhost); when absent nothing is consumed. */
+    url?: string;
+    /** The shared queues are named `<pool>.<exchange>.<topic>`: every replica with the same pool reads the same queue. */
+    pool: string;
+  };
   mail: {
     /** smtp:// or smtps:// URL of the mail server; when absent mails go to the outbox folder. */
     smtpUrl?: string;
@@ -206,6 +213,10 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
       operatorEmail: env.SIROCCO_OPERATOR_EMAIL || undefined,
       batchSize: readInteger(env, 'SIROCCO_TRIGGER_BATCH_SIZE', 500, 1, 100000),
       concurrency: readInteger(env, 'SIROCCO_TRIGGER_CONCURRENCY', 16, 1, 1000),
+    },
+    notifications: {
+      url: readUrl(env, 'SIROCCO_NOTIFICATIONS_URL', ['amqp:', 'amqps:']),
+      pool: env.SIROCCO_NOTIFICATIONS_POOL || 'sirocco',
     },
     mail: {
       smtpUrl: readUrl(env, 'SIROCCO_SMTP_URL', ['smtp:', 'smtps:']),

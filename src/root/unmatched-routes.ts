@@ -8,7 +8,6 @@ import { ApiError } from '../common/api-error';
  */
 const NOT_SUPPORTED: Array<{ path: RegExp; methods?: string[]; message: string }> = [
   { path: /^\/v2\/workbooks(\/|$)/, message: 'Workbooks are not supported by Sirocco yet' },
-  { path: /^\/v2\/event_triggers(\/|$)/, message: 'Event triggers are not supported by Sirocco yet' },
   { path: /^\/v2\/members(\/|$)/, message: 'Resource sharing (members) is not supported by Sirocco yet' },
   { path: /^\/v2\/[a-z_]+\/[^/]+\/members(\/|$)/, message: 'Resource sharing (members) is not supported by Sirocco yet' },
   { path: /^\/v2\/services(\/|$)/, message: 'The services API is not supported by Sirocco yet' },

@@ -14,7 +14,6 @@ describe('unknown paths, unsupported Mistral features, wrong methods', () => {
     ['post', '/v2/workbooks', 'Workbooks are not supported by Sirocco yet'],
     ['get', '/v2/workbooks/my_book', 'Workbooks are not supported by Sirocco yet'],
     ['get', '/v2/workbooks?limit=10&sort_keys=name', 'Workbooks are not supported by Sirocco yet'],
-    ['get', '/v2/event_triggers', 'Event triggers are not supported by Sirocco yet'],
     ['get', '/v2/members', 'Resource sharing (members) is not supported by Sirocco yet'],
     ['get', '/v2/workflows/first_wf/members', 'Resource sharing (members) is not supported by Sirocco yet'],
     ['post', '/v2/workflows/first_wf/members', 'Resource sharing (members) is not supported by Sirocco yet'],
