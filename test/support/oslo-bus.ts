@@ -79,9 +79,9 @@ export class OsloBus {
     }
   }
 
-  async deleteQueuesAndExchange(queues: string[], exchange: string): Promise<void> {
+  async deleteQueuesAndExchange(queues: string[], exchange?: string): Promise<void> {
     for (const queue of queues) await this.channel!.deleteQueue(queue).catch(() => undefined);
-    await this.channel!.deleteExchange(exchange).catch(() => undefined);
+    if (exchange) await this.channel!.deleteExchange(exchange).catch(() => undefined);
   }
 }
 
