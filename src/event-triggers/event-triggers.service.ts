@@ -43,6 +43,7 @@ export class EventTriggersService implements OnModuleInit {
   }
 
   async create(request: CreateEventTriggerRequest, context: RequestContext): Promise<EventTriggerEntity> {
+    this.checkPublicize(request.scope, context);
     const workflow = await this.workflows.get(request.workflowId, '', context);
     this.checkInput(workflow.spec, request.workflowInput);
     const now = new Date();
@@ -100,6 +101,7 @@ export class EventTriggersService implements OnModuleInit {
   }
 
   async update(id: string, changes: UpdateEventTriggerRequest, context: RequestContext): Promise<EventTriggerEntity> {
+    this.checkPublicize(changes.scope, context);
     const found = await this.owned(id, context);
     return this.triggers.transaction(async (manager) => {
       const trigger = await this.triggers.lock(manager, found.id);
@@ -135,6 +137,11 @@ export class EventTriggersService implements OnModuleInit {
       throw new ApiError(403, `Event trigger ${trigger.id} belongs to another project and can only be read.`);
     }
     return trigger;
+  }
+
+  /** A public trigger sees every project's notifications: only an admin may make one (Mistral's event_triggers:publicize). */
+  private checkPublicize(scope: string | undefined, context: RequestContext): void {
+    if (scope === 'public' && !context.isAdmin) throw new ApiError(403, "Policy doesn't allow event_triggers:publicize to be performed.");
   }
 
   private checkInput(spec: Parameters<typeof resolveWorkflowInput>[0], input: Record<string, unknown>): void {

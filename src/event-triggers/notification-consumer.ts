@@ -62,8 +62,8 @@ export class NotificationConsumer implements OnApplicationBootstrap, OnApplicati
     if (!this.url) return;
     this.listener = new NotificationListener(this.dataSource, EVENT_TRIGGERS_CHANNEL, () => this.requestSync());
     await this.listener.start();
+    // the service starts whether or not the broker answers; the first trigger created waits for it
     this.connecting = this.connect();
-    await this.connecting;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -147,7 +147,12 @@ export class NotificationConsumer implements OnApplicationBootstrap, OnApplicati
 
   /** Consumes the queues of the pairs triggers listen on, and no others; one sync at a time. */
   private requestSync(): Promise<void> {
-    this.syncing = this.syncing.then(() => this.sync());
+    this.syncing = this.syncing.then(() =>
+      this.sync().catch((error: unknown) => {
+        this.logger.warn(`updating the notification queues failed: ${String(error)}`);
+        this.scheduleSync();
+      }),
+    );
     return this.syncing;
   }
 

@@ -17,6 +17,7 @@ describe('event triggers on real Nova notifications', () => {
   const run = Date.now().toString(36);
   const prefix = `t${run}-`;
   const demo = new RealCloudUser('demo', keystoneEnv.KEYSTONE_DEMO_PASSWORD ?? 'demo-pass', 'demo', prefix);
+  const alt = new RealCloudUser('alt', keystoneEnv.KEYSTONE_ALT_PASSWORD ?? 'alt-pass', 'alt', prefix);
   const pool = `sirocco-peer-${run}`;
   const workflowName = `backup_on_create_${run}`;
   let k: TestApp;
@@ -38,6 +39,7 @@ describe('event triggers on real Nova notifications', () => {
   afterAll(async () => {
     await k?.close();
     await demo.cleanUp();
+    await alt.cleanUp();
     const cleaner = await new OsloBus(bus.SIROCCO_NOTIFICATIONS_URL).open();
     await cleaner.deleteQueuesAndExchange([`${pool}.nova.notifications`]);
     await cleaner.close();
@@ -56,7 +58,7 @@ describe('event triggers on real Nova notifications', () => {
     }, { ...CLOUD_POLL, timeoutMs: 120_000 });
   }
 
-  it('creating a server with metadata backup starts a workflow that snapshots it; one without starts a run that does nothing', async () => {
+  it("creating a server with metadata backup starts a workflow that snapshots it; one without starts a run that does nothing; another project's server starts none", async () => {
     const definition = `
 version: '2.0'
 ${workflowName}:
@@ -84,7 +86,12 @@ ${workflowName}:
       .send({ name: `backup_${run}`, workflow_id: workflow.body.workflows[0].id, exchange: 'nova', topic: 'notifications', event: 'compute.instance.create.end' })
       .expect(201);
     expect(trigger.body).toMatchObject({ exchange: 'nova', topic: 'notifications', event: 'compute.instance.create.end', project_id: await demo.projectId() });
+    // a public trigger would see every project's servers: Mistral keeps that to admins
+    const publicized = await k.http.put(`/v2/event_triggers/${trigger.body.id}`).set('X-Auth-Token', token).send({ scope: 'public' }).expect(403);
+    expect(publicized.body.faultstring).toBe("Policy doesn't allow event_triggers:publicize to be performed.");
 
+    // another project's server: its notification is not the demo trigger's (queued before demo's)
+    const elsewhere = await alt.bootFromImage('evt-alt', { backup: 'true' });
     const [backedUp, plain] = await Promise.all([demo.bootFromImage('evt-backup', { backup: 'true' }), demo.bootFromImage('evt-plain')]);
 
     const backupRun = await runFor(backedUp.id);
@@ -104,6 +111,8 @@ ${workflowName}:
     const listed = await k.http.get('/v2/executions').set('X-Auth-Token', token).query({ workflow_name: workflowName, limit: 1000 }).expect(200);
     const ours = await Promise.all((listed.body.executions as Array<{ id: string }>).map((execution) => executions.get(execution.id)));
     expect(ours.filter((execution) => execution.output?.server_id === backedUp.id)).toHaveLength(1);
+    expect(ours.filter((execution) => execution.output?.server_id === elsewhere.id)).toHaveLength(0);
+    expect(await alt.imagesOf(elsewhere.id)).toEqual([]);
 
     await k.http.delete(`/v2/event_triggers/${trigger.body.id}`).set('X-Auth-Token', token).expect(204);
   });
