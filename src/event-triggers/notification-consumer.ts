@@ -176,6 +176,9 @@ export class NotificationConsumer implements OnApplicationBootstrap, OnApplicati
         if (wanted.has(queue)) continue;
         await channel.cancel(tag);
         this.consumers.delete(queue);
+        // no trigger listens there any more: a queue left bound would fill up with every notification
+        await channel.deleteQueue(queue);
+        this.logger.log(`no trigger listens on queue ${queue} any more: deleted it`);
       }
     } catch (error) {
       // the channel is gone (the connection's close handler reconnects) or a declaration was refused
