@@ -22,6 +22,9 @@ describe('event triggers on real Nova notifications', () => {
   const workflowName = `backup_on_create_${run}`;
   let k: TestApp;
   let token: string;
+  let demoUserId: string;
+  const keystone = new KeystoneClient(keystoneEnv.SIROCCO_KEYSTONE_URL!);
+  const demoTrusts = async () => (await keystone.listTrusts(token, { trustorUserId: demoUserId })).map((trust) => trust.id);
   let executions: ExecutionsClient;
 
   beforeAll(async () => {
@@ -32,8 +35,9 @@ describe('event triggers on real Nova notifications', () => {
       SIROCCO_NOTIFICATIONS_URL: bus.SIROCCO_NOTIFICATIONS_URL!,
       SIROCCO_NOTIFICATIONS_POOL: pool,
     });
-    const keystone = new KeystoneClient(keystoneEnv.SIROCCO_KEYSTONE_URL!);
-    token = (await keystone.passwordAuth({ username: 'demo', password: keystoneEnv.KEYSTONE_DEMO_PASSWORD ?? 'demo-pass', project: 'demo', userDomain: 'default', projectDomain: 'default' })).token;
+    const login = await keystone.passwordAuth({ username: 'demo', password: keystoneEnv.KEYSTONE_DEMO_PASSWORD ?? 'demo-pass', project: 'demo', userDomain: 'default', projectDomain: 'default' });
+    token = login.token;
+    demoUserId = login.user.id;
     executions = new ExecutionsClient(wrapWithToken(k, () => token));
   });
   afterAll(async () => {
@@ -58,7 +62,7 @@ describe('event triggers on real Nova notifications', () => {
     }, { ...CLOUD_POLL, timeoutMs: 120_000 });
   }
 
-  it("creating a server with metadata backup starts a workflow that snapshots it; one without starts a run that does nothing; another project's server starts none", async () => {
+  it("creating a server with metadata backup starts a workflow that snapshots it; one without starts a run that does nothing; another project's server starts none; the trigger's trust goes with it", async () => {
     const definition = `
 version: '2.0'
 ${workflowName}:
@@ -79,6 +83,7 @@ ${workflowName}:
       publish:
         image_id: <% $task().result %>
 `;
+    const trustsBefore = await demoTrusts();
     const workflow = await k.http.post('/v2/workflows').set('X-Auth-Token', token).set('Content-Type', 'text/plain').send(definition).expect(201);
     const trigger = await k.http
       .post('/v2/event_triggers')
@@ -86,6 +91,15 @@ ${workflowName}:
       .send({ name: `backup_${run}`, workflow_id: workflow.body.workflows[0].id, exchange: 'nova', topic: 'notifications', event: 'compute.instance.create.end' })
       .expect(201);
     expect(trigger.body).toMatchObject({ exchange: 'nova', topic: 'notifications', event: 'compute.instance.create.end', project_id: await demo.projectId() });
+    // the trigger holds a trust of its creator, as a cron trigger does (a new one of demo's)
+    const { Client } = await import('pg');
+    const db = new Client({ connectionString: k.databaseUrl });
+    await db.connect();
+    const stored = await db.query<{ trust_id: string }>('SELECT trust_id FROM trigger_trusts WHERE trigger_id = $1', [trigger.body.id]);
+    await db.end();
+    const trustOfTrigger = stored.rows[0]!.trust_id;
+    expect(trustsBefore).not.toContain(trustOfTrigger);
+    expect(await demoTrusts()).toContain(trustOfTrigger);
     // a public trigger would see every project's servers: Mistral keeps that to admins
     const publicized = await k.http.put(`/v2/event_triggers/${trigger.body.id}`).set('X-Auth-Token', token).send({ scope: 'public' }).expect(403);
     expect(publicized.body.faultstring).toBe("Policy doesn't allow event_triggers:publicize to be performed.");
@@ -115,6 +129,10 @@ ${workflowName}:
     expect(await alt.imagesOf(elsewhere.id)).toEqual([]);
 
     await k.http.delete(`/v2/event_triggers/${trigger.body.id}`).set('X-Auth-Token', token).expect(204);
+    // its runs have ended: the sweep deletes the trust
+    const { TrustSweeper } = await import('../../src/identity/trusts/trust-sweeper');
+    await k.app.get(TrustSweeper).sweep();
+    expect(await demoTrusts()).not.toContain(trustOfTrigger);
   });
 });
 
