@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import * as amqp from 'amqplib';
 import { DataSource } from 'typeorm';
@@ -33,7 +33,7 @@ function brokerName(url: string): string {
  * new and deleted triggers through a NOTIFY.
  */
 @Injectable()
-export class NotificationConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class NotificationConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(NotificationConsumer.name);
   private readonly url?: string;
   private connection?: amqp.ChannelModel;
@@ -66,7 +66,8 @@ export class NotificationConsumer implements OnApplicationBootstrap, OnApplicati
     this.connecting = this.connect();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database closes: the messages being handled finish with it. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.syncTimer);
@@ -243,7 +244,7 @@ export class NotificationConsumer implements OnApplicationBootstrap, OnApplicati
   private async receive(channel: amqp.Channel, queue: string, pair: ListenedTopic, message: amqp.ConsumeMessage | null): Promise<void> {
     if (!message) {
       // the broker cancelled the consumer (the queue was deleted): declare it again
-      if (this.consumers.get(queue)) this.consumers.delete(queue);
+      this.consumers.delete(queue);
       this.scheduleSync();
       return;
     }
