@@ -171,7 +171,7 @@ ensure_rabbitmq() {
     wait_until 120 "RabbitMQ listening on 5672 (its logs: /var/log/rabbitmq/)" port_listening 5672
   fi
   # rabbitmqctl takes ~0.5 s a call: a stamp of what was set up skips them
-  local stamp; stamp=$(fingerprint "$RABBIT_USER" "$RABBIT_PASSWORD" "$RABBIT_VHOST")
+  local stamp; stamp=$(fingerprint "$RABBIT_USER" "$RABBIT_PASSWORD" "$RABBIT_VHOST" notifications-policy-v1)
   [ "$(cat "$SIROCCO_OS_DIR/run/rabbitmq.stamp" 2>/dev/null)" = "$stamp" ] && return 0
   say "rabbitmq: vhost and user $RABBIT_USER"
   {
@@ -179,7 +179,9 @@ ensure_rabbitmq() {
     rabbitmqctl -q add_vhost "$RABBIT_VHOST" &&
     { rabbitmqctl -q add_user "$RABBIT_USER" "$RABBIT_PASSWORD" 2> /dev/null ||
       rabbitmqctl -q change_password "$RABBIT_USER" "$RABBIT_PASSWORD"; } &&
-    rabbitmqctl -q set_permissions -p "$RABBIT_VHOST" "$RABBIT_USER" '.*' '.*' '.*'
+    rabbitmqctl -q set_permissions -p "$RABBIT_VHOST" "$RABBIT_USER" '.*' '.*' '.*' &&
+    # the notifier's own queues (notifications.info, ...) fill up when nobody reads them: kept short
+    rabbitmqctl -q set_policy -p "$RABBIT_VHOST" --apply-to queues notifier-queues '^notifications\.' '{"max-length": 1000}'
   } >> "$SIROCCO_OS_DIR/log/rabbitmq.log" 2>&1 || die "rabbitmqctl failed (log: $SIROCCO_OS_DIR/log/rabbitmq.log)"
   echo "$stamp" > "$SIROCCO_OS_DIR/run/rabbitmq.stamp"
 }
@@ -348,6 +350,13 @@ OPENSTACK_FLAVOR_NAME=m1.tiny
 OPENSTACK_BFV_FLAVOR_ID=2
 OPENSTACK_SMALL_FLAVOR_ID=3
 OPENSTACK_VOLUME_TYPE=$VOLUME_TYPE
+ENV
+# the message bus Nova's notifications go to (for Sirocco's event triggers; holds a password)
+write_if_changed "$SIROCCO_OS_DIR/notifications.env" <<ENV || true
+# Written by scripts/openstack-dev.sh: the RabbitMQ vhost of Nova's notifications
+SIROCCO_NOTIFICATIONS_URL=amqp://$RABBIT_USER:$RABBIT_PASSWORD@${OS_HOST}:5672/$RABBIT_VHOST
+NOVA_NOTIFICATIONS_EXCHANGE=nova
+NOVA_NOTIFICATIONS_TOPIC=notifications
 ENV
 {
   echo "# Written by scripts/openstack-dev.sh: OS_CLOUD=demo (or alt, admin, sirocco) OS_CLIENT_CONFIG_FILE=$CLOUDS_FILE"

@@ -4,6 +4,7 @@ import { TaskExecutionEntity } from './engine/task-execution.entity';
 import { WorkflowExecutionEntity } from './engine/workflow-execution.entity';
 import { EnvironmentEntity } from './environments/environment.entity';
 import { ResourceMemberEntity } from './sharing/resource-member.entity';
+import { EventDeliveryEntity, EventTriggerEntity } from './event-triggers/event-trigger.entity';
 import { CronTriggerEntity } from './triggers/cron-trigger.entity';
 import { TriggerFiringEntity } from './triggers/trigger-firing.entity';
 import { WorkbookEntity } from './workbooks/workbook.entity';
@@ -24,4 +25,6 @@ export const entities = [
   TriggerFiringEntity,
   ResourceMemberEntity,
   WorkbookEntity,
+  EventTriggerEntity,
+  EventDeliveryEntity,
 ];

@@ -14,6 +14,7 @@ import { EnvironmentsModule } from './environments/environments.module';
 import { ScheduleModule } from '@nestjs/schedule';
 import { SharingModule } from './sharing/sharing.module';
 import { TriggersModule } from './triggers/triggers.module';
+import { EventTriggersModule } from './event-triggers/event-triggers.module';
 import { IdentityModule } from './identity/identity.module';
 import { ExpressionsModule } from './expressions/expressions.module';
 import { HealthModule } from './health/health.module';
@@ -55,6 +56,7 @@ export class AppModule {
         ActionsApiModule,
         ScheduleModule.forRoot(),
         TriggersModule,
+        EventTriggersModule,
         MaintenanceModule,
       ],
     };

@@ -59,8 +59,13 @@ cores = 200
 ram = 204800
 [oslo_concurrency]
 lock_path = $NOVA_DIR/lock
+# notifications on the bus (exchange nova, topic notifications, oslo's v2 envelope): Sirocco's
+# event triggers read them (compute.instance.create.end, ...)
 [oslo_messaging_notifications]
-driver = noop
+driver = messagingv2
+topics = notifications
+[notifications]
+notification_format = unversioned
 [glance]
 api_servers = $IMAGE_URL
 [cinder]

@@ -10,11 +10,12 @@ export const REDACTED_LOG_PATHS = [
   'req.headers.cookie',
 ];
 
-/** The passwords in Sirocco's own settings (database, SMTP, Keystone, OpenStack cloud). */
+/** The passwords in Sirocco's own settings (database, SMTP, message bus, Keystone, OpenStack cloud). */
 export function configSecrets(config: SiroccoConfig): string[] {
   const values = secretValuesOf({
     database: config.database.url,
     smtp: config.mail.smtpUrl,
+    notifications: config.notifications.url,
     keystone_password: config.auth.keystone?.password,
     cloud_password: config.openstack?.credentials.password,
   });

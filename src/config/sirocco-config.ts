@@ -76,6 +76,13 @@ export interface SiroccoConfig {
   };
   /** std.ssh and std.ssh_proxied */
   ssh: SshSettings;
+  /** Event triggers: OpenStack notifications read from the message bus (oslo.messaging on RabbitMQ). */
+  notifications: {
+    /** amqp:// or amqps:// URL of the broker (user, password, vhost); when absent nothing is consumed. */
+    url?: string;
+    /** The shared queues are named `<pool>.<exchange>.<topic>`: every replica with the same pool reads the same queue. */
+    pool: string;
+  };
   mail: {
     /** smtp:// or smtps:// URL of the mail server; when absent mails go to the outbox folder. */
     smtpUrl?: string;
@@ -236,6 +243,10 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
       connectTimeoutSeconds: readInteger(env, 'SIROCCO_SSH_CONNECT_TIMEOUT_SECONDS', 30, 1, 3600),
       commandTimeoutSeconds: readInteger(env, 'SIROCCO_SSH_COMMAND_TIMEOUT_SECONDS', 3600, 1, 315360000),
       maxOutputBytes: readInteger(env, 'SIROCCO_SSH_MAX_OUTPUT_BYTES', 1048576, 1024, 1073741824),
+    },
+    notifications: {
+      url: readUrl(env, 'SIROCCO_NOTIFICATIONS_URL', ['amqp:', 'amqps:']),
+      pool: env.SIROCCO_NOTIFICATIONS_POOL || 'sirocco',
     },
     mail: {
       smtpUrl: readUrl(env, 'SIROCCO_SMTP_URL', ['smtp:', 'smtps:']),

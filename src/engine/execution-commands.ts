@@ -26,6 +26,8 @@ export interface TriggeredStart {
   input: Record<string, unknown>;
   params: ExecutionParams;
   description: string;
+  /** variables the run's data context holds besides its input (an event trigger's `__event`) */
+  context?: Record<string, unknown>;
   /** the run cannot start for this reason (e.g. the trust is broken): create it in ERROR */
   failure?: string;
 }

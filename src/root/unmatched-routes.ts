@@ -7,7 +7,6 @@ import { ApiError } from '../common/api-error';
  * fall through to 405 on known paths).
  */
 const NOT_SUPPORTED: Array<{ path: RegExp; methods?: string[]; message: string }> = [
-  { path: /^\/v2\/event_triggers(\/|$)/, message: 'Event triggers are not supported by Sirocco yet' },
   { path: /^\/v2\/services(\/|$)/, message: 'The services API is not supported by Sirocco yet' },
   { path: /^\/v2\/code_sources(\/|$)/, message: 'Code sources are not supported by Sirocco yet' },
   { path: /^\/v2\/dynamic_actions(\/|$)/, message: 'Dynamic actions are not supported by Sirocco yet' },

@@ -10,7 +10,6 @@ describe('unknown paths, unsupported Mistral features, wrong methods', () => {
   });
 
   it.each<[string, string, string]>([
-    ['get', '/v2/event_triggers', 'Event triggers are not supported by Sirocco yet'],
     ['get', '/v2/services', 'The services API is not supported by Sirocco yet'],
     ['get', '/v2/code_sources', 'Code sources are not supported by Sirocco yet'],
     ['get', '/v2/dynamic_actions/', 'Dynamic actions are not supported by Sirocco yet'],

@@ -79,6 +79,7 @@ export class StartBatch {
     const missing: ExecutionWorkflow = { id: null, name: start.workflowName, namespace: '', tags: [], spec: { name: start.workflowName } as WorkflowSpec };
     const execution = newExecution(start.executionId ?? randomUUID(), workflow ?? missing, input, params, start.description, start.projectId);
     execution.triggerId = start.triggerId;
+    if (start.context) execution.context = { ...execution.context, ...start.context };
     if (failure !== null) {
       execution.state = 'ERROR';
       execution.stateInfo = failure;
