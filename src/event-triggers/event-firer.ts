@@ -10,6 +10,7 @@ import type { EventTriggerEntity } from './event-trigger.entity';
 import { eventTriggerMasker } from './event-trigger.mapper';
 import { EventTriggerRepository } from './event-trigger.repository';
 import { eventView, type OsloNotification } from './oslo-notification';
+import { MaintenanceGate } from '../service-state/maintenance-gate';
 
 export function eventTriggerDescription(trigger: Pick<EventTriggerEntity, 'id' | 'name'>): string {
   return JSON.stringify({
@@ -33,6 +34,7 @@ export class EventFirer {
     private readonly starter: ExecutionStarter,
     private readonly trusts: TriggerTrusts,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
+    private readonly maintenance: MaintenanceGate,
   ) {}
 
   /** The ids of the executions started (none for an event no trigger waits for, or one already handled). */
@@ -53,6 +55,8 @@ export class EventFirer {
     const event = eventView(notification);
     let failure: string | null = null;
     const starts = await this.repository.transaction(async (manager): Promise<StartBatch | null> => {
+      // maintenance mode turned on meanwhile: 503, the consumer gives the message back
+      await this.maintenance.admitNewExecution(manager);
       // deleted meanwhile: nothing to start; FOR SHARE keeps it until this commits
       if (!(await this.repository.lockShared(manager, trigger.id))) return null;
       if (!(await this.repository.claimDelivery(manager, trigger.id, notification.messageId, executionId))) return null;

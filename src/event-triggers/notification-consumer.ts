@@ -8,6 +8,7 @@ import { NotificationListener } from '../database/notification-listener';
 import { EventFirer } from './event-firer';
 import { EVENT_TRIGGERS_CHANNEL, EventTriggerRepository, type ListenedTopic } from './event-trigger.repository';
 import { parseOsloNotification, UnreadableNotification } from './oslo-notification';
+import { MaintenanceGate } from '../service-state/maintenance-gate';
 
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 10_000;
@@ -54,6 +55,7 @@ export class NotificationConsumer implements OnApplicationBootstrap, BeforeAppli
     private readonly repository: EventTriggerRepository,
     private readonly dataSource: DataSource,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
+    private readonly maintenance: MaintenanceGate,
   ) {
     this.url = config.notifications.url;
   }
@@ -257,6 +259,8 @@ export class NotificationConsumer implements OnApplicationBootstrap, BeforeAppli
       return;
     }
     try {
+      // maintenance mode: the notification waits (unacked, in the queue's order) until it ends
+      await this.maintenanceOver();
       await this.firer.handle(pair.exchange, pair.topic, notification);
       this.settle(() => channel.ack(message));
     } catch (error) {
@@ -264,6 +268,12 @@ export class NotificationConsumer implements OnApplicationBootstrap, BeforeAppli
       this.logger.warn(`handling notification ${notification.messageId} (${notification.eventType}) failed, giving it back: ${String(error)}`);
       await new Promise((resolve) => setTimeout(resolve, 1000).unref());
       this.settle(() => channel.nack(message, false, true));
+    }
+  }
+
+  private async maintenanceOver(): Promise<void> {
+    while (!this.stopped && (await this.maintenance.status()) !== 'deactivated') {
+      await new Promise((resolve) => setTimeout(resolve, 1000).unref());
     }
   }
 

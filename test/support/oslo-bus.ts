@@ -85,6 +85,13 @@ export class OsloBus {
   }
 }
 
+/** Messages of a queue delivered to a consumer and not acknowledged yet (needs rabbitmqctl). */
+export function unacknowledged(queue: string): number {
+  const listing = execFileSync('rabbitmqctl', ['-q', 'list_queues', '--no-table-headers', 'name', 'messages_unacknowledged'], { encoding: 'utf8' });
+  const row = listing.split('\n').map((line) => line.split('\t')).find(([name]) => name === queue);
+  return row ? Number(row[1]) : 0;
+}
+
 /** Has the broker close the connections of that name, as a broker restart does (needs rabbitmqctl). */
 export function closeBrokerConnections(connectionName: string): number {
   const listing = execFileSync('rabbitmqctl', ['-q', 'list_connections', '--no-table-headers', 'pid', 'client_properties'], { encoding: 'utf8' });

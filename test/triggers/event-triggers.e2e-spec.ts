@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ExecutionsClient, type ExecutionView } from '../support/executions-client';
-import { closeBrokerConnections, OsloBus, TEST_BROKER_URL } from '../support/oslo-bus';
+import { closeBrokerConnections, unacknowledged, OsloBus, TEST_BROKER_URL } from '../support/oslo-bus';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
@@ -247,8 +247,26 @@ describe('event triggers', () => {
       await waitFor('the consumer back on its queue', async () => (await bus.consumers(queueOf(TOPIC))) === 1);
     });
 
-    it('a deleted trigger starts nothing more; the queue no trigger needs is deleted', async () => {
+    it('during maintenance mode a notification waits in its queue, and starts its run once maintenance ends', async () => {
       const before = (await finishedExecutions('on_server_created', 4)).length;
+      await t.http.put('/v2/maintenance').send({ status: 'activated' }).expect(200);
+      try {
+        const messageId = await bus.notify(EXCHANGE, TOPIC, { eventType: CREATE_END, payload: { instance_id: 'srv-5' } });
+        // delivered to Sirocco and held there, unacknowledged: not lost, not run
+        await waitFor('the notification held by the consumer', async () => unacknowledged(queueOf(TOPIC)) === 1, { timeoutMs: 20000, intervalMs: 250 });
+        expect(await finishedExecutions('on_server_created', before)).toHaveLength(before);
+        await t.http.put('/v2/maintenance').send({ status: 'deactivated' }).expect(200);
+        const executions = await finishedExecutions('on_server_created', before + 1);
+        expect(executions).toHaveLength(before + 1);
+        expect(executions[executions.length - 1].output.message_id).toBe(messageId);
+        await waitFor('the notification acknowledged', async () => unacknowledged(queueOf(TOPIC)) === 0, { timeoutMs: 20000, intervalMs: 250 });
+      } finally {
+        await t.http.put('/v2/maintenance').send({ status: 'deactivated' }).expect(200);
+      }
+    });
+
+    it('a deleted trigger starts nothing more; the queue no trigger needs is deleted', async () => {
+      const before = (await finishedExecutions('on_server_created', 5)).length;
       await t.http.delete(`/v2/event_triggers/${triggerId}`).expect(204);
       await waitFor('the queue deleted', async () => (await bus.consumers(queueOf(TOPIC))) === null);
       // a trigger for another workflow on the same queue: its run shows the queue was read again
