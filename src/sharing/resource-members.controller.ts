@@ -7,8 +7,7 @@ import { ResourceMembersService } from './resource-members.service';
 
 /**
  * `/v2/<collection>/{id}/members` for one kind of resource: a subclass names the route and the
- * kind (workflows below; workbooks: `@Controller('v2/workbooks/:resourceId/members')` with
- * `type = 'workbook'`, once a ShareableResources for them is registered).
+ * kind (workflows and workbooks below).
  */
 export abstract class ResourceMembersController {
   protected abstract readonly type: SharedResourceType;
@@ -61,6 +60,16 @@ export abstract class ResourceMembersController {
 @Controller('v2/workflows/:resourceId/members')
 export class WorkflowMembersController extends ResourceMembersController {
   protected readonly type = 'workflow' as const;
+
+  constructor(members: ResourceMembersService) {
+    super(members);
+  }
+}
+
+@ApiTags('members')
+@Controller('v2/workbooks/:resourceId/members')
+export class WorkbookMembersController extends ResourceMembersController {
+  protected readonly type = 'workbook' as const;
 
   constructor(members: ResourceMembersService) {
     super(members);

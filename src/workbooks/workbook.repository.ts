@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
-import { listVisibleRows, ListRequest, ListSpec } from '../common/list-query';
+import { Brackets, EntityManager, Repository } from 'typeorm';
+import { applyListRequest, listVisibleRows, ListRequest, ListSpec } from '../common/list-query';
 import type { RequestContext } from '../identity/request-context';
 import { WorkbookEntity } from './workbook.entity';
 
@@ -34,15 +34,22 @@ export class WorkbookRepository {
     return this.workbooks.manager.transaction(work);
   }
 
-  /** The workbook a caller means by its name: its own project's, else a public one. */
-  findVisible(name: string, namespace: string, context: RequestContext): Promise<WorkbookEntity | null> {
+  /** The workbook a caller means by its name: its own project's, else a public or shared one (`sharedIds`: accepted shares). */
+  findVisible(name: string, namespace: string, context: RequestContext, sharedIds: string[] = []): Promise<WorkbookEntity | null> {
     return this.workbooks
       .createQueryBuilder('wb')
       .where('wb.name = :name AND wb.namespace = :namespace', { name, namespace })
-      .andWhere("(wb.project_id = :project OR wb.scope = 'public')", { project: context.projectId })
+      .andWhere(visibleTo(context.projectId, sharedIds))
       .orderBy('CASE WHEN wb.project_id = :project THEN 0 ELSE 1 END', 'ASC')
       .limit(1)
       .getOne();
+  }
+
+  /** A workbook by id, if the caller may see it (admins: any). */
+  findVisibleById(id: string, context: RequestContext, sharedIds: string[]): Promise<WorkbookEntity | null> {
+    const qb = this.workbooks.createQueryBuilder('wb').where('wb.id = :id', { id });
+    if (!context.isAdmin) qb.andWhere(visibleTo(context.projectId, sharedIds));
+    return qb.getOne();
   }
 
   /** The caller's project's workbook of that name, locked until the transaction ends. */
@@ -50,8 +57,13 @@ export class WorkbookRepository {
     return manager.findOne(WorkbookEntity, { where: { name, namespace, projectId }, lock: { mode: 'pessimistic_write' } });
   }
 
-  list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<WorkbookEntity[]> {
-    return listVisibleRows(this.workbooks.createQueryBuilder('wb'), WORKBOOK_LIST_SPEC, request, context.projectId, allProjects && context.isAdmin);
+  list(request: ListRequest, context: RequestContext, allProjects: boolean, sharedIds: string[] = []): Promise<WorkbookEntity[]> {
+    if (sharedIds.length === 0) {
+      return listVisibleRows(this.workbooks.createQueryBuilder('wb'), WORKBOOK_LIST_SPEC, request, context.projectId, allProjects && context.isAdmin);
+    }
+    const qb = this.workbooks.createQueryBuilder('wb');
+    if (!(allProjects && context.isAdmin)) qb.where(visibleTo(context.projectId, sharedIds));
+    return applyListRequest(qb, WORKBOOK_LIST_SPEC, request).then(() => qb.getMany());
   }
 
   save(manager: EntityManager, workbook: WorkbookEntity): Promise<WorkbookEntity> {
@@ -61,4 +73,12 @@ export class WorkbookRepository {
   async remove(manager: EntityManager, id: string): Promise<void> {
     await manager.delete(WorkbookEntity, { id });
   }
+}
+
+/** The caller's own workbooks, public ones, and those shared with its project (accepted). */
+function visibleTo(projectId: string, sharedIds: string[]): Brackets {
+  return new Brackets((where) => {
+    where.where('wb.project_id = :project', { project: projectId }).orWhere("wb.scope = 'public'");
+    if (sharedIds.length > 0) where.orWhere('wb.id = ANY(:sharedIds)', { sharedIds });
+  });
 }

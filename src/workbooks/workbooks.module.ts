@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { WorkbookEntity } from './workbook.entity';
 import { WorkbookRepository } from './workbook.repository';
+import { WorkbookSharingSlot } from './workbook-sharing.slot';
 import { WorkbooksController } from './workbooks.controller';
 import { WorkbooksService } from './workbooks.service';
 
@@ -14,6 +15,7 @@ import { WorkbooksService } from './workbooks.service';
 @Module({
   imports: [TypeOrmModule.forFeature([WorkbookEntity]), WorkflowsModule],
   controllers: [WorkbooksController],
-  providers: [WorkbooksService, WorkbookRepository],
+  providers: [WorkbooksService, WorkbookRepository, WorkbookSharingSlot],
+  exports: [WorkbooksService, WorkbookSharingSlot],
 })
 export class WorkbooksModule {}

@@ -12,6 +12,7 @@ import { parseWorkbookDefinition, type WorkbookSpec } from './workbook-definitio
 import { WorkbookEntity, type WorkbookScope } from './workbook.entity';
 import { WorkbookRepository } from './workbook.repository';
 import { workbookSectionTexts } from './workbook-section.util';
+import { WorkbookSharingSlot } from './workbook-sharing.slot';
 
 export interface WorkbookWriteOptions {
   scope: WorkbookScope;
@@ -38,6 +39,7 @@ export class WorkbooksService {
     private readonly repository: WorkbookRepository,
     private readonly workflows: WorkflowsService,
     private readonly members: WorkbookMembersService,
+    private readonly sharing: WorkbookSharingSlot,
     @Optional() @Inject(WORKBOOK_ACTIONS_STORE) private readonly actionsStore?: WorkbookActionsStore,
   ) {}
 
@@ -89,13 +91,20 @@ export class WorkbooksService {
   }
 
   async get(name: string, namespace: string, context: RequestContext): Promise<WorkbookEntity> {
-    const workbook = await this.repository.findVisible(name, namespace, context);
+    const workbook = await this.repository.findVisible(name, namespace, context, await this.sharing.acceptedWorkbookIds(context.projectId));
     if (!workbook) throw ApiError.notFound(`Workbook not found [name=${name}, namespace=${namespace}]`);
     return workbook;
   }
 
-  list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<WorkbookEntity[]> {
-    return this.repository.list(request, context, allProjects);
+  /** A workbook by id as the caller sees it (its own, public, shared with it), for the members API. */
+  async getById(id: string, context: RequestContext): Promise<WorkbookEntity> {
+    const workbook = await this.repository.findVisibleById(id, context, await this.sharing.acceptedWorkbookIds(context.projectId));
+    if (!workbook) throw ApiError.notFound(`Workbook not found [id=${id}]`);
+    return workbook;
+  }
+
+  async list(request: ListRequest, context: RequestContext, allProjects: boolean): Promise<WorkbookEntity[]> {
+    return this.repository.list(request, context, allProjects, await this.sharing.acceptedWorkbookIds(context.projectId));
   }
 
   /** Deletes a workbook of the caller's project with its workflows (and actions), unless cron triggers use one (400). */
@@ -105,6 +114,7 @@ export class WorkbooksService {
       if (!workbook) throw ApiError.notFound(`Workbook not found [workbook_name=${name}, namespace=${namespace}]`);
       await this.members.removeAll(manager, refOf(workbook));
       await this.actionsStore?.deleteWorkbookActions(manager, refOf(workbook));
+      await this.sharing.workbookDeleted(workbook.id, manager);
       await this.repository.remove(manager, workbook.id);
       this.logger.log(`deleted workbook ${name} (${workbook.id})`);
     });

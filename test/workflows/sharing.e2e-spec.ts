@@ -256,6 +256,56 @@ describe('sharing a workflow with another project (keystone mode)', () => {
   });
 });
 
+describe('sharing a workbook with another project (keystone mode)', () => {
+  let cloud: FakeOpenStack;
+  let app: TestApp;
+  const WORKBOOK = "version: '2.0'\nname: ops_book\nworkflows:\n  nightly:\n    tasks:\n      t1:\n        action: std.noop\n";
+
+  beforeAll(async () => {
+    cloud = await startFakeOpenStack({ transitionMs: 5 });
+    app = await startTestApp({
+      SIROCCO_AUTH: 'keystone',
+      SIROCCO_KEYSTONE_URL: cloud.authUrl,
+      SIROCCO_KEYSTONE_USERNAME: 'sirocco',
+      SIROCCO_KEYSTONE_PASSWORD: 'sirocco-pass',
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await cloud?.close();
+  });
+
+  it('the owner shares it, the member accepts and then lists and reads it; rejecting or deleting hides it', async () => {
+    const [demo, alt] = [cloud.tokenFor('demo'), cloud.tokenFor('alt')];
+    const altProject = cloud.projectId('alt');
+    const created = await app.http.post('/v2/workbooks').set('X-Auth-Token', demo).set('Content-Type', 'text/plain').send(WORKBOOK).expect(201);
+    const members = `/v2/workbooks/${created.body.id}/members`;
+    const altNames = async () => (await app.http.get('/v2/workbooks').set('X-Auth-Token', alt).expect(200)).body.workbooks.map((wb: { name: string }) => wb.name);
+
+    await app.http.post('/v2/workbooks/ops_book/members').set('X-Auth-Token', demo).send({ member_id: altProject }).expect(400);
+    const shared = await app.http.post(members).set('X-Auth-Token', demo).send({ member_id: altProject }).expect(201);
+    expect(shared.body).toMatchObject({ resource_id: created.body.id, resource_type: 'workbook', member_id: altProject, status: 'pending' });
+    expect(await altNames()).toEqual([]);
+    await app.http.get('/v2/workbooks/ops_book').set('X-Auth-Token', alt).expect(404);
+    // the member cannot share it on, nor accept for someone else
+    await app.http.put(`${members}/${cloud.projectId('demo')}`).set('X-Auth-Token', alt).send({ status: 'accepted' }).expect(404);
+
+    await app.http.put(`${members}/${altProject}`).set('X-Auth-Token', alt).send({ status: 'accepted' }).expect(200);
+    expect(await altNames()).toEqual(['ops_book']);
+    const read = await app.http.get('/v2/workbooks/ops_book').set('X-Auth-Token', alt).expect(200);
+    expect(read.body).toMatchObject({ id: created.body.id, project_id: cloud.projectId('demo'), definition: WORKBOOK });
+    // only the owner changes or deletes it
+    await app.http.delete('/v2/workbooks/ops_book').set('X-Auth-Token', alt).expect(404);
+
+    await app.http.put(`${members}/${altProject}`).set('X-Auth-Token', alt).send({ status: 'rejected' }).expect(200);
+    expect(await altNames()).toEqual([]);
+    await app.http.put(`${members}/${altProject}`).set('X-Auth-Token', alt).send({ status: 'accepted' }).expect(200);
+    await app.http.delete('/v2/workbooks/ops_book').set('X-Auth-Token', demo).expect(204);
+    expect((await app.http.get(members).set('X-Auth-Token', demo).expect(200)).body.members).toEqual([]);
+    expect(await altNames()).toEqual([]);
+  });
+});
+
 describe('sharing in noauth mode', () => {
   const t = useTestApp({}, { workflows: "version: '2.0'\nlonely_wf:\n  tasks:\n    t1:\n      action: std.noop\n" });
 
