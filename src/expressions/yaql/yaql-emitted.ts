@@ -28,6 +28,11 @@ export function operand(value: Emitted, minimum: number): string {
   return value.precedence >= minimum ? value.text : `(${value.text})`;
 }
 
+/** The text to put a `[n]` or `.name` after: a plain path as it is, anything else in parentheses (`[a][0].b` would not read as meant). */
+export function indexable(value: Emitted): string {
+  return /^\$[A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\.`[^`]*`)*$/.test(value.text) ? value.text : `(${value.text})`;
+}
+
 /** The value with nothing (undefined) read as null, as YAQL reads a missing key. */
 export function nullable(value: Emitted): string {
   return value.defined ? value.text : `(${value.text} ?? null)`;

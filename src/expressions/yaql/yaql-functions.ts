@@ -1,5 +1,5 @@
 import { YaqlConversionError, type YaqlArgument, type YaqlNode } from './yaql-ast';
-import { emitted, type Emitted, isNumeric, nullable, operand, PRECEDENCE, regexLiteral, stringLiteral, truthTest } from './yaql-emitted';
+import { emitted, type Emitted, indexable, isNumeric, nullable, operand, PRECEDENCE, regexLiteral, stringLiteral, truthTest } from './yaql-emitted';
 
 /** What a call needs of the converter (yaql-to-jsonata.ts). */
 export interface Converter {
@@ -145,10 +145,10 @@ const HANDLERS: Record<string, Handler> = {
   },
   first: (call) => {
     const [collection, otherwise] = arity(call, 1, 2);
-    const first = `${operand(collection, PRECEDENCE.atom)}[0]`;
+    const first = `${indexable(collection)}[0]`;
     return otherwise ? emitted(`${first} ?? ${otherwise.text}`, 'unknown', PRECEDENCE.ternary) : emitted(first, 'unknown', PRECEDENCE.atom, false);
   },
-  last: (call) => emitted(`${operand(arity(call, 1)[0], PRECEDENCE.atom)}[-1]`, 'unknown', PRECEDENCE.atom, false),
+  last: (call) => emitted(`${indexable(arity(call, 1)[0])}[-1]`, 'unknown', PRECEDENCE.atom, false),
   distinct: (call) => emitted(`[$distinct(${arity(call, 1)[0].text})]`, 'list'),
   join: (call) => {
     const [first, second] = arity(call, 2);

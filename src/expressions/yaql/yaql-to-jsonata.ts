@@ -3,6 +3,7 @@ import {
   emitted,
   type Emitted,
   fieldName,
+  indexable,
   isNumeric,
   nullable,
   operand,
@@ -95,7 +96,7 @@ export class YaqlToJsonata {
     if (name.includes('`')) throw new YaqlConversionError('a key with a backquote is not converted', at);
     const base = this.emit(target);
     if (base.type === 'datetime' || base.type === 'regex') throw new YaqlConversionError(`the attribute ${name} of a ${base.type} is not converted`, at);
-    return emitted(`${operand(base, PRECEDENCE.atom)}.${fieldName(name)}`, 'unknown', PRECEDENCE.atom, false);
+    return emitted(`${base.text.startsWith('$') && base.precedence === PRECEDENCE.atom ? base.text : indexable(base)}.${fieldName(name)}`, 'unknown', PRECEDENCE.atom, false);
   }
 
   private index(target: YaqlNode, index: YaqlNode, at: number): Emitted {
@@ -103,7 +104,7 @@ export class YaqlToJsonata {
     const key = this.emit(index);
     if (key.type === 'string') return emitted(`$lookup(${base.text}, ${key.text})`, 'unknown', PRECEDENCE.atom, false);
     if (key.type !== 'integer') throw new YaqlConversionError('only an integer or a string literal is converted as an index', at);
-    return emitted(`${operand(base, PRECEDENCE.atom)}[${key.text}]`, 'unknown', PRECEDENCE.atom, false);
+    return emitted(`${indexable(base)}[${key.text}]`, 'unknown', PRECEDENCE.atom, false);
   }
 
   private unary(operator: 'not' | '-' | '+', node: YaqlNode): Emitted {
