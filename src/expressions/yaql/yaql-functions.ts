@@ -101,10 +101,17 @@ const HANDLERS: Record<string, Handler> = {
   abs: fn('$abs', 'number', 1),
   round: fn('$round', 'number', 1, 2),
   regex: (call) => {
-    arity(call, 1);
-    const regex = regexLiteral(literalString(call, 0, 'the pattern of regex()'), call.args[0].at);
+    const options = call.args.filter((arg) => arg.name !== undefined);
+    const ignoreCase = options.some((option) => option.name === 'ignoreCase' && option.value.kind === 'literal' && option.value.value === true);
+    const unknown = options.find((option) => option.name !== 'ignoreCase' || option.value.kind !== 'literal' || typeof option.value.value !== 'boolean');
+    if (unknown) throw new YaqlConversionError('regex() is converted with the option ignoreCase => true/false only', unknown.at);
+    arity({ ...call, args: call.args.filter((arg) => arg.name === undefined) }, 1);
+    const regex = regexLiteral(literalString(call, 0, 'the pattern of regex()'), call.args[0].at) + (ignoreCase ? 'i' : '');
     return { ...emitted(regex, 'regex'), regex };
   },
+  isDict: (call) => emitted(`$type(${arity(call, 1)[0].text}) = "object"`, 'boolean', PRECEDENCE.compare),
+  isList: (call) => emitted(`$type(${arity(call, 1)[0].text}) = "array"`, 'boolean', PRECEDENCE.compare),
+  isString: (call) => emitted(`$type(${arity(call, 1)[0].text}) = "string"`, 'boolean', PRECEDENCE.compare),
   matches: (call) => {
     const [pattern, text] = arity(call, 2);
     if (pattern.regex === undefined) throw new YaqlConversionError('matches() is converted on regex(...) only', call.at);

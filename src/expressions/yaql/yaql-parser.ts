@@ -10,7 +10,7 @@ interface Token {
   at: number;
 }
 
-const PUNCTUATION = ['=>', '!=', '<=', '>=', '=~', '!~', '(', ')', '[', ']', '{', '}', ',', '.', '=', '<', '>', '+', '-', '*', '/', ':'];
+const PUNCTUATION = ['->', '=>', '!=', '<=', '>=', '=~', '!~', '(', ')', '[', ']', '{', '}', ',', '.', '=', '<', '>', '+', '-', '*', '/', ':'];
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '`': '`', '0': '\0' };
 
 /** Splits a YAQL expression into tokens, each with its offset. */
@@ -84,7 +84,7 @@ class YaqlParser {
 
   parseAll(): YaqlNode {
     if (this.peek().kind === 'end') throw new YaqlConversionError('empty expression', 0);
-    const node = this.parseOr();
+    const node = this.parseChain();
     const rest = this.peek();
     if (rest.kind !== 'end') throw new YaqlConversionError(`unexpected '${rest.text}'`, rest.at);
     return node;
@@ -114,6 +114,16 @@ class YaqlParser {
       throw new YaqlConversionError(token.kind === 'end' ? `expected '${text}' before the end` : `expected '${text}', found '${token.text}'`, token.at);
     }
     return token;
+  }
+
+  /** `a -> b`: b evaluated with what a gives (`let(x => 1) -> $x + 1`); the lowest precedence. */
+  private parseChain(): YaqlNode {
+    let left = this.parseOr();
+    while (this.isPunct('->')) {
+      const at = this.next().at;
+      left = { kind: 'binary', at, operator: '->', left, right: this.parseOr() };
+    }
+    return left;
   }
 
   private parseOr(): YaqlNode {
@@ -248,7 +258,7 @@ class YaqlParser {
       }
       case 'punct':
         if (token.text === '(') {
-          const inner = this.parseOr();
+          const inner = this.parseChain();
           this.expect(')');
           return inner;
         }

@@ -36,6 +36,8 @@ export class YaqlToJsonata {
   readonly notes: string[] = [];
   /** the JSONata variable that holds YAQL's `$` inside where()/select() lambdas */
   private readonly items: string[] = [];
+  /** names bound by let() */
+  private readonly variables = new Set<string>();
 
   emit(node: YaqlNode): Emitted {
     switch (node.kind) {
@@ -44,6 +46,7 @@ export class YaqlToJsonata {
       case 'context':
         return this.items.length === 0 ? emitted('$', 'unknown', PRECEDENCE.atom, false) : emitted(this.items.at(-1)!, 'unknown', PRECEDENCE.atom, false);
       case 'variable':
+        if (this.variables.has(node.name)) return emitted(`$${node.name}`, 'unknown', PRECEDENCE.atom, false);
         throw new YaqlConversionError(`the YAQL variable $${node.name} is not converted: read the value with $.${node.name || 'name'}`, node.at);
       case 'list':
         return this.list(node.items);
@@ -118,6 +121,7 @@ export class YaqlToJsonata {
   }
 
   private binary(operator: string, leftNode: YaqlNode, rightNode: YaqlNode, at: number): Emitted {
+    if (operator === '->') return this.letChain(leftNode, rightNode, at);
     const left = this.emit(leftNode);
     const right = this.emit(rightNode);
     switch (operator) {
@@ -154,6 +158,25 @@ export class YaqlToJsonata {
     }
   }
 
+  /** `let(a => x, b => y) -> body`: a JSONata block `($a := x; $b := y; body)`; `$` stays what it was. */
+  private letChain(binding: YaqlNode, bodyNode: YaqlNode, at: number): Emitted {
+    if (binding.kind !== 'call' || binding.name !== 'let') throw new YaqlConversionError('-> is converted after let(name => value, ...) only', at);
+    const assignments = binding.args.map((arg) => {
+      if (arg.name === undefined) throw new YaqlConversionError('let() is converted with name => value arguments only', arg.at);
+      if (RESERVED_VARIABLES.has(arg.name)) throw new YaqlConversionError(`the let() name ${arg.name} would hide a JSONata function of the converted expression: rename it`, arg.at);
+      return { name: arg.name, value: this.emit(arg.value) };
+    });
+    const added = assignments.map((assignment) => assignment.name).filter((name) => !this.variables.has(name));
+    added.forEach((name) => this.variables.add(name));
+    try {
+      const body = this.emit(bodyNode);
+      const statements = [...assignments.map((assignment) => `$${assignment.name} := ${nullable(assignment.value)}`), body.text];
+      return { ...body, text: `(${statements.join('; ')})`, precedence: PRECEDENCE.atom };
+    } finally {
+      added.forEach((name) => this.variables.delete(name));
+    }
+  }
+
   private plus(left: Emitted, right: Emitted, at: number): Emitted {
     const type = knownType(left, right);
     if (type === 'string') return emitted(`${operand(left, PRECEDENCE.add)} & ${operand(right, PRECEDENCE.multiply)}`, 'string', PRECEDENCE.add, left.defined && right.defined);
@@ -167,6 +190,14 @@ export class YaqlToJsonata {
     );
   }
 }
+
+/** JSONata functions the converter writes: a let() name must not hide them. */
+const RESERVED_VARIABLES = new Set([
+  'item', 'task', 'execution', 'env', 'len', 'truthy', 'int', 'list', 'count', 'keys', 'each', 'filter', 'map', 'not', 'type', 'contains',
+  'match', 'format', 'string', 'number', 'lookup', 'append', 'merge', 'join', 'split', 'replace', 'substring', 'length', 'floor',
+  'max', 'min', 'sum', 'abs', 'round', 'distinct', 'uppercase', 'lowercase', 'now', 'millis', 'fromMillis', 'toMillis', 'uuid',
+  'json_parse', 'json_dump', 'yaml_parse', 'yaml_dump',
+]);
 
 function literal(value: string | number | boolean | null, float: boolean): Emitted {
   if (value === null) return emitted('null', 'null');
