@@ -5,7 +5,7 @@ import { emitted, type Emitted, indexable, isNumeric, nullable, operand, PRECEDE
 export interface Converter {
   readonly notes: string[];
   emit(node: YaqlNode): Emitted;
-  lambda(body: YaqlNode): { variable: string; body: Emitted };
+  lambda(body: YaqlNode, name?: string): { variable: string; body: Emitted };
   list(items: YaqlNode[]): Emitted;
   dict(entries: YaqlArgument[], at: number): Emitted;
 }
@@ -155,6 +155,34 @@ const HANDLERS: Record<string, Handler> = {
     const first = `${indexable(collection)}[0]`;
     return otherwise ? emitted(`${first} ?? ${otherwise.text}`, 'unknown', PRECEDENCE.ternary) : emitted(first, 'unknown', PRECEDENCE.atom, false);
   },
+  orderBy: (call) => ordered(call, '>'),
+  orderByDescending: (call) => ordered(call, '<'),
+  skip: (call) => {
+    const [collection, count] = arity(call, 2);
+    return emitted(`[$filter(${collection.text}, function($value, $index) { $index >= ${operand(count, PRECEDENCE.add)} })]`, 'list');
+  },
+  take: (call) => {
+    const [collection, count] = arity(call, 2);
+    return emitted(`[$filter(${collection.text}, function($value, $index) { $index < ${operand(count, PRECEDENCE.add)} })]`, 'list');
+  },
+  substring: (call) => {
+    const [text, start, length] = arity(call, 2, 3);
+    if (!length) return emitted(`$substring(${text.text}, ${start.text})`, 'string');
+    const literal = length.type === 'integer' && !length.text.startsWith('-');
+    // YAQL reads a negative length as "to the end"
+    const count = literal ? length.text : `${operand(length, PRECEDENCE.compare + 1)} < 0 ? $length(${text.text}) : ${length.text}`;
+    return emitted(`$substring(${text.text}, ${start.text}, ${count})`, 'string');
+  },
+  indexOf: (call) => {
+    const [text, part] = arity(call, 2);
+    if (text.type !== 'string' && text.type !== 'unknown') throw new YaqlConversionError('indexOf() is converted on strings only', call.at);
+    // Python's find(): -1 when absent
+    return emitted(`$contains(${text.text}, ${part.text}) ? $length($substringBefore(${text.text}, ${part.text})) : -1`, 'integer', PRECEDENCE.ternary);
+  },
+  deleteAll: (call) => {
+    const [dict, keys] = arity(call, 2);
+    return emitted(`$sift(${dict.text}, function($value, $key) { $not($key in ${operand(keys, PRECEDENCE.add)}) }) ?? {}`, 'dict', PRECEDENCE.ternary);
+  },
   last: (call) => emitted(`${indexable(arity(call, 1)[0])}[-1]`, 'unknown', PRECEDENCE.atom, false),
   distinct: (call) => emitted(`[$distinct(${arity(call, 1)[0].text})]`, 'list'),
   join: (call) => {
@@ -199,6 +227,17 @@ function extremum(call: Call, name: '$max' | '$min'): Emitted {
   const values = arity(call, 1, 2);
   if (values.length === 2) return emitted(`${name}([${values.map((value) => value.text).join(', ')}])`, 'number');
   return emitted(`${name}(${values[0].text})`, 'number');
+}
+
+/** orderBy($.key): JSONata's (stable) $sort, with the key read from both items of a comparison. */
+function ordered(call: Call, swapWhen: '>' | '<'): Emitted {
+  const [collection] = collectionAndLambda(call);
+  const left = call.converter.lambda(call.args[1].value, 'left');
+  const right = call.converter.lambda(call.args[1].value, 'right');
+  return emitted(
+    `[$sort(${collection.text}, function(${left.variable}, ${right.variable}) { ${operand(left.body, PRECEDENCE.add)} ${swapWhen} ${operand(right.body, PRECEDENCE.add)} })]`,
+    'list',
+  );
 }
 
 function collectionAndLambda(call: Call): [Emitted] {

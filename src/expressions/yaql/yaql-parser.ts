@@ -118,12 +118,11 @@ class YaqlParser {
 
   /** `a -> b`: b evaluated with what a gives (`let(x => 1) -> $x + 1`); the lowest precedence. */
   private parseChain(): YaqlNode {
-    let left = this.parseOr();
-    while (this.isPunct('->')) {
-      const at = this.next().at;
-      left = { kind: 'binary', at, operator: '->', left, right: this.parseOr() };
-    }
-    return left;
+    const left = this.parseOr();
+    if (!this.isPunct('->')) return left;
+    // right-associative: let(a => 1) -> let(b => $a) -> $b
+    const at = this.next().at;
+    return { kind: 'binary', at, operator: '->', left, right: this.parseChain() };
   }
 
   private parseOr(): YaqlNode {
@@ -220,12 +219,12 @@ class YaqlParser {
       if (keyword) {
         const name = this.next().text;
         this.next();
-        args.push({ name, value: this.parseOr(), at });
+        args.push({ name, value: this.parseChain(), at });
       } else {
-        const value = this.parseOr();
+        const value = this.parseChain();
         if (this.isPunct('=>')) {
           this.next();
-          args.push({ key: value, value: this.parseOr(), at });
+          args.push({ key: value, value: this.parseChain(), at });
         } else {
           args.push({ value, at });
         }
@@ -273,7 +272,7 @@ class YaqlParser {
   private parseItems(close: string): YaqlNode[] {
     const items: YaqlNode[] = [];
     while (!this.isPunct(close)) {
-      items.push(this.parseOr());
+      items.push(this.parseChain());
       if (!this.isPunct(',')) break;
       this.next();
     }
@@ -286,7 +285,7 @@ class YaqlParser {
     while (!this.isPunct('}')) {
       const key = this.parseOr();
       this.expect('=>');
-      entries.push({ key, value: this.parseOr() });
+      entries.push({ key, value: this.parseChain() });
       if (!this.isPunct(',')) break;
       this.next();
     }

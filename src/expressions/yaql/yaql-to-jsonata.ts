@@ -68,8 +68,8 @@ export class YaqlToJsonata {
   }
 
   /** `body` with YAQL's `$` bound to each item: the JSONata lambda `function($item) { ... }`. */
-  lambda(body: YaqlNode): { variable: string; body: Emitted } {
-    const variable = this.items.length === 0 ? '$item' : `$item${this.items.length + 1}`;
+  lambda(body: YaqlNode, name = 'item'): { variable: string; body: Emitted } {
+    const variable = this.items.length === 0 ? `$${name}` : `$${name}${this.items.length + 1}`;
     this.items.push(variable);
     try {
       return { variable, body: this.emit(body) };
