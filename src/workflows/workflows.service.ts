@@ -34,7 +34,7 @@ interface ParsedWorkflow {
 export type ValidationResult = { valid: true } | { valid: false; error: string };
 
 export interface ConversionResult {
-  language: 'yaql' | 'jsonata';
+  language: 'yaql' | 'jinja' | 'jsonata';
   definition: string;
   changes: YaqlChange[];
 }
@@ -243,7 +243,7 @@ export class WorkflowsService {
 /** Names the first expression that cannot be converted (the error details list them all). */
 function yaqlRefusal(problems: Parameters<typeof formatYaqlProblems>[0]): string {
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-  return `Invalid DSL: the definition is YAQL and not every expression can be converted to JSONata: ${formatYaqlProblems(problems.slice(0, 1))}${more}`;
+  return `Invalid DSL: the definition is Mistral's YAQL or Jinja and not every expression can be converted to JSONata: ${formatYaqlProblems(problems.slice(0, 1))}${more}`;
 }
 
 function workflowNotFound(identifier: string, namespace: string): ApiError {

@@ -86,7 +86,7 @@ describe('definitions written in YAQL', () => {
   it('POST /v2/workflows/convert refuses with 400 naming the first unconvertible expression by line and column', async () => {
     const response = await send('post', '/v2/workflows/convert', unconvertible('sums')).expect(400);
     expect(response.body.faultstring).toBe(
-      'Invalid DSL: the definition is YAQL and not every expression can be converted to JSONata: ' +
+      "Invalid DSL: the definition is Mistral's YAQL or Jinja and not every expression can be converted to JSONata: " +
         "line 10, column 23: sums.tasks.t.publish.total: cannot convert <% $.a + $.b %>: YAQL's + adds numbers, joins strings or lists " +
         'depending on the values, and the converter cannot tell which here: write str(x) around a string, or a number literal on one side (and 1 more)',
     );
@@ -131,10 +131,17 @@ describe('definitions written in YAQL', () => {
 
   it('refuses an upload whose YAQL cannot all be converted with 400 naming the first expression, storing nothing', async () => {
     const response = await send('post', '/v2/workflows', unconvertible('not_stored')).expect(400);
-    expect(response.body.faultstring).toMatch(/^Invalid DSL: the definition is YAQL .*: line 10, column 23: not_stored\.tasks\.t\.publish\.total: cannot convert <% \$\.a \+ \$\.b %>/);
+    expect(response.body.faultstring).toMatch(/^Invalid DSL: the definition is Mistral's YAQL or Jinja .*: line 10, column 23: not_stored\.tasks\.t\.publish\.total: cannot convert <% \$\.a \+ \$\.b %>/);
     await t.http.get('/v2/workflows/not_stored').expect(404);
     const validated = await send('post', '/v2/workflows/validate', unconvertible('not_stored')).expect(200);
     expect(validated.body.valid).toBe(false);
     expect(validated.body.error).toContain('line 10, column 23');
+  });
+
+  it("refuses Mistral's Jinja expressions instead of keeping them as text", async () => {
+    const jinja = "version: '2.0'\njinja_wf:\n  tasks:\n    t:\n      action: std.echo output=\"{{ _.name }}\"\n";
+    const response = await send('post', '/v2/workflows', jinja).expect(400);
+    expect(response.body.faultstring).toContain("line 5, column 32: jinja_wf.tasks.t.action: cannot convert {{ _.name }}: Jinja expressions are not converted");
+    await t.http.get('/v2/workflows/jinja_wf').expect(404);
   });
 });

@@ -98,7 +98,7 @@ export class YaqlToJsonata {
   private member(target: YaqlNode, name: string, at: number): Emitted {
     if (name.includes('`')) throw new YaqlConversionError('a key with a backquote is not converted', at);
     const base = this.emit(target);
-    if (base.type === 'datetime' || base.type === 'regex') throw new YaqlConversionError(`the attribute ${name} of a ${base.type} is not converted`, at);
+    if (!['unknown', 'dict', 'list'].includes(base.type)) throw new YaqlConversionError(`a ${base.type} has no attribute ${name}`, at);
     return emitted(`${base.text.startsWith('$') && base.precedence === PRECEDENCE.atom ? base.text : indexable(base)}.${fieldName(name)}`, 'unknown', PRECEDENCE.atom, false);
   }
 

@@ -75,7 +75,7 @@ describe('convertYaqlDefinition', () => {
       '      action: std.echo output=<% len($.a) %>',
       '      publish:',
       '        sum: <% $.a + $.b %>',
-      "        quoted: '<% $.x.orderBy($.y) %>'",
+      "        quoted: '<% $.x.groupBy($.y) %>'",
       '        block: |',
       '          first line',
       '          total <% $.n / 2 %>',
@@ -86,7 +86,7 @@ describe('convertYaqlDefinition', () => {
     expect(result.text).toBe(text);
     expect(result.problems).toEqual([
       expect.objectContaining({ line: 7, column: 21, path: 'wf.tasks.t.publish.sum', expression: '<% $.a + $.b %>' }),
-      expect.objectContaining({ line: 8, column: 25, path: 'wf.tasks.t.publish.quoted', message: 'the YAQL function orderBy() is not converted' }),
+      expect.objectContaining({ line: 8, column: 25, path: 'wf.tasks.t.publish.quoted', message: 'the YAQL function groupBy() is not converted' }),
       expect.objectContaining({ line: 11, column: 24, path: 'wf.tasks.t.publish.block' }),
       expect.objectContaining({ line: 12, column: 25, path: 'wf.tasks.t.publish.mixed', message: "unexpected '('" }),
     ]);
@@ -98,5 +98,22 @@ describe('convertYaqlDefinition', () => {
     const result = convertYaqlDefinition(text);
     expect(parse(result.text).wf.tasks.t['on-complete'][0]).toEqual({ 'fail(msg=<% $task().state_info %>)': '<% $task().state = "ERROR" %>' });
     expect(convertYaqlDefinition('a: [').language).toBe('jsonata');
+  });
+
+  it("refuses Mistral's Jinja expressions, which would otherwise stay text, at their position", () => {
+    const text = "version: '2.0'\nwf:\n  tasks:\n    t:\n      action: std.echo output=\"{{ _.name }} and {{ task('t').result }}\"\n      publish:\n        braces: 'a {{ literal }} text'\n";
+    const result = convertYaqlDefinition(text);
+    expect(result.language).toBe('jinja');
+    expect(result.problems.map((problem) => [problem.line, problem.column, problem.expression])).toEqual([
+      [5, 32, '{{ _.name }}'],
+      [5, 49, "{{ task('t').result }}"],
+    ]);
+    expect(result.problems[0].message).toMatch(/^Jinja expressions are not converted/);
+  });
+
+  it('refuses an expression nested too deeply for the parser instead of failing', () => {
+    const deep = `${'('.repeat(20000)}1${')'.repeat(20000)}`;
+    const result = convertYaqlDefinition(`version: '2.0'\nwf:\n  tasks:\n    t:\n      action: std.echo output=<% len($.a) %>\n      publish:\n        x: <% ${deep} %>\n`, 10_000_000);
+    expect(result.problems).toEqual([expect.objectContaining({ line: 7, column: 15, message: 'the expression is nested too deeply' })]);
   });
 });

@@ -25,8 +25,11 @@ export interface YaqlConversionProblem {
 }
 
 export interface YaqlDefinitionConversion {
-  /** `yaql` when some expression is YAQL-only (then every expression was read as YAQL), else `jsonata` */
-  language: 'yaql' | 'jsonata';
+  /**
+   * `yaql` when some expression is YAQL-only (then every expression was read as YAQL); `jinja` when
+   * the definition has Mistral's Jinja expressions (`{{ _.x }}`), which are refused; else `jsonata`
+   */
+  language: 'yaql' | 'jinja' | 'jsonata';
   /** the converted definition; the input text itself when nothing was converted */
   text: string;
   changes: YaqlChange[];
@@ -63,12 +66,13 @@ export function convertYaqlDefinition(text: string, maxBytes = DEFAULT_DEFINITIO
   const isYaql = sites.some((site) =>
     splitTemplate(String(site.scalar.value)).some((part) => part.kind === 'expression' && expressionDialect(part.text) === 'yaql'),
   );
-  if (!isYaql) return unchanged;
+  const problems: YaqlConversionProblem[] = jinjaProblems(text, sites, lineCounter);
+  if (!isYaql) return problems.length > 0 ? { ...unchanged, language: 'jinja', problems } : unchanged;
 
   const changes: YaqlChange[] = [];
-  const problems: YaqlConversionProblem[] = [];
   for (const site of sites) {
     const value = String(site.scalar.value);
+    if (!value.includes('<%')) continue;
     let converted = '';
     for (const part of splitTemplate(value)) {
       if (part.kind === 'text') {
@@ -85,15 +89,40 @@ export function convertYaqlDefinition(text: string, maxBytes = DEFAULT_DEFINITIO
           changes.push({ line, column: col, path: formatPath(site.path), from: `<% ${part.text} %>`, to: `<% ${jsonata} %>`, notes });
         }
       } catch (error) {
-        if (!(error instanceof YaqlConversionError)) throw error;
-        const { line, col } = position(start + error.offset);
-        problems.push({ line, column: col, path: formatPath(site.path), expression: `<% ${part.text} %>`, message: error.reason });
+        // the parser recurses: only an expression nested thousands of levels deep overflows the stack
+        const refusal = error instanceof RangeError ? new YaqlConversionError('the expression is nested too deeply', 0) : error;
+        if (!(refusal instanceof YaqlConversionError)) throw error;
+        const { line, col } = position(start + refusal.offset);
+        problems.push({ line, column: col, path: formatPath(site.path), expression: `<% ${part.text} %>`, message: refusal.reason });
       }
     }
     if (converted !== value) site.scalar.value = converted;
   }
-  if (problems.length > 0) return { language: 'yaql', text, changes, problems };
+  if (problems.length > 0) return { language: 'yaql', text, changes, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
   return { language: 'yaql', text: changes.length > 0 ? document.toString({ lineWidth: 0 }) : text, changes, problems };
+}
+
+/** `{{ _.x }}`, `{{ task('t').result }}`...: Mistral evaluates them as Jinja; Sirocco would keep them as text. */
+const JINJA_EXPRESSION = /\{\{(.*?)\}\}/gs;
+const JINJA_CONTEXT = /(^|[^\w.])(_\.|_\[|_\s*$|task\(|execution\(|env\(|ctx\()/;
+
+function jinjaProblems(text: string, sites: ExpressionSite[], lineCounter: LineCounter): YaqlConversionProblem[] {
+  const problems: YaqlConversionProblem[] = [];
+  for (const site of sites) {
+    const value = String(site.scalar.value);
+    for (const match of value.matchAll(JINJA_EXPRESSION)) {
+      if (!JINJA_CONTEXT.test(match[1].trim())) continue;
+      const { line, col } = lineCounter.linePos(sourceOffset(text, site.scalar, match.index ?? 0));
+      problems.push({
+        line,
+        column: col,
+        path: formatPath(site.path),
+        expression: match[0],
+        message: 'Jinja expressions are not converted (Sirocco would keep the text as it is): write it in YAQL as <% ... %>, which is converted',
+      });
+    }
+  }
+  return problems;
 }
 
 /** One line per problem: `line 12, column 30: wf.tasks.t.input.x: <% ... %>: the reason`. */
@@ -106,7 +135,7 @@ export function formatYaqlProblems(problems: YaqlConversionProblem[]): string {
 function collectSites(document: Document, node: unknown, path: PathSegment[], sites: ExpressionSite[]): void {
   if (isAlias(node)) return; // its anchor is visited where it is written
   if (isScalar(node)) {
-    if (typeof node.value === 'string' && node.value.includes('<%')) sites.push({ scalar: node, path });
+    if (typeof node.value === 'string' && (node.value.includes('<%') || node.value.includes('{{'))) sites.push({ scalar: node, path });
     return;
   }
   if (isSeq(node)) {
