@@ -28,9 +28,13 @@ export function operand(value: Emitted, minimum: number): string {
   return value.precedence >= minimum ? value.text : `(${value.text})`;
 }
 
-/** The text to put a `[n]` or `.name` after: a plain path as it is, anything else in parentheses (`[a][0].b` would not read as meant). */
+/**
+ * The text to put a `[n]` or `.name` after: `$`, `$.x` or `$item.x` as it is, anything else in
+ * parentheses: `[a][0].b` would not read as meant, and in `$.a.b[0]` the index would apply to
+ * each `b` rather than to the list of them.
+ */
 export function indexable(value: Emitted): string {
-  return /^\$[A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\.`[^`]*`)*$/.test(value.text) ? value.text : `(${value.text})`;
+  return /^\$[A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\.`[^`]*`)?$/.test(value.text) ? value.text : `(${value.text})`;
 }
 
 /** The value with nothing (undefined) read as null, as YAQL reads a missing key. */
