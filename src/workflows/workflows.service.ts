@@ -9,6 +9,7 @@ import type { SiroccoConfig } from '../config/sirocco-config';
 import { DEFAULT_PROJECT_ID, RequestContext } from '../identity/request-context';
 import {
   convertYaqlDefinition,
+  type DefinitionParseResult,
   formatDefinitionErrors,
   formatYaqlProblems,
   parseWorkflowDefinition,
@@ -129,7 +130,7 @@ export class WorkflowsService {
   validate(text: string): ValidationResult {
     const conversion = convertYaqlDefinition(text, this.config.limits.definitionBytes);
     if (conversion.problems.length > 0) return { valid: false, error: yaqlRefusal(conversion.problems) };
-    const result = parseWorkflowDefinition(conversion.text, this.parseOptions());
+    const result = this.parseConverted(text, conversion.text);
     return result.valid ? { valid: true } : { valid: false, error: `Invalid DSL: ${formatDefinitionErrors(result.errors)}` };
   }
 
@@ -207,12 +208,24 @@ export class WorkflowsService {
     // YAQL is converted to JSONata for the spec that runs; the stored definition keeps the user's text
     const conversion = convertYaqlDefinition(text, this.config.limits.definitionBytes);
     if (conversion.problems.length > 0) throw ApiError.badRequest(yaqlRefusal(conversion.problems), { errors: conversion.problems });
-    const result = parseWorkflowDefinition(conversion.text, this.parseOptions());
+    const result = this.parseConverted(text, conversion.text);
     if (!result.valid) {
       throw ApiError.badRequest(`Invalid DSL: ${formatDefinitionErrors(result.errors)}`, { errors: result.errors });
     }
     const texts = workflowSourceTexts(text, result.workflows.map((spec) => spec.name));
     return result.workflows.map((spec) => ({ spec, text: texts.get(spec.name) ?? text }));
+  }
+
+  /**
+   * Parses the converted text; when it is refused, the errors that are not about expressions are
+   * taken from the user's own text, so that their lines and columns are those of the file sent.
+   */
+  private parseConverted(original: string, converted: string): DefinitionParseResult {
+    const result = parseWorkflowDefinition(converted, this.parseOptions());
+    if (result.valid || converted === original) return result;
+    const own = parseWorkflowDefinition(original, this.parseOptions());
+    const structural = own.valid ? [] : own.errors.filter((error) => !error.message.startsWith('invalid expression <%'));
+    return structural.length > 0 ? { valid: false, errors: structural } : result;
   }
 
   private newEntity(

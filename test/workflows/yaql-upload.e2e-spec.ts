@@ -144,4 +144,10 @@ describe('definitions written in YAQL', () => {
     expect(response.body.faultstring).toContain("line 5, column 32: jinja_wf.tasks.t.action: cannot convert {{ _.name }}: Jinja expressions are not converted");
     await t.http.get('/v2/workflows/jinja_wf').expect(404);
   });
+
+  it('points other errors of a YAQL definition at their place in the text sent', async () => {
+    const text = YAQL_WORKFLOW.replace('    report:\n      action: std.echo output=', '    report:\n      actoin: std.echo\n      action: std.echo output=');
+    const response = await send('post', '/v2/workflows', text).expect(400);
+    expect(response.body.faultstring).toMatch(/^Invalid DSL: line 26, column 7: pick_servers\.tasks\.report\.actoin: unknown key 'actoin'/);
+  });
 });
