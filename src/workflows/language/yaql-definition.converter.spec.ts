@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parse } from 'yaml';
 import { parseWorkflowDefinition } from './definition.parser';
 import { convertYaqlDefinition, formatYaqlProblems } from './yaql-definition.converter';
@@ -115,5 +117,10 @@ describe('convertYaqlDefinition', () => {
     const deep = `${'('.repeat(20000)}1${')'.repeat(20000)}`;
     const result = convertYaqlDefinition(`version: '2.0'\nwf:\n  tasks:\n    t:\n      action: std.echo output=<% len($.a) %>\n      publish:\n        x: <% ${deep} %>\n`, 10_000_000);
     expect(result.problems).toEqual([expect.objectContaining({ line: 7, column: 15, message: 'the expression is nested too deeply' })]);
+  });
+
+  it.each(readdirSync(path.resolve(__dirname, '../../../definitions')))('leaves the shipped JSONata definition %s as it is', (file) => {
+    const text = readFileSync(path.resolve(__dirname, '../../../definitions', file), 'utf8');
+    expect(convertYaqlDefinition(text)).toEqual({ language: 'jsonata', text, changes: [], problems: [] });
   });
 });
