@@ -39,7 +39,7 @@ export function indexable(value: Emitted): string {
 
 /** The value with nothing (undefined) read as null, as YAQL reads a missing key. */
 export function nullable(value: Emitted): string {
-  return value.defined ? value.text : `(${value.text} ?? null)`;
+  return value.defined ? operand(value, PRECEDENCE.atom) : `(${value.text} ?? null)`;
 }
 
 export function isNumeric(type: YaqlType): boolean {

@@ -78,7 +78,7 @@ const HANDLERS: Record<string, Handler> = {
     const values = arity(call, 1, 20);
     const last = values.pop()!;
     return values.reduceRight(
-      (otherwise, value) => emitted(`${operand(value, PRECEDENCE.add)} != null ? ${value.text} : ${otherwise.text}`, 'unknown', PRECEDENCE.ternary),
+      (otherwise, value) => emitted(`${operand(value, PRECEDENCE.add)} != null ? ${operand(value, PRECEDENCE.atom)} : ${otherwise.text}`, 'unknown', PRECEDENCE.ternary),
       emitted(nullable(last), last.type, last.defined ? last.precedence : PRECEDENCE.atom),
     );
   },
@@ -92,7 +92,8 @@ const HANDLERS: Record<string, Handler> = {
       throw new YaqlConversionError('switch() is converted with condition => value arguments only', call.at);
     }
     const branches = call.args.map((arg) => ({ test: call.converter.emit(arg.key!), value: call.converter.emit(arg.value) }));
-    const text = branches.reduceRight((otherwise, branch) => `${operand(emitted(truthTest(branch.test), 'boolean'), PRECEDENCE.or)} ? ${nullable(branch.value)} : ${otherwise}`, 'null');
+    const test = (value: Emitted) => (value.type === 'boolean' && value.defined ? operand(value, PRECEDENCE.or) : truthTest(value));
+    const text = branches.reduceRight((otherwise, branch) => `${test(branch.test)} ? ${nullable(branch.value)} : ${otherwise}`, 'null');
     return emitted(text, 'unknown', PRECEDENCE.ternary);
   },
   max: (call) => extremum(call, '$max'),
@@ -153,7 +154,7 @@ const HANDLERS: Record<string, Handler> = {
   first: (call) => {
     const [collection, otherwise] = arity(call, 1, 2);
     const first = `${indexable(collection)}[0]`;
-    return otherwise ? emitted(`${first} ?? ${otherwise.text}`, 'unknown', PRECEDENCE.ternary) : emitted(first, 'unknown', PRECEDENCE.atom, false);
+    return otherwise ? emitted(`${first} ?? ${operand(otherwise, PRECEDENCE.atom)}`, 'unknown', PRECEDENCE.ternary) : emitted(first, 'unknown', PRECEDENCE.atom, false);
   },
   orderBy: (call) => ordered(call, '>'),
   orderByDescending: (call) => ordered(call, '<'),
@@ -213,7 +214,7 @@ const HANDLERS: Record<string, Handler> = {
   get: (call) => {
     const [dict, key, otherwise] = arity(call, 2, 3);
     const lookup = `$lookup(${dict.text}, ${key.text})`;
-    return otherwise ? emitted(`${lookup} ?? ${otherwise.text}`, 'unknown', PRECEDENCE.ternary) : emitted(lookup, 'unknown', PRECEDENCE.atom, false);
+    return otherwise ? emitted(`${lookup} ?? ${operand(otherwise, PRECEDENCE.atom)}`, 'unknown', PRECEDENCE.ternary) : emitted(lookup, 'unknown', PRECEDENCE.atom, false);
   },
 };
 
