@@ -10,7 +10,7 @@ interface Token {
   at: number;
 }
 
-const PUNCTUATION = ['->', '=>', '!=', '<=', '>=', '=~', '!~', '(', ')', '[', ']', '{', '}', ',', '.', '=', '<', '>', '+', '-', '*', '/', ':'];
+const PUNCTUATION = ['?.', '->', '=>', '!=', '<=', '>=', '=~', '!~', '(', ')', '[', ']', '{', '}', ',', '.', '=', '<', '>', '+', '-', '*', '/', ':'];
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '`': '`', '0': '\0' };
 
 /** Splits a YAQL expression into tokens, each with its offset. */
@@ -190,11 +190,13 @@ class YaqlParser {
 
   private parsePostfix(target: YaqlNode): YaqlNode {
     for (;;) {
-      if (this.isPunct('.')) {
-        this.next();
+      if (this.isPunct('.') || this.isPunct('?.')) {
+        const nullSafe = this.next().text === '?.';
         const name = this.next();
         if (name.kind !== 'name') throw new YaqlConversionError(`expected a name after '.', found '${name.text || 'the end'}'`, name.at);
         if (this.isPunct('(')) {
+          // a JSONata path is null-safe already; a call on nothing is not
+          if (nullSafe) throw new YaqlConversionError(`?.${name.text}() is not converted: only ?.name is`, name.at);
           target = { kind: 'method', at: name.at, target, name: name.text, args: this.parseArguments() };
         } else {
           target = { kind: 'member', at: name.at, target, name: name.value ?? name.text };

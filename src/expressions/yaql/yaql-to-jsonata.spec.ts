@@ -60,6 +60,8 @@ describe('YAQL to JSONata: converted expressions give what Mistral gave', () => 
     ['$.name', 'vm1'],
     ['$.meta.b', 'x'],
     ['$.missing', null],
+    ['$.missing?.name', null],
+    ['$.meta?.b', 'x'],
     ['$.servers.name', ['web1', 'db1', 'web2']],
     ['task(create_vm).result', { id: 'srv-1', ips: ['10.0.0.1'] }],
     ["task('create_vm').result.id", 'srv-1'],
@@ -205,6 +207,7 @@ describe('YAQL to JSONata: what cannot keep its meaning is refused at its offset
     ["'abc", 0, /not closed/],
     ["'a' - 1", 4, /numbers, not to a string/],
     ['a.b', 2, /a string has no attribute b/],
+    ['$.x?.len()', 5, /\?\.len\(\) is not converted/],
     ['let(count => 1) -> $count', 4, /would hide a JSONata function/],
     ['$.a -> $.b', 4, /after let/],
   ])('%s', (yaql, offset, message) => {
