@@ -4,6 +4,7 @@ import type { ExecutionView, ExpressionScope, TaskView } from './expression-scop
 import { type JsonScan, scanJsonYielding } from './json-size';
 import { FormatError, FormatLimitError, pythonFormat } from './python-format';
 import { YamlFailure, yamlInWorker, YamlTimeout } from './yaml-worker';
+import { YaqlCompatError, yaqlCompatFunctions } from './yaql-compat-functions';
 
 /**
  * A function of the library refused its arguments. The message is shown to users as is, so it is
@@ -126,6 +127,16 @@ export function scopeFreeFunctions(limits: FunctionLimits): Record<string, unkno
       }
     },
   };
+  for (const [name, compat] of Object.entries(yaqlCompatFunctions)) {
+    functions[name] = (...args: never[]): unknown => {
+      try {
+        return compat(...(args as unknown[]));
+      } catch (error) {
+        if (error instanceof YaqlCompatError) throw new ExpressionFunctionError(error.message);
+        throw error;
+      }
+    };
+  }
   return Object.fromEntries(
     Object.entries(functions).map(([name, implementation]) => [name, { _jsonata_function: true, implementation }]),
   );

@@ -99,6 +99,16 @@ export class WorkflowsController {
     return this.workflows.validate(definitionText(body));
   }
 
+  @Post('convert')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Rewrite a definition's YAQL expressions in JSONata: {language, definition, changes} (nothing is stored)" })
+  @ApiConsumes('text/plain')
+  @ApiBody(YAML_BODY)
+  @ApiResponse({ status: 400, description: 'An expression cannot be converted: line, column and reason of each' })
+  convert(@Body() body: unknown) {
+    return this.workflows.convert(definitionText(body));
+  }
+
   @Get()
   @ApiOperation({ summary: 'List workflows (marker, limit, sort_keys, sort_dirs, fields, filters such as name=in:a,b)' })
   async list(@Query() query: Record<string, string>, @Req() request: Request, @CallerContext() context: RequestContext) {

@@ -7,7 +7,16 @@ import { ListRequest } from '../common/list-query';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { DEFAULT_PROJECT_ID, RequestContext } from '../identity/request-context';
-import { formatDefinitionErrors, parseWorkflowDefinition, type ParseOptions, WorkflowSpec } from './language';
+import {
+  convertYaqlDefinition,
+  type DefinitionParseResult,
+  formatDefinitionErrors,
+  formatYaqlProblems,
+  parseWorkflowDefinition,
+  type ParseOptions,
+  WorkflowSpec,
+  type YaqlChange,
+} from './language';
 import { WorkflowDefinitionEntity, WorkflowScope } from './workflow-definition.entity';
 import { WorkflowDefinitionRepository } from './workflow-definition.repository';
 import { workflowSourceTexts } from './workflow-source.util';
@@ -25,6 +34,12 @@ interface ParsedWorkflow {
 }
 
 export type ValidationResult = { valid: true } | { valid: false; error: string };
+
+export interface ConversionResult {
+  language: 'yaql' | 'jinja' | 'jsonata';
+  definition: string;
+  changes: YaqlChange[];
+}
 
 @Injectable()
 export class WorkflowsService {
@@ -117,8 +132,18 @@ export class WorkflowsService {
   }
 
   validate(text: string): ValidationResult {
-    const result = parseWorkflowDefinition(text, this.parseOptions());
+    const conversion = convertYaqlDefinition(text, this.config.limits.definitionBytes);
+    if (conversion.problems.length > 0) return { valid: false, error: yaqlRefusal(conversion.problems) };
+    const result = this.parseConverted(text, conversion.text);
     return result.valid ? { valid: true } : { valid: false, error: `Invalid DSL: ${formatDefinitionErrors(result.errors)}` };
+  }
+
+  /** POST /v2/workflows/convert: the definition with its YAQL expressions rewritten in JSONata (not stored). */
+  convert(text: string): ConversionResult {
+    if (!text || text.trim() === '') throw ApiError.badRequest('Definition is empty: send the workflow YAML as the request body (text/plain).');
+    const conversion = convertYaqlDefinition(text, this.config.limits.definitionBytes);
+    if (conversion.problems.length > 0) throw ApiError.badRequest(yaqlRefusal(conversion.problems), { errors: conversion.problems });
+    return { language: conversion.language, definition: conversion.text, changes: conversion.changes };
   }
 
   /** For the engine: a trigger's workflow by id (in the firing's transaction); null when it was deleted. */
@@ -192,12 +217,27 @@ export class WorkflowsService {
 
   private parseOrThrow(text: string): ParsedWorkflow[] {
     if (!text || text.trim() === '') throw ApiError.badRequest('Definition is empty: send the workflow YAML as the request body (text/plain).');
-    const result = parseWorkflowDefinition(text, this.parseOptions());
+    // YAQL is converted to JSONata for the spec that runs; the stored definition keeps the user's text
+    const conversion = convertYaqlDefinition(text, this.config.limits.definitionBytes);
+    if (conversion.problems.length > 0) throw ApiError.badRequest(yaqlRefusal(conversion.problems), { errors: conversion.problems });
+    const result = this.parseConverted(text, conversion.text);
     if (!result.valid) {
       throw ApiError.badRequest(`Invalid DSL: ${formatDefinitionErrors(result.errors)}`, { errors: result.errors });
     }
     const texts = workflowSourceTexts(text, result.workflows.map((spec) => spec.name));
     return result.workflows.map((spec) => ({ spec, text: texts.get(spec.name) ?? text }));
+  }
+
+  /**
+   * Parses the converted text; when it is refused, the errors that are not about expressions are
+   * taken from the user's own text, so that their lines and columns are those of the file sent.
+   */
+  private parseConverted(original: string, converted: string): DefinitionParseResult {
+    const result = parseWorkflowDefinition(converted, this.parseOptions());
+    if (result.valid || converted === original) return result;
+    const own = parseWorkflowDefinition(original, this.parseOptions());
+    const structural = own.valid ? [] : own.errors.filter((error) => !error.message.startsWith('invalid expression <%'));
+    return structural.length > 0 ? { valid: false, errors: structural } : result;
   }
 
   private newEntity(
@@ -223,6 +263,12 @@ export class WorkflowsService {
     entity.tags = workflow.spec.tags;
     entity.scope = scope;
   }
+}
+
+/** Names the first expression that cannot be converted (the error details list them all). */
+function yaqlRefusal(problems: Parameters<typeof formatYaqlProblems>[0]): string {
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  return `Invalid DSL: the definition is Mistral's YAQL or Jinja and not every expression can be converted to JSONata: ${formatYaqlProblems(problems.slice(0, 1))}${more}`;
 }
 
 function workflowNotFound(identifier: string, namespace: string): ApiError {
