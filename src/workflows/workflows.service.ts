@@ -36,10 +36,11 @@ export class WorkflowsService {
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
   ) {}
 
-  private parseOptions(): ParseOptions {
+  /** The project's actions (system, its own ad-hoc and public ad-hoc ones) are those a definition may name. */
+  private parseOptions(projectId: string): ParseOptions {
     const limits = this.config.limits;
     return {
-      actions: this.actions,
+      actions: this.actions.forProject(projectId),
       limits: {
         maxBytes: limits.definitionBytes,
         maxTasksPerWorkflow: limits.tasksPerWorkflow,
@@ -52,7 +53,7 @@ export class WorkflowsService {
 
   /** Creates every workflow of a definition, all or none. */
   async create(text: string, options: WorkflowWriteOptions, context: RequestContext): Promise<WorkflowDefinitionEntity[]> {
-    const parsed = this.parseOrThrow(text);
+    const parsed = this.parseOrThrow(text, context.projectId);
     const names = parsed.map((workflow) => workflow.spec.name).join(', ');
     return this.repository.transaction(async (manager) => {
       const created: WorkflowDefinitionEntity[] = [];
@@ -79,7 +80,7 @@ export class WorkflowsService {
 
   /** Replaces the definition of every workflow named in the text; each must exist already. */
   async update(text: string, options: WorkflowWriteOptions, context: RequestContext): Promise<WorkflowDefinitionEntity[]> {
-    const parsed = this.parseOrThrow(text);
+    const parsed = this.parseOrThrow(text, context.projectId);
     return this.repository.transaction(async (manager) => {
       const updated: WorkflowDefinitionEntity[] = [];
       for (const workflow of parsed) {
@@ -102,7 +103,7 @@ export class WorkflowsService {
     context: RequestContext,
   ): Promise<WorkflowDefinitionEntity> {
     const existing = await this.get(identifier, options.namespace, context);
-    const parsed = this.parseOrThrow(text);
+    const parsed = this.parseOrThrow(text, context.projectId);
     if (parsed.length !== 1 || parsed[0].spec.name !== existing.name) {
       throw ApiError.badRequest(
         `The definition must hold exactly one workflow, named ${existing.name} (found: ${parsed.map((wf) => wf.spec.name).join(', ')})`,
@@ -112,8 +113,8 @@ export class WorkflowsService {
     return updated;
   }
 
-  validate(text: string): ValidationResult {
-    const result = parseWorkflowDefinition(text, this.parseOptions());
+  validate(text: string, projectId: string = DEFAULT_PROJECT_ID): ValidationResult {
+    const result = parseWorkflowDefinition(text, this.parseOptions(projectId));
     return result.valid ? { valid: true } : { valid: false, error: `Invalid DSL: ${formatDefinitionErrors(result.errors)}` };
   }
 
@@ -157,7 +158,7 @@ export class WorkflowsService {
    * unchanged ones left alone. Returns what changed.
    */
   async syncPublicDefinition(source: string, text: string): Promise<{ created: string[]; updated: string[] }> {
-    const parsed = this.parseOrThrow(text);
+    const parsed = this.parseOrThrow(text, DEFAULT_PROJECT_ID);
     const options: WorkflowWriteOptions = { scope: 'public', namespace: '' };
     return this.repository.transaction(async (manager: EntityManager) => {
       const outcome = { created: [] as string[], updated: [] as string[] };
@@ -178,9 +179,9 @@ export class WorkflowsService {
     });
   }
 
-  private parseOrThrow(text: string): ParsedWorkflow[] {
+  private parseOrThrow(text: string, projectId: string): ParsedWorkflow[] {
     if (!text || text.trim() === '') throw ApiError.badRequest('Definition is empty: send the workflow YAML as the request body (text/plain).');
-    const result = parseWorkflowDefinition(text, this.parseOptions());
+    const result = parseWorkflowDefinition(text, this.parseOptions(projectId));
     if (!result.valid) {
       throw ApiError.badRequest(`Invalid DSL: ${formatDefinitionErrors(result.errors)}`, { errors: result.errors });
     }

@@ -2,6 +2,7 @@ import { CreateWorkflowDefinitions1763800000000 } from './1763800000000-CreateWo
 import { CreateEngineTables1763900000000 } from './1763900000000-CreateEngineTables';
 import { CreateCronTriggers1764000000000 } from './1764000000000-CreateCronTriggers';
 import { CreateExecutionTrusts1764100000000 } from './1764100000000-CreateExecutionTrusts';
+import { CreateAdhocActions1764300000000 } from './1764300000000-CreateAdhocActions';
 
 /** Every migration, in order. Listed by hand so the build and Jest load the same classes. */
-export const migrations = [CreateWorkflowDefinitions1763800000000, CreateEngineTables1763900000000, CreateCronTriggers1764000000000, CreateExecutionTrusts1764100000000];
+export const migrations = [CreateWorkflowDefinitions1763800000000, CreateEngineTables1763900000000, CreateCronTriggers1764000000000, CreateExecutionTrusts1764100000000, CreateAdhocActions1764300000000];
