@@ -1,4 +1,5 @@
-import { useTestApp } from '../support/test-app';
+import { startTestApp, useTestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 
 const GREETINGS = `version: '2.0'
 greet:
@@ -163,6 +164,43 @@ greeter:
     expect(unknown.body.faultstring).toBe('Action definition not found [action_name=short_lived, namespace=]');
     const run = await t.http.post('/v2/action_executions').send({ name: 'short_lived' }).expect(400);
     expect(run.body.faultstring).toBe('Action not found [action_name=short_lived]');
+  });
+
+  it('over an asynchronous action: waits for PUT /v2/action_executions/{id}, and passes the given result through output', async () => {
+    await yaml('post', '/v2/actions', "version: '2.0'\nwait_for_size:\n  base: std.async_noop\n  output: <% $.size_gb * 1024 %>\n").expect(201);
+    await t.client.createWorkflow(`version: '2.0'
+waits_wf:
+  output:
+    size_mb: <% $.size_mb %>
+  tasks:
+    wait:
+      action: wait_for_size
+      publish:
+        size_mb: <% $task().result %>
+`);
+    const id = await t.client.start('waits_wf');
+    const task = await waitFor('the waiting task', async () => (await t.client.tasks(id)).find((one) => one.name === 'wait'));
+    const action = await waitFor('its running action', async () => (await t.client.actions(task.id)).find((one) => one.state === 'RUNNING'));
+    await t.http.put(`/v2/action_executions/${action.id}`).send({ state: 'SUCCESS', output: { size_gb: 2 } }).expect(200);
+    const done = await t.client.waitFor(id);
+    expect(done.state).toBe('SUCCESS');
+    expect(done.output).toEqual({ size_mb: 2048 });
+  });
+
+  it('another instance on the same database learns of new and deleted actions', async () => {
+    const other = await startTestApp({}, { databaseUrl: t.databaseUrl });
+    try {
+      await yaml('post', '/v2/actions', "version: '2.0'\nshared_echo:\n  base: std.echo\n  base-input:\n    output: from A\n").expect(201);
+      const ran = await waitFor('the other instance to run shared_echo', async () => {
+        const response = await other.http.post('/v2/action_executions').send({ name: 'shared_echo' });
+        return response.status === 201 ? response : undefined;
+      });
+      expect(JSON.parse(ran.body.output)).toEqual({ result: 'from A' });
+      await t.http.delete('/v2/actions/shared_echo').expect(204);
+      await waitFor('the other instance to forget shared_echo', async () => (await other.http.post('/v2/action_executions').send({ name: 'shared_echo' })).status === 400);
+    } finally {
+      await other.close();
+    }
   });
 
   it('run-action with a target is refused: Sirocco has no executors', async () => {

@@ -21,8 +21,6 @@ describe('unknown paths, unsupported Mistral features, wrong methods', () => {
     ['get', '/v2/services', 'The services API is not supported by Sirocco yet'],
     ['get', '/v2/code_sources', 'Code sources are not supported by Sirocco yet'],
     ['get', '/v2/dynamic_actions/', 'Dynamic actions are not supported by Sirocco yet'],
-    ['post', '/v2/actions', 'Ad-hoc actions (creating, changing or deleting actions) are not supported by Sirocco yet'],
-    ['delete', '/v2/actions/std.echo', 'Ad-hoc actions (creating, changing or deleting actions) are not supported by Sirocco yet'],
 
     ['get', `/v2/tasks/${randomUUID()}/executions`, "A task's sub-workflow executions are not listed by Sirocco yet (use GET /v2/executions?task_execution_id=<task id>)"],
   ])('%s %s: 501 naming the feature', async (method, path, faultstring) => {

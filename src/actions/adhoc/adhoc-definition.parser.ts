@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { isCollection, parseDocument, visit } from 'yaml';
 import { compileExpression, ExpressionSyntaxError, splitTemplate } from '../../expressions/expression-syntax';
 import type { ActionParameter } from '../action.types';
 import type { AdhocActionSpec } from './adhoc-action.types';
@@ -21,7 +21,16 @@ export function parseAdhocDefinition(text: string): AdhocParseResult {
   if (!text || text.trim() === '') return invalid('the definition is empty: send the actions YAML as the request body');
   let document: unknown;
   try {
-    document = parseYaml(text, { maxAliasCount: MAX_ALIAS_COUNT, uniqueKeys: true });
+    const parsed = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    if (parsed.errors.length > 0) return invalid(`YAML syntax error: ${parsed.errors[0].message.split('\n')[0]}`);
+    let collectionKey = false;
+    visit(parsed, {
+      Pair(_, pair) {
+        if (isCollection(pair.key)) collectionKey = true;
+      },
+    });
+    if (collectionKey) return invalid('keys must be text, not lists or mappings');
+    document = parsed.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     return invalid(`YAML syntax error: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
   }
