@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { freePort } from '../support/free-port';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { ExecutionsClient } from '../support/executions-client';
+import { waitFor } from '../support/wait-for';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -82,6 +83,18 @@ describe('std.mistral_http', () => {
       'mistral-action-execution-id': action.id,
       'mistral-callback-url': `${t.baseUrl}/v2/action_executions/${action.id}`,
     });
+  });
+
+  it('run on its own (POST /v2/action_executions): RUNNING until the receiver reports, then SUCCESS with its result', async () => {
+    const started = await t.http.post('/v2/action_executions').send({ name: 'std.mistral_http', input: { url: worker.url, method: 'POST', json: { size: 7 } } }).expect(201);
+    const id = started.body.id as string;
+    const done = await waitFor('the reported action', async () => {
+      const action = await t.http.get(`/v2/action_executions/${id}`).expect(200);
+      return action.body.state === 'SUCCESS' ? action.body : undefined;
+    });
+    expect(JSON.parse(done.output)).toEqual({ result: { resized_to: 7 } });
+    const { headers } = worker.received[worker.received.length - 1];
+    expect(headers).toMatchObject({ 'mistral-action-execution-id': id, 'mistral-callback-url': `${t.baseUrl}/v2/action_executions/${id}`, 'mistral-task-id': '' });
   });
 
   it('a refusing receiver (HTTP 400 or more) fails the task at once', async () => {

@@ -55,7 +55,8 @@ export class AdhocActionsService implements OnModuleInit, BeforeApplicationShutd
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.reload();
+    // without the database now, the listener reloads once it is back
+    await this.reload().catch((error: unknown) => this.logger.warn(`ad-hoc actions not loaded yet: ${error instanceof Error ? error.message : String(error)}`));
     this.listener = new NotificationListener(this.dataSource, ADHOC_ACTIONS_CHANNEL, () => void this.reload().catch(() => undefined));
     await this.listener.start();
   }
