@@ -1,3 +1,4 @@
+import { AdhocActionEntity } from './actions/adhoc/adhoc-action.entity';
 import { ActionExecutionEntity } from './engine/action-execution.entity';
 import { DelayedJobEntity } from './engine/delayed-job.entity';
 import { TaskExecutionEntity } from './engine/task-execution.entity';
@@ -27,4 +28,5 @@ export const entities = [
   WorkbookEntity,
   EventTriggerEntity,
   EventDeliveryEntity,
+  AdhocActionEntity,
 ];

@@ -13,13 +13,13 @@ import { unmatchedRouteAnswer } from './root/unmatched-routes';
 
 const BODY_LIMIT = 2 * 1024 * 1024;
 
-/** POST/PUT /v2/workflows, PUT /v2/workflows/{id}, POST/PUT /v2/workbooks and their POST .../validate: YAML text bodies. */
+/** POST/PUT /v2/workflows, /v2/workbooks and /v2/actions, PUT /v2/{workflows,actions}/{id}, POST .../validate: YAML text bodies. */
 function isDefinitionUpload(request: Request): boolean {
   if (request.method !== 'POST' && request.method !== 'PUT') return false;
   const path = request.path.replace(/\/+$/, '');
-  if (path === '/v2/workflows' || path === '/v2/workbooks') return true;
-  if (request.method === 'POST') return path === '/v2/workflows/validate' || path === '/v2/workbooks/validate';
-  return /^\/v2\/workflows\/[^/]+$/.test(path);
+  if (path === '/v2/workflows' || path === '/v2/workbooks' || path === '/v2/actions') return true;
+  if (request.method === 'POST') return ['/v2/workflows/validate', '/v2/workbooks/validate', '/v2/actions/validate'].includes(path);
+  return /^\/v2\/(workflows|actions)\/[^/]+$/.test(path);
 }
 
 /** Builds the HTTP application (not yet listening): used by main.ts and by the tests. */

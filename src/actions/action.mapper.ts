@@ -8,14 +8,14 @@ export interface ActionResource extends Record<string, unknown> {
   id: string;
   name: string;
   is_system: boolean;
-  input: string;
-  description: string;
-  tags: null;
+  input: string | null;
+  description: string | null;
+  tags: string[] | null;
   definition: string;
-  scope: null;
-  project_id: null;
-  created_at: string;
-  updated_at: string;
+  scope: string | null;
+  project_id: string | null;
+  created_at: string | null;
+  updated_at: string | null;
   namespace: string;
 }
 
@@ -47,7 +47,7 @@ export function toActionResource(descriptor: ActionDescriptor): ActionResource {
 }
 
 /**
- * The columns of GET /v2/actions. The catalog lives in memory, so the SQL expressions are unused:
+ * The columns of GET /v2/actions. The list is built in memory, so the SQL expressions are unused:
  * the spec serves to parse and check the request as every other list does.
  */
 export const ACTION_LIST_SPEC: ListSpec = {
@@ -91,11 +91,9 @@ function matches(resource: ActionResource, filter: ColumnFilter): boolean {
   }
 }
 
-/** One page of the catalog, filtered and sorted as the request says; the marker is an action name. */
-export function pageOfActions(descriptors: ActionDescriptor[], request: ListRequest): ActionResource[] {
-  const resources = descriptors
-    .map(toActionResource)
-    .filter((resource) => request.filters.every((filter) => matches(resource, filter)));
+/** One page of the actions, filtered and sorted as the request says; the marker is an action's id. */
+export function pageOfActions(actions: ActionResource[], request: ListRequest): ActionResource[] {
+  const resources = actions.filter((resource) => request.filters.every((filter) => matches(resource, filter)));
   resources.sort((left, right) => {
     for (const [index, key] of request.sortKeys.entries()) {
       const order = text(left[key]).localeCompare(text(right[key]), 'en');

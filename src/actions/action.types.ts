@@ -17,6 +17,7 @@ export interface ActionDescriptor {
 /** What an action knows about the run it belongs to. */
 export interface ActionRunContext {
   workflowExecutionId?: string;
+  workflowName?: string;
   taskExecutionId?: string;
   actionExecutionId: string;
   /** keystone mode, an action run on its own (POST /v2/action_executions): its caller's token (a secret) and project */
@@ -44,6 +45,11 @@ export interface ActionHandler extends ActionDescriptor {
   isAsync?(input: Record<string, unknown>): boolean;
   /** Runs the action; the resolved value is its result. Throw ActionFailure to fail with data. */
   run(input: Record<string, unknown>, context: ActionRunContext): Promise<unknown>;
+  /**
+   * An asynchronous action's result, as given by PUT /v2/action_executions/{id}, turned into the
+   * action's result (an ad-hoc action's `output` over an asynchronous base action).
+   */
+  transformResult?(result: unknown): Promise<unknown>;
 }
 
 /** An action's failure; `data` becomes the task's error result (what `$task().result` shows). */

@@ -87,6 +87,13 @@ export class ExecutionsRepository {
     await this.dataSource.getRepository(ActionExecutionEntity).insert(action as unknown as QueryDeepPartialEntity<ActionExecutionEntity>);
   }
 
+  /** A one-off asynchronous action started: it waits, held by nobody, unless its result came meanwhile. */
+  async releaseWaitingAction(id: string): Promise<void> {
+    await this.dataSource
+      .getRepository(ActionExecutionEntity)
+      .update({ id, state: 'RUNNING' }, { leaseOwner: null, leaseExpiresAt: null, updatedAt: new Date() });
+  }
+
   /** Records how a one-off action ended. */
   async endAction(action: ActionExecutionEntity): Promise<void> {
     await this.dataSource.getRepository(ActionExecutionEntity).update(action.id, {

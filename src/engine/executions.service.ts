@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ActionCatalog } from '../actions/action-catalog';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { ApiError } from '../common/api-error';
@@ -10,6 +11,7 @@ import type { ActionResult, CreateExecutionRequest, ExecutionCommands, UpdateExe
 import { ENV_UPDATABLE_STATES, isTerminal } from './execution-states';
 import { ExecutionsRepository } from './executions.repository';
 import { OneOffActions } from './one-off-actions.service';
+import { actionErrorOutcome } from './run/action-outcome';
 import { ExecutionStarter } from './start/execution-starter';
 import type { TaskExecutionEntity } from './task-execution.entity';
 import { WorkflowEngine } from './runtime/workflow-engine.service';
@@ -42,6 +44,7 @@ export class ExecutionsService implements ExecutionCommands {
     private readonly repository: ExecutionsRepository,
     private readonly starter: ExecutionStarter,
     private readonly oneOffActions: OneOffActions,
+    private readonly actions: ActionCatalog,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
   ) {}
 
@@ -107,13 +110,25 @@ export class ExecutionsService implements ExecutionCommands {
     const action = await this.findAction(id, context);
     if (action.state !== 'RUNNING') throw ApiError.badRequest(`Only a RUNNING action execution can be given a result; action execution ${id} is ${action.state}`);
     const message = typeof result.output === 'string' ? result.output : JSON.stringify(result.output ?? null);
-    const outcome: ActionOutcome = result.state === 'SUCCESS' ? { ok: true, result: result.output ?? null } : { ok: false, error: result.output ?? null, message };
+    const outcome: ActionOutcome =
+      result.state === 'SUCCESS' ? await this.givenResult(action, result.output ?? null) : { ok: false, error: result.output ?? null, message };
     if (action.workflowExecutionId) {
       await this.engine.submit(action.workflowExecutionId, { kind: 'action_finished', actionExecutionId: id, outcome });
     } else {
       await this.oneOffActions.complete(action, outcome);
     }
     return this.findAction(id, context);
+  }
+
+  /** A given result as the action's own: an ad-hoc action over an asynchronous one passes it through its `output`. */
+  private async givenResult(action: ActionExecutionEntity, result: unknown): Promise<ActionOutcome> {
+    const handler = this.actions.get(action.name, action.projectId);
+    if (!handler?.transformResult) return { ok: true, result };
+    try {
+      return { ok: true, result: (await handler.transformResult(result)) ?? null };
+    } catch (error) {
+      return actionErrorOutcome(error);
+    }
   }
 
   async deleteAction(id: string, context: RequestContext): Promise<void> {

@@ -42,11 +42,11 @@ export class OneOffActions {
   /** Runs it and waits for it; the record says how it ended. */
   async run(name: string, rawInput: Record<string, unknown>, description: string, context: RequestContext): Promise<ActionExecutionEntity> {
     await this.maintenance.admitNewWork();
-    const handler = this.actions.get(name);
+    const handler = this.actions.get(name, context.projectId);
     if (!handler) throw ApiError.badRequest(`Action not found [action_name=${name}]`);
     let input: Record<string, unknown>;
     try {
-      input = this.actions.prepareInput(name, rawInput);
+      input = this.actions.prepareInput(name, rawInput, context.projectId);
     } catch (error) {
       if (error instanceof ActionInputError) throw ApiError.badRequest(error.message);
       throw error;
@@ -79,9 +79,9 @@ export class OneOffActions {
     const outcome = await runActionHandler(handler, input, { actionExecutionId: action.id, caller, signal: new AbortController().signal });
     if (outcome.ok && handler.isAsync?.(input)) {
       // started: it stays RUNNING, held by nobody, until PUT /v2/action_executions/{id} gives its result
-      Object.assign(action, { leaseOwner: null, leaseExpiresAt: null, updatedAt: new Date() });
-      await this.repository.endAction(action);
-      return action;
+      // (the receiver may have given it already, while the request was under way)
+      await this.repository.releaseWaitingAction(action.id);
+      return (await this.repository.findAction(action.id)) ?? action;
     }
     await this.complete(action, outcome);
     return action;

@@ -10,11 +10,6 @@ const NOT_SUPPORTED: Array<{ path: RegExp; methods?: string[]; message: string }
   { path: /^\/v2\/services(\/|$)/, message: 'The services API is not supported by Sirocco yet' },
   { path: /^\/v2\/code_sources(\/|$)/, message: 'Code sources are not supported by Sirocco yet' },
   { path: /^\/v2\/dynamic_actions(\/|$)/, message: 'Dynamic actions are not supported by Sirocco yet' },
-  {
-    path: /^\/v2\/actions(\/|$)/,
-    methods: ['POST', 'PUT', 'DELETE'],
-    message: 'Ad-hoc actions (creating, changing or deleting actions) are not supported by Sirocco yet',
-  },
 ];
 
 interface RouteLayer {

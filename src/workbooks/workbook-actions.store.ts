@@ -32,6 +32,8 @@ export interface WorkbookActionsStore {
   replaceWorkbookActions(manager: EntityManager, workbook: WorkbookActionsOwner, actions: WorkbookAction[]): Promise<void>;
   /** Deletes every ad-hoc action of the workbook (it is being deleted). */
   deleteWorkbookActions(manager: EntityManager, workbook: WorkbookActionsOwner): Promise<void>;
+  /** Called once the workbook's transaction has committed. */
+  committed?(): Promise<void>;
 }
 
 export const WORKBOOK_ACTIONS_STORE = Symbol('WORKBOOK_ACTIONS_STORE');

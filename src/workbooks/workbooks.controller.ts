@@ -90,8 +90,8 @@ export class WorkbooksController {
   @ApiOperation({ summary: 'Check a workbook without storing it: {"valid": true} or {"valid": false, "error": ...}' })
   @ApiConsumes('text/plain')
   @ApiBody(YAML_BODY)
-  validate(@Body() body: unknown) {
-    return this.workbooks.validate(definitionText(body));
+  validate(@Body() body: unknown, @CallerContext() context: RequestContext) {
+    return this.workbooks.validate(definitionText(body), context.projectId);
   }
 
   @Get()

@@ -29,7 +29,7 @@ interface ParsedWorkbook {
 /**
  * Workbooks as Mistral has them: a YAML text whose workflows are stored as workflows named
  * `<workbook>.<name>` (through the workflows feature) and whose ad-hoc actions go to the
- * WorkbookActionsStore when one is bound; all in one transaction.
+ * WorkbookActionsStore (the ad-hoc actions feature); all in one transaction.
  */
 @Injectable()
 export class WorkbooksService {
@@ -44,9 +44,9 @@ export class WorkbooksService {
   ) {}
 
   async create(text: string, options: WorkbookWriteOptions, context: RequestContext): Promise<WorkbookEntity> {
-    const parsed = this.parseOrThrow(text);
+    const parsed = this.parseOrThrow(text, context.projectId);
     const { name } = parsed.spec;
-    return this.repository
+    const created = await this.repository
       .transaction(async (manager) => {
         if (await this.repository.findOwnedByName(manager, name, options.namespace, context.projectId)) {
           throw duplicateWorkbook(name, options.namespace, context.projectId);
@@ -67,13 +67,15 @@ export class WorkbooksService {
         if ((error as { code?: string }).code === '23505') throw duplicateWorkbook(name, options.namespace, context.projectId);
         throw error;
       });
+    await this.actionsStore?.committed?.();
+    return created;
   }
 
   /** Replaces a workbook of the caller's project (named in the text): its workflows become those of the new text. */
   async update(text: string, options: WorkbookWriteOptions, context: RequestContext): Promise<WorkbookEntity> {
-    const parsed = this.parseOrThrow(text);
+    const parsed = this.parseOrThrow(text, context.projectId);
     const { name } = parsed.spec;
-    return this.repository.transaction(async (manager) => {
+    const updated = await this.repository.transaction(async (manager) => {
       const workbook = await this.repository.findOwnedByName(manager, name, options.namespace, context.projectId);
       if (!workbook) throw ApiError.notFound(`Workbook not found [name=${name}, namespace=${options.namespace}]`);
       applyDefinition(workbook, parsed, options.scope);
@@ -83,10 +85,12 @@ export class WorkbooksService {
       this.logger.log(`updated workbook ${name} (${saved.id}), workflows now ${memberList(parsed.spec)}`);
       return saved;
     });
+    await this.actionsStore?.committed?.();
+    return updated;
   }
 
-  validate(text: string): WorkbookValidation {
-    const result = parseWorkbookDefinition(text, this.workflows.parseOptions());
+  validate(text: string, projectId?: string): WorkbookValidation {
+    const result = parseWorkbookDefinition(text, this.workflows.parseOptions(projectId));
     return result.valid ? { valid: true } : { valid: false, error: `Invalid DSL: ${formatDefinitionErrors(result.errors)}` };
   }
 
@@ -118,6 +122,7 @@ export class WorkbooksService {
       await this.repository.remove(manager, workbook.id);
       this.logger.log(`deleted workbook ${name} (${workbook.id})`);
     });
+    await this.actionsStore?.committed?.();
   }
 
   private async writeMembers(manager: EntityManager, workbook: WorkbookEntity, parsed: ParsedWorkbook): Promise<void> {
@@ -139,9 +144,9 @@ export class WorkbooksService {
     }
   }
 
-  private parseOrThrow(text: string): ParsedWorkbook {
+  private parseOrThrow(text: string, projectId: string): ParsedWorkbook {
     if (!text || text.trim() === '') throw ApiError.badRequest('Definition is empty: send the workbook YAML as the request body (text/plain).');
-    const result = parseWorkbookDefinition(text, this.workflows.parseOptions());
+    const result = parseWorkbookDefinition(text, this.workflows.parseOptions(projectId));
     if (!result.valid) throw ApiError.badRequest(`Invalid DSL: ${formatDefinitionErrors(result.errors)}`, { errors: result.errors });
     return { spec: result.workbook, text };
   }

@@ -95,8 +95,8 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'Check a definition without storing it: {"valid": true} or {"valid": false, "error": ...}' })
   @ApiConsumes('text/plain')
   @ApiBody(YAML_BODY)
-  validate(@Body() body: unknown) {
-    return this.workflows.validate(definitionText(body));
+  validate(@Body() body: unknown, @CallerContext() context: RequestContext) {
+    return this.workflows.validate(definitionText(body), context.projectId);
   }
 
   @Post('convert')

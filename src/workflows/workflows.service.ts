@@ -53,11 +53,11 @@ export class WorkflowsService {
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
   ) {}
 
-  /** How definitions are parsed here (known actions, limits): also for the workflows of workbooks. */
-  parseOptions(): ParseOptions {
+  /** How definitions are parsed for a project: the actions it may name (system, its own ad-hoc and public ad-hoc ones), the limits; also for the workflows of workbooks. */
+  parseOptions(projectId: string = DEFAULT_PROJECT_ID): ParseOptions {
     const limits = this.config.limits;
     return {
-      actions: this.actions,
+      actions: this.actions.forProject(projectId),
       limits: {
         maxBytes: limits.definitionBytes,
         maxTasksPerWorkflow: limits.tasksPerWorkflow,
@@ -70,7 +70,7 @@ export class WorkflowsService {
 
   /** Creates every workflow of a definition, all or none. */
   async create(text: string, options: WorkflowWriteOptions, context: RequestContext): Promise<WorkflowDefinitionEntity[]> {
-    const parsed = this.parseOrThrow(text);
+    const parsed = this.parseOrThrow(text, context.projectId);
     const names = parsed.map((workflow) => workflow.spec.name).join(', ');
     return this.repository.transaction(async (manager) => {
       const created: WorkflowDefinitionEntity[] = [];
@@ -97,7 +97,7 @@ export class WorkflowsService {
 
   /** Replaces the definition of every workflow named in the text; each must exist already. */
   async update(text: string, options: WorkflowWriteOptions, context: RequestContext): Promise<WorkflowDefinitionEntity[]> {
-    const parsed = this.parseOrThrow(text);
+    const parsed = this.parseOrThrow(text, context.projectId);
     return this.repository.transaction(async (manager) => {
       const updated: WorkflowDefinitionEntity[] = [];
       for (const workflow of parsed) {
@@ -121,7 +121,7 @@ export class WorkflowsService {
   ): Promise<WorkflowDefinitionEntity> {
     const existing = await this.get(identifier, options.namespace, context);
     if (existing.projectId !== context.projectId) throw readOnlyWorkflow(existing);
-    const parsed = this.parseOrThrow(text);
+    const parsed = this.parseOrThrow(text, context.projectId);
     if (parsed.length !== 1 || parsed[0].spec.name !== existing.name) {
       throw ApiError.badRequest(
         `The definition must hold exactly one workflow, named ${existing.name} (found: ${parsed.map((wf) => wf.spec.name).join(', ')})`,
@@ -131,10 +131,10 @@ export class WorkflowsService {
     return updated;
   }
 
-  validate(text: string): ValidationResult {
+  validate(text: string, projectId: string = DEFAULT_PROJECT_ID): ValidationResult {
     const conversion = convertYaqlDefinition(text, this.config.limits.definitionBytes);
     if (conversion.problems.length > 0) return { valid: false, error: yaqlRefusal(conversion.problems) };
-    const result = this.parseConverted(text, conversion.text);
+    const result = this.parseConverted(text, conversion.text, projectId);
     return result.valid ? { valid: true } : { valid: false, error: `Invalid DSL: ${formatDefinitionErrors(result.errors)}` };
   }
 
@@ -194,7 +194,7 @@ export class WorkflowsService {
    * unchanged ones left alone. Returns what changed.
    */
   async syncPublicDefinition(source: string, text: string): Promise<{ created: string[]; updated: string[] }> {
-    const parsed = this.parseOrThrow(text);
+    const parsed = this.parseOrThrow(text, DEFAULT_PROJECT_ID);
     const options: WorkflowWriteOptions = { scope: 'public', namespace: '' };
     return this.repository.transaction(async (manager: EntityManager) => {
       const outcome = { created: [] as string[], updated: [] as string[] };
@@ -215,12 +215,12 @@ export class WorkflowsService {
     });
   }
 
-  private parseOrThrow(text: string): ParsedWorkflow[] {
+  private parseOrThrow(text: string, projectId: string): ParsedWorkflow[] {
     if (!text || text.trim() === '') throw ApiError.badRequest('Definition is empty: send the workflow YAML as the request body (text/plain).');
     // YAQL is converted to JSONata for the spec that runs; the stored definition keeps the user's text
     const conversion = convertYaqlDefinition(text, this.config.limits.definitionBytes);
     if (conversion.problems.length > 0) throw ApiError.badRequest(yaqlRefusal(conversion.problems), { errors: conversion.problems });
-    const result = this.parseConverted(text, conversion.text);
+    const result = this.parseConverted(text, conversion.text, projectId);
     if (!result.valid) {
       throw ApiError.badRequest(`Invalid DSL: ${formatDefinitionErrors(result.errors)}`, { errors: result.errors });
     }
@@ -232,10 +232,10 @@ export class WorkflowsService {
    * Parses the converted text; when it is refused, the errors that are not about expressions are
    * taken from the user's own text, so that their lines and columns are those of the file sent.
    */
-  private parseConverted(original: string, converted: string): DefinitionParseResult {
-    const result = parseWorkflowDefinition(converted, this.parseOptions());
+  private parseConverted(original: string, converted: string, projectId: string): DefinitionParseResult {
+    const result = parseWorkflowDefinition(converted, this.parseOptions(projectId));
     if (result.valid || converted === original) return result;
-    const own = parseWorkflowDefinition(original, this.parseOptions());
+    const own = parseWorkflowDefinition(original, this.parseOptions(projectId));
     const structural = own.valid ? [] : own.errors.filter((error) => !error.message.startsWith('invalid expression <%'));
     return structural.length > 0 ? { valid: false, errors: structural } : result;
   }

@@ -13,8 +13,6 @@ describe('unknown paths, unsupported Mistral features, wrong methods', () => {
     ['get', '/v2/services', 'The services API is not supported by Sirocco yet'],
     ['get', '/v2/code_sources', 'Code sources are not supported by Sirocco yet'],
     ['get', '/v2/dynamic_actions/', 'Dynamic actions are not supported by Sirocco yet'],
-    ['post', '/v2/actions', 'Ad-hoc actions (creating, changing or deleting actions) are not supported by Sirocco yet'],
-    ['delete', '/v2/actions/std.echo', 'Ad-hoc actions (creating, changing or deleting actions) are not supported by Sirocco yet'],
   ])('%s %s: 501 naming the feature', async (method, path, faultstring) => {
     const response = await t.http[method as 'get'](path).set('Accept', 'application/json');
     expect(response.status).toBe(501);

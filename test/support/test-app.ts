@@ -21,9 +21,9 @@ export const NO_DEFINITIONS_DIR = path.resolve(__dirname, 'fixtures/no-definitio
 /**
  * The whole service on a fresh database of the test server, listening on a free port.
  * `env` adds or overrides environment variables as a user would set them; `databaseUrl` starts
- * a further instance on an existing test database.
+ * a further instance on an existing test database; `listenPort` a port chosen up front (e.g. for SIROCCO_PUBLIC_URL).
  */
-export async function startTestApp(env: Record<string, string> = {}, options: { databaseUrl?: string } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { databaseUrl?: string; listenPort?: number } = {}): Promise<TestApp> {
   // another instance on the database of a running one: its close() leaves the database in place
   const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const config = loadConfig({
@@ -32,7 +32,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     ...env,
   });
   const app = await createSiroccoApp(config, database.url);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.listenPort ?? 0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
     app,

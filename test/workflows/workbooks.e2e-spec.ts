@@ -297,4 +297,49 @@ describe('/v2/workbooks', () => {
       expect(deleted.body.faultstring).toBe('Workbook not found [workbook_name=ops, namespace=]');
     });
   });
+
+  describe('ad-hoc actions of a workbook', () => {
+    const BOOK = `version: '2.0'
+name: tools
+actions:
+  greet:
+    base: std.echo
+    base-input:
+      output: <% 'hello ' & $.who %>
+    input:
+      - who
+    output: <% $ & '!' %>
+workflows:
+  say_hi:
+    output:
+      said: <% $.said %>
+    tasks:
+      hi:
+        action: greet who=ops
+        publish:
+          said: <% $task().result %>
+`;
+
+    it('are stored as <workbook>.<name>, run by their short name inside the workbook, and go with it', async () => {
+      const created = await post(BOOK);
+      expect(created.body.faultstring).toBeUndefined();
+      expect(created.status).toBe(201);
+      const action = await t.http.get('/v2/actions/tools.greet').expect(200);
+      expect(action.body).toMatchObject({ name: 'tools.greet', is_system: false, input: 'who' });
+      const started = await t.http.post('/v2/executions').send({ workflow_name: 'tools.say_hi' }).expect(201);
+      const done = await t.client.waitFor(started.body.id);
+      expect(done).toMatchObject({ state: 'SUCCESS', output: { said: 'hello ops!' } });
+      // outside the workbook, its full name
+      const ran = await t.http.post('/v2/action_executions').send({ name: 'tools.greet', input: { who: 'cli' } }).expect(201);
+      expect(JSON.parse(ran.body.output)).toEqual({ result: 'hello cli!' });
+
+      // an update that drops the action deletes it; the workbook's delete takes the rest
+      await put(BOOK.replace(/actions:[\s\S]*?workflows:/, 'workflows:').replace('action: greet who=ops', 'action: std.echo output=x')).expect(200);
+      await t.http.get('/v2/actions/tools.greet').expect(404);
+      await put(BOOK).expect(200);
+      await t.http.get('/v2/actions/tools.greet').expect(200);
+      await t.http.delete('/v2/workbooks/tools').expect(204);
+      await t.http.get('/v2/actions/tools.greet').expect(404);
+    });
+  });
 });

@@ -4,6 +4,7 @@ import { CreateCronTriggers1764000000000 } from './1764000000000-CreateCronTrigg
 import { CreateExecutionTrusts1764100000000 } from './1764100000000-CreateExecutionTrusts';
 import { CreateWorkbooks1764250000000 } from './1764250000000-CreateWorkbooks';
 import { CreateResourceMembers1764260000000 } from './1764260000000-CreateResourceMembers';
+import { CreateAdhocActions1764300000000 } from './1764300000000-CreateAdhocActions';
 import { CreateEventTriggers1764314000000 } from './1764314000000-CreateEventTriggers';
 import { CreateServiceState1764900000000 } from './1764900000000-CreateServiceState';
 
@@ -15,6 +16,7 @@ export const migrations = [
   CreateExecutionTrusts1764100000000,
   CreateWorkbooks1764250000000,
   CreateResourceMembers1764260000000,
+  CreateAdhocActions1764300000000,
   CreateEventTriggers1764314000000,
   CreateServiceState1764900000000,
 ];

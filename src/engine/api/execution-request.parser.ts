@@ -123,6 +123,10 @@ export function parseRunAction(raw: unknown): { name: string; input: Record<stri
   const params = optionalJsonObject(body, 'params') ?? {};
   // Mistral runs an action synchronously unless told otherwise; that is the only way here
   if (params.run_sync === false) throw ApiError.badRequest('params.run_sync=false is not supported: actions run synchronously');
+  // Mistral hands such an action to the executors listening on that target and, with none, never runs it
+  if (params.target !== undefined && params.target !== null) {
+    throw ApiError.badRequest(`params.target is not supported: Sirocco runs every action itself and has no executors to target (got '${String(params.target)}')`);
+  }
   return { name, input: optionalJsonObject(body, 'input') ?? {}, description: optionalString(body, 'description') ?? '' };
 }
 

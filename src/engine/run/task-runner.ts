@@ -150,12 +150,14 @@ export class TaskRunner {
 
   private async launchAction(task: TaskExecutionEntity, spec: TaskSpec, rawInput: Record<string, unknown>, itemIndex: number | null): Promise<void> {
     const { changes, deps } = this.run;
-    const name = spec.action!;
-    const handler = deps.actions.get(name);
+    const projectId = this.run.execution.projectId;
+    // in a workbook's workflow, `greet` is the workbook's own `<workbook>.greet` first (Mistral's rule)
+    const name = namesInWorkbook(this.run.execution, spec.action!).find((candidate) => deps.actions.has(candidate, projectId)) ?? spec.action!;
+    const handler = deps.actions.get(name, projectId);
     let input: Record<string, unknown>;
     try {
       if (!handler) throw new ActionInputError(`unknown action '${name}'`);
-      input = deps.actions.prepareInput(name, rawInput);
+      input = deps.actions.prepareInput(name, rawInput, projectId);
     } catch (error) {
       const refused: ActionOutcome = { ok: false, error: errorMessage(error), message: errorMessage(error) };
       const action = changes.newAction(task, name, rawInput, itemIndex);
@@ -168,6 +170,7 @@ export class TaskRunner {
       this.inlineActions += 1;
       const outcome = await runActionHandler(handler, input, {
         workflowExecutionId: action.workflowExecutionId ?? undefined,
+        workflowName: action.workflowName ?? undefined,
         taskExecutionId: action.taskExecutionId ?? undefined,
         actionExecutionId: action.id,
         signal: new AbortController().signal,
@@ -216,7 +219,7 @@ export class TaskRunner {
     const action = await reads.action(actionId);
     if (!action || action.state !== 'RUNNING') return;
     const task = action.taskExecutionId ? await reads.task(action.taskExecutionId) : undefined;
-    const handler = deps.actions.get(action.name);
+    const handler = deps.actions.get(action.name, action.projectId);
     const spec = task ? workflow.tasks[task.name] : undefined;
     const safe = spec?.safeRerun !== undefined ? scope.isTruthy(spec.safeRerun) : handler?.isIdempotent(action.input) === true;
     if (safe && handler && execution.state !== 'CANCELLED') {

@@ -52,12 +52,13 @@ export class ActionDispatcher {
   private async run(action: ActionExecutionEntity): Promise<void> {
     const controller = new AbortController();
     this.running.set(action.id, controller);
-    const handler = this.actions.get(action.name);
+    const handler = this.actions.get(action.name, action.projectId);
     let outcome: ActionOutcome;
     try {
       outcome = handler
         ? await runActionHandler(handler, action.input, {
             workflowExecutionId: action.workflowExecutionId ?? undefined,
+            workflowName: action.workflowName ?? undefined,
             taskExecutionId: action.taskExecutionId ?? undefined,
             actionExecutionId: action.id,
             signal: controller.signal,
