@@ -30,13 +30,20 @@ b:
     });
   });
 
+  it("reads Mistral's inline parameters in base, under base-input, which wins", () => {
+    const result = parseAdhocDefinition("version: '2.0'\na:\n  base: std.echo output=\"hi <% $.who %>\" other=1\n  base-input:\n    other: 2\n");
+    expect(result.valid).toBe(true);
+    if (!result.valid) return;
+    expect(result.actions[0]).toMatchObject({ base: 'std.echo', baseInput: { output: 'hi <% $.who %>', other: 2 } });
+  });
+
   it.each<[string, string]>([
     ['', 'Invalid DSL: the definition is empty'],
     ["version: '2.0'\na: [1\n", 'Invalid DSL: YAML syntax error'],
     ["version: '1.0'\na:\n  base: std.noop\n", "Invalid DSL: version must be '2.0'"],
     ["version: '2.0'\n", 'Invalid DSL: the definition holds no action'],
     ["version: '2.0'\n? [a, b]\n: {base: std.noop}\n", 'Invalid DSL: keys must be text'],
-    ["version: '2.0'\na:\n  base: std.echo output=x\n", "'base' names one action; put its parameters in base-input"],
+    ["version: '2.0'\na:\n  base: std.echo output=\"x\n", "'base':"],
     ["version: '2.0'\na:\n  base: std.noop\n  input: [x, x]\n", "'input' names x twice"],
     ["version: '2.0'\na:\n  base: std.noop\n  input: [{x: 1, y: 2}]\n", "'input' entries are names or one-key mappings"],
     ["version: '2.0'\na:\n  base: std.noop\n  tags: t\n", "'tags' must be a list of strings"],

@@ -1,5 +1,6 @@
 import { isCollection, parseDocument, visit } from 'yaml';
 import { compileExpression, ExpressionSyntaxError, splitTemplate } from '../../expressions/expression-syntax';
+import { parseCommandLine } from '../../expressions/inline-parameters.parser';
 import type { ActionParameter } from '../action.types';
 import type { AdhocActionSpec } from './adhoc-action.types';
 
@@ -60,9 +61,12 @@ function actionSpec(name: string, raw: unknown): AdhocActionSpec | string {
   if (unknown.length > 0) return `unknown key(s) ${unknown.map((key) => `'${key}'`).join(', ')}; allowed: ${[...ACTION_KEYS].join(', ')}`;
   const base = raw.base;
   if (typeof base !== 'string' || base.trim() === '') return "'base' is required: the action it runs";
-  if (/\s/.test(base.trim())) return `'base' names one action; put its parameters in base-input (got '${base}')`;
-  const baseInput = raw['base-input'] ?? {};
-  if (!isObject(baseInput)) return "'base-input' must be a mapping of the base action's parameters";
+  // `base: std.echo output="hi"`: Mistral's inline parameters, merged under base-input (which wins)
+  const line = parseCommandLine(base.trim());
+  if (line.problems.length > 0) return `'base': ${line.problems[0].message}`;
+  const written = raw['base-input'] ?? {};
+  if (!isObject(written)) return "'base-input' must be a mapping of the base action's parameters";
+  const baseInput = { ...Object.fromEntries(line.parameters.map((parameter) => [parameter.name, parameter.value])), ...written };
   const input = parameters(raw.input ?? []);
   if (typeof input === 'string') return input;
   const description = raw.description ?? null;
@@ -73,7 +77,7 @@ function actionSpec(name: string, raw: unknown): AdhocActionSpec | string {
   if (expressionError) return expressionError;
   return {
     name,
-    base: base.trim(),
+    base: line.command,
     baseInput,
     input,
     ...(raw.output !== undefined && raw.output !== null ? { output: raw.output } : {}),

@@ -28,5 +28,5 @@ export type { DefinitionErrorCollector } from './definition-errors.collector';
 export { sortDefinitionErrors } from './definition-errors.formatter';
 export type { PathSegment } from './definition-path.util';
 export { checkSchema } from './schema-errors.mapper';
-export { parseCommandLine } from './inline-parameters.parser';
+export { parseCommandLine } from '../../expressions/inline-parameters.parser';
 export { checkWorkflowExpressions } from './workflow-expressions.validator';

@@ -2,7 +2,7 @@ import { parseDocument } from 'yaml';
 import { splitTemplate } from '../../expressions/expression-syntax';
 import { didYouMean } from './close-match.util';
 import type { PathSegment } from './definition-path.util';
-import { parseCommandLine, parseInlineParameters } from './inline-parameters.parser';
+import { parseCommandLine, parseInlineParameters } from '../../expressions/inline-parameters.parser';
 import { isEngineCommand, parseTransitionClause, type ParsedClause, type ReportError } from './transition.parser';
 import { ENGINE_COMMANDS, type RetrySpec, type TaskPolicies, type TaskSpec, type WithItemsSpec, type WorkflowType } from './workflow-spec.types';
 import { EXPRESSION_PATTERN } from './workflow-language.schema';

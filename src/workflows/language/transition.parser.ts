@@ -1,5 +1,5 @@
 import type { PathSegment } from './definition-path.util';
-import { parseCommandLine, parseInlineParameters, type InlineParameters } from './inline-parameters.parser';
+import { parseCommandLine, parseInlineParameters, type InlineParameters } from '../../expressions/inline-parameters.parser';
 import { ENGINE_COMMANDS, type EngineCommand, type Transition } from './workflow-spec.types';
 import type { ErrorAnchor } from './yaml-source.locator';
 

@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { containsExpression } from '../../expressions/expression-syntax';
+import { containsExpression } from './expression-syntax';
 
 /*
  * Mistral's one-line parameters: `std.echo output="Hi <% $.name %>" n=5 wait=true`, also used by
