@@ -5,6 +5,7 @@ import { WorkflowExecutionEntity } from './engine/workflow-execution.entity';
 import { EnvironmentEntity } from './environments/environment.entity';
 import { CronTriggerEntity } from './triggers/cron-trigger.entity';
 import { TriggerFiringEntity } from './triggers/trigger-firing.entity';
+import { ServiceSnapshotEntity } from './snapshots/service-snapshot.entity';
 import { WorkflowDefinitionEntity } from './workflows/workflow-definition.entity';
 
 /**
@@ -20,4 +21,5 @@ export const entities = [
   EnvironmentEntity,
   CronTriggerEntity,
   TriggerFiringEntity,
+  ServiceSnapshotEntity,
 ];

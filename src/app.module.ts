@@ -19,6 +19,7 @@ import { HealthModule } from './health/health.module';
 import { RootModule } from './root/root.module';
 import { ServiceStateModule } from './service-state/service-state.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
+import { SnapshotsModule } from './snapshots/snapshots.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
 @Module({})
@@ -52,6 +53,7 @@ export class AppModule {
         ScheduleModule.forRoot(),
         TriggersModule,
         MaintenanceModule,
+        SnapshotsModule,
       ],
     };
   }

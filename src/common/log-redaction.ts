@@ -17,6 +17,7 @@ export function configSecrets(config: SiroccoConfig): string[] {
     smtp: config.mail.smtpUrl,
     keystone_password: config.auth.keystone?.password,
     cloud_password: config.openstack?.credentials.password,
+    snapshot_secret_key: config.snapshots.secretKey,
   });
   return [...values];
 }

@@ -73,6 +73,14 @@ export interface SiroccoConfig {
     /** how long `activating` waits for running executions before maintenance mode is activated anyway */
     activationTimeoutSeconds: number;
   };
+  snapshots: {
+    /** encrypts the secrets in snapshot archives (AES-256-GCM, key derived by HKDF); none: snapshots are refused */
+    secretKey?: string;
+    /** largest archive uploaded or fetched from a URL, in bytes */
+    maxArchiveBytes: number;
+    /** how long fetching `?snapshot_archive_url=` may take */
+    fetchTimeoutMs: number;
+  };
   mail: {
     /** smtp:// or smtps:// URL of the mail server; when absent mails go to the outbox folder. */
     smtpUrl?: string;
@@ -213,6 +221,11 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
     },
     maintenance: {
       activationTimeoutSeconds: readInteger(env, 'SIROCCO_MAINTENANCE_ACTIVATION_TIMEOUT', 3600, 0, 2678400),
+    },
+    snapshots: {
+      secretKey: env.SIROCCO_SECRET_KEY || undefined,
+      maxArchiveBytes: readInteger(env, 'SIROCCO_SNAPSHOT_MAX_BYTES', 268435456, 1024, 17179869184),
+      fetchTimeoutMs: readInteger(env, 'SIROCCO_SNAPSHOT_FETCH_TIMEOUT_MS', 60000, 100, 3600000),
     },
     mail: {
       smtpUrl: readUrl(env, 'SIROCCO_SMTP_URL', ['smtp:', 'smtps:']),

@@ -140,4 +140,15 @@ export class TriggerFiringRepository {
       check.error,
     ]);
   }
+
+  /** Enabled, unfinished triggers (a restore looks for their overdue slots). */
+  liveTriggers(manager: EntityManager): Promise<CronTriggerEntity[]> {
+    return manager.createQueryBuilder(CronTriggerEntity, 't').where('t.enabled AND t.finished_at IS NULL').orderBy('t.id').getMany();
+  }
+
+  /** Overdue slots after a restore; a slot the archive already recorded stays as it is. */
+  async insertOverdue(manager: EntityManager, firings: TriggerFiringEntity[]): Promise<void> {
+    if (firings.length === 0) return;
+    await manager.createQueryBuilder().insert().into(TriggerFiringEntity).values(firings).orIgnore().execute();
+  }
 }

@@ -3,6 +3,7 @@ import { CreateEngineTables1763900000000 } from './1763900000000-CreateEngineTab
 import { CreateCronTriggers1764000000000 } from './1764000000000-CreateCronTriggers';
 import { CreateExecutionTrusts1764100000000 } from './1764100000000-CreateExecutionTrusts';
 import { CreateServiceState1764900000000 } from './1764900000000-CreateServiceState';
+import { CreateServiceSnapshots1765000000000 } from './1765000000000-CreateServiceSnapshots';
 
 /** Every migration, in order. Listed by hand so the build and Jest load the same classes. */
-export const migrations = [CreateWorkflowDefinitions1763800000000, CreateEngineTables1763900000000, CreateCronTriggers1764000000000, CreateExecutionTrusts1764100000000, CreateServiceState1764900000000];
+export const migrations = [CreateWorkflowDefinitions1763800000000, CreateEngineTables1763900000000, CreateCronTriggers1764000000000, CreateExecutionTrusts1764100000000, CreateServiceState1764900000000, CreateServiceSnapshots1765000000000];

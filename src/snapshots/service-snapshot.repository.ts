@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ServiceSnapshotEntity } from './service-snapshot.entity';
+
+// whole tables are read and written at once: not bounded by the pool's per-statement timeout
+const LONG_STATEMENTS = `SET LOCAL statement_timeout = '30min'`;
+
+/** What a finished snapshot (made or uploaded) holds besides its archive. */
+export interface StoredArchive {
+  status: 'CREATED' | 'UPLOADED';
+  createdAt: Date;
+  includeHistory: boolean;
+  siroccoVersion: string;
+  schemaVersion: string;
+  counts: Record<string, number>;
+  archive: Buffer;
+}
+
+/** The SQL of `service_snapshots`, and the transactions a snapshot is taken and restored in. */
+@Injectable()
+export class ServiceSnapshotRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get rows() {
+    return this.dataSource.getRepository(ServiceSnapshotEntity);
+  }
+
+  /** One repeatable-read, read-only transaction: every table read in it sees the same instant. */
+  consistentRead<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      await manager.query('SET TRANSACTION READ ONLY');
+      await manager.query(LONG_STATEMENTS);
+      return work(manager);
+    });
+  }
+
+  /** The restore's one transaction. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(LONG_STATEMENTS);
+      return work(manager);
+    });
+  }
+
+  list(): Promise<ServiceSnapshotEntity[]> {
+    return this.rows.find({ order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  find(id: string): Promise<ServiceSnapshotEntity | null> {
+    return this.rows.findOne({ where: { id } });
+  }
+
+  /** Inserts a CREATING row; false when the id is taken. */
+  async startCreating(id: string, includeHistory: boolean): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `INSERT INTO service_snapshots (id, status, include_history) VALUES ($1, 'CREATING', $2) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [id, includeHistory],
+    );
+    return rows.length > 0;
+  }
+
+  /** Stores a made or uploaded archive; an upload replaces nothing (false when the id is taken). */
+  async store(id: string, stored: StoredArchive, replaceCreating: boolean): Promise<boolean> {
+    const values = [id, stored.status, stored.createdAt, stored.includeHistory, stored.siroccoVersion, stored.schemaVersion, JSON.stringify(stored.counts), stored.archive.length, stored.archive];
+    const rows: unknown[] = replaceCreating
+      ? await this.dataSource.query(
+          `UPDATE service_snapshots SET status = $2, created_at = $3, include_history = $4, sirocco_version = $5, schema_version = $6,
+                  counts = $7::jsonb, archive_size = $8, archive = $9, error = NULL
+            WHERE id = $1 AND status = 'CREATING' RETURNING id`,
+          values,
+        )
+      : await this.dataSource.query(
+          `INSERT INTO service_snapshots (id, status, created_at, include_history, sirocco_version, schema_version, counts, archive_size, archive, uploaded_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, now()) ON CONFLICT (id) DO NOTHING RETURNING id`,
+          values,
+        );
+    return rows.length > 0;
+  }
+
+  async fail(id: string, error: string): Promise<void> {
+    await this.dataSource.query(`UPDATE service_snapshots SET status = 'FAILED', error = $2 WHERE id = $1 AND status = 'CREATING'`, [id, error]);
+  }
+
+  async archive(id: string): Promise<Buffer | null> {
+    const rows: Array<{ archive: Buffer | null }> = await this.dataSource.query(`SELECT archive FROM service_snapshots WHERE id = $1`, [id]);
+    return rows[0]?.archive ?? null;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const [, affected] = (await this.dataSource.query(`DELETE FROM service_snapshots WHERE id = $1`, [id])) as [unknown, number];
+    return affected > 0;
+  }
+
+  /** Marks a restore as running; false when one already runs (any instance). */
+  async startRestore(id: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `UPDATE service_snapshots SET restore_status = 'RUNNING', restore_error = NULL, restore_started_at = now(), restore_finished_at = NULL
+        WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM service_snapshots WHERE restore_status = 'RUNNING') RETURNING id`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
+  async finishRestore(id: string, error: string | null): Promise<void> {
+    await this.dataSource.query(`UPDATE service_snapshots SET restore_status = $2, restore_error = $3, restore_finished_at = now() WHERE id = $1`, [
+      id,
+      error === null ? 'DONE' : 'FAILED',
+      error,
+    ]);
+  }
+
+  async restoreRunning(): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM service_snapshots WHERE restore_status = 'RUNNING' LIMIT 1`);
+    return rows.length > 0;
+  }
+}
