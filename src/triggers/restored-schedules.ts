@@ -29,7 +29,7 @@ export class RestoredSchedules {
     private readonly notifier: TriggerFailureNotifier,
   ) {}
 
-  /** Inside the restore's transaction: records the overdue slots and moves the schedules on. */
+  /** Inside the restore's transaction: records the overdue slots and moves the schedules on; one failure per trigger to report. */
   async markOverdue(manager: EntityManager, now: Date): Promise<FiringFailure[]> {
     const failures: FiringFailure[] = [];
     for (const trigger of await this.firings.liveTriggers(manager)) {
@@ -56,16 +56,19 @@ export class RestoredSchedules {
         [{ id: trigger.id, previous: due, next, fireAt: next ? fireInstant(next, trigger.id, trigger.jitter) : null, remaining: trigger.remainingExecutions }],
         now,
       );
-      for (const slot of slots) failures.push({ trigger, scheduledFor: slot, executionId: null, reason: overdueReason(slot) });
+      for (const slot of slots) this.logger.log(`cron trigger ${trigger.name}: ${overdueReason(slot)}`);
+      // one report per trigger, however many of its slots were overdue
+      const reason =
+        slots.length === 1
+          ? overdueReason(due)
+          : `${slots.length} slots were overdue after a snapshot restore, each marked as FAILED: ${slots.map(overdueReason).slice(0, 20).join('; ')}${slots.length > 20 ? '; ...' : ''}`;
+      failures.push({ trigger, scheduledFor: due, executionId: null, reason });
     }
     return failures;
   }
 
-  /** After the restore committed: logged at INFO, mailed to to_addr_error or the operator. */
+  /** After the restore committed: mailed to to_addr_error or the operator (each slot was logged at INFO). */
   async report(failures: FiringFailure[]): Promise<void> {
-    for (const failure of failures) {
-      this.logger.log(`cron trigger ${failure.trigger.name}: ${failure.reason}`);
-      await this.notifier.notify(failure);
-    }
+    for (const failure of failures) await this.notifier.notify(failure);
   }
 }
