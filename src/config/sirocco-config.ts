@@ -78,8 +78,12 @@ export interface SiroccoConfig {
     secretKey?: string;
     /** largest archive uploaded or fetched from a URL, in bytes */
     maxArchiveBytes: number;
-    /** how long fetching `?snapshot_archive_url=` may take */
+    /** how long fetching `?snapshot_archive_url=` (or the action's upload_url) may take */
     fetchTimeoutMs: number;
+    /** the folder the sirocco.service_snapshot action's `dir` is in (relative) or under (absolute) */
+    dir: string;
+    /** keystone mode: the projects whose workflows may run sirocco.service_snapshot (none by default) */
+    actionProjects: string[];
   };
   mail: {
     /** smtp:// or smtps:// URL of the mail server; when absent mails go to the outbox folder. */
@@ -226,6 +230,8 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
       secretKey: env.SIROCCO_SECRET_KEY || undefined,
       maxArchiveBytes: readInteger(env, 'SIROCCO_SNAPSHOT_MAX_BYTES', 268435456, 1024, 17179869184),
       fetchTimeoutMs: readInteger(env, 'SIROCCO_SNAPSHOT_FETCH_TIMEOUT_MS', 60000, 100, 3600000),
+      dir: path.resolve(env.SIROCCO_SNAPSHOT_DIR || path.join(env.SIROCCO_DATA_DIR || '.sirocco', 'snapshots')),
+      actionProjects: (env.SIROCCO_SNAPSHOT_ACTION_PROJECTS ?? '').split(',').map((item) => item.trim()).filter(Boolean),
     },
     mail: {
       smtpUrl: readUrl(env, 'SIROCCO_SMTP_URL', ['smtp:', 'smtps:']),

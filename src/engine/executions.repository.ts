@@ -151,6 +151,12 @@ export class ExecutionsRepository {
     return rows.map((row) => row.id);
   }
 
+  /** The project a workflow execution runs in (null when it is gone). */
+  async projectOf(executionId: string): Promise<string | null> {
+    const rows: Array<{ project_id: string }> = await this.dataSource.query(`SELECT project_id FROM workflow_executions WHERE id = $1`, [executionId]);
+    return rows[0]?.project_id ?? null;
+  }
+
   // ---- service snapshots (snapshots/ reads and replaces the whole state through these)
 
   async exportForSnapshot(manager: EntityManager): Promise<SnapshotTables> {

@@ -18,6 +18,10 @@ export class ServiceSnapshotEntity {
   @Column('boolean', { name: 'include_history' })
   includeHistory!: boolean;
 
+  /** api, upload, or `action:<snapshot_id pattern>` (what the action's rotation counts) */
+  @Column('text')
+  origin!: string;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 

@@ -46,15 +46,20 @@ export class ServiceSnapshotRepository {
     return this.rows.find({ order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
+  /** The made snapshots of one origin, newest first (the action's rotation). */
+  madeBy(origin: string): Promise<ServiceSnapshotEntity[]> {
+    return this.rows.find({ where: { origin, status: 'CREATED' }, order: { createdAt: 'DESC', id: 'DESC' } });
+  }
+
   find(id: string): Promise<ServiceSnapshotEntity | null> {
     return this.rows.findOne({ where: { id } });
   }
 
   /** Inserts a CREATING row; false when the id is taken. */
-  async startCreating(id: string, includeHistory: boolean): Promise<boolean> {
+  async startCreating(id: string, includeHistory: boolean, origin: string): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO service_snapshots (id, status, include_history) VALUES ($1, 'CREATING', $2) ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [id, includeHistory],
+      `INSERT INTO service_snapshots (id, status, include_history, origin) VALUES ($1, 'CREATING', $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [id, includeHistory, origin],
     );
     return rows.length > 0;
   }
@@ -70,8 +75,8 @@ export class ServiceSnapshotRepository {
           values,
         )
       : await this.dataSource.query(
-          `INSERT INTO service_snapshots (id, status, created_at, include_history, sirocco_version, schema_version, counts, archive_size, archive, uploaded_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, now()) ON CONFLICT (id) DO NOTHING RETURNING id`,
+          `INSERT INTO service_snapshots (id, status, created_at, include_history, sirocco_version, schema_version, counts, archive_size, archive, uploaded_at, origin)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, now(), 'upload') ON CONFLICT (id) DO NOTHING RETURNING id`,
           values,
         );
     return rows.length > 0;

@@ -17,6 +17,7 @@ function toResource(snapshot: ServiceSnapshotEntity) {
     id: snapshot.id,
     status: snapshot.status,
     error: snapshot.error,
+    origin: snapshot.origin,
     created_at: formatMistralTime(snapshot.createdAt),
     uploaded_at: formatMistralTime(snapshot.uploadedAt),
     include_history: snapshot.includeHistory,

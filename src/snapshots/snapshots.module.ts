@@ -3,6 +3,7 @@ import { EngineModule } from '../engine/engine.module';
 import { EnvironmentsModule } from '../environments/environments.module';
 import { TriggersModule } from '../triggers/triggers.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
+import { ServiceSnapshotAction } from './service-snapshot.action';
 import { ServiceSnapshotRepository } from './service-snapshot.repository';
 import { SnapshotExporter } from './snapshot-exporter';
 import { SnapshotRestorer } from './snapshot-restorer';
@@ -13,7 +14,7 @@ import { SnapshotsService } from './snapshots.service';
 @Module({
   imports: [WorkflowsModule, EnvironmentsModule, EngineModule, TriggersModule],
   controllers: [SnapshotsController],
-  providers: [ServiceSnapshotRepository, SnapshotExporter, SnapshotRestorer, SnapshotsService],
+  providers: [ServiceSnapshotRepository, SnapshotExporter, SnapshotRestorer, SnapshotsService, ServiceSnapshotAction],
   exports: [SnapshotsService],
 })
 export class SnapshotsModule {}

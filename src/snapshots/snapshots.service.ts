@@ -51,12 +51,38 @@ export class SnapshotsService implements BeforeApplicationShutdown {
 
   async create(id: string, includeHistory: boolean, context: RequestContext): Promise<ServiceSnapshotEntity> {
     this.admin(context);
+    this.inBackground(await this.startSnapshot(id, includeHistory, 'api'));
+    return this.get(id, context);
+  }
+
+  /** For the sirocco.service_snapshot action: takes one and waits for its end. */
+  async createAndWait(id: string, includeHistory: boolean, origin: string): Promise<ServiceSnapshotEntity> {
+    await (await this.startSnapshot(id, includeHistory, origin))();
+    const snapshot = await this.snapshots.find(id);
+    if (!snapshot) throw new Error(`snapshot ${id} was deleted while it was made`);
+    return snapshot;
+  }
+
+  /** Deletes the made snapshots of `origin` beyond the newest `keep`; returns their ids. */
+  async rotate(origin: string, keep: number): Promise<string[]> {
+    const made = await this.snapshots.madeBy(origin);
+    const old = made.slice(keep).map((snapshot) => snapshot.id);
+    for (const id of old) await this.snapshots.delete(id);
+    return old;
+  }
+
+  async archiveOf(id: string): Promise<Buffer | null> {
+    return this.snapshots.archive(id);
+  }
+
+  /** Inserts the CREATING row (or refuses), and gives the work that makes the archive. */
+  private async startSnapshot(id: string, includeHistory: boolean, origin: string): Promise<() => Promise<void>> {
     checkSnapshotId(id);
     const secretKey = this.config.snapshots.secretKey;
     // never an archive with trust ids and environment values in clear
     if (!secretKey) throw ApiError.conflict(missingKeyMessage('create a snapshot'));
-    if (!(await this.snapshots.startCreating(id, includeHistory))) throw ApiError.conflict(`A snapshot with id '${id}' already exists`);
-    this.inBackground(async () => {
+    if (!(await this.snapshots.startCreating(id, includeHistory, origin))) throw ApiError.conflict(`A snapshot with id '${id}' already exists`);
+    return async () => {
       try {
         const made = await this.exporter.make(includeHistory, secretKey);
         const { manifest } = made;
@@ -78,8 +104,7 @@ export class SnapshotsService implements BeforeApplicationShutdown {
         this.logger.error(`snapshot ${id} failed: ${String(error)}`);
         await this.snapshots.fail(id, String((error as Error).message ?? error)).catch(() => undefined);
       }
-    });
-    return this.get(id, context);
+    };
   }
 
   async list(context: RequestContext): Promise<ServiceSnapshotEntity[]> {

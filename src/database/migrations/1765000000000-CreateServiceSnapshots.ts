@@ -12,6 +12,8 @@ export class CreateServiceSnapshots1765000000000 implements MigrationInterface {
         status text NOT NULL CHECK (status IN ('CREATING', 'CREATED', 'FAILED', 'UPLOADED')),
         error text NULL,
         include_history boolean NOT NULL DEFAULT false,
+        -- api, upload, or the snapshot_id pattern of the sirocco.service_snapshot action that made it (its rotation)
+        origin text NOT NULL DEFAULT 'api',
         created_at timestamptz NOT NULL DEFAULT now(),
         uploaded_at timestamptz NULL,
         sirocco_version text NULL,
