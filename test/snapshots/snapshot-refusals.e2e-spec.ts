@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { ExecutionsClient } from '../support/executions-client';
 import { startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -162,6 +163,26 @@ describe('service snapshots: refused archives and requests', () => {
       status: 'NOT_RUNNING',
       message: 'No snapshot restore currently running.',
     });
+  });
+
+  it('snapshot-status: RUNNING while a restore is marked running; a restore whose instance died turns FAILED instead of RUNNING forever', async () => {
+    await uploadArchive(target.http, 'status', archive).expect(201);
+    const db = new Client({ connectionString: target.databaseUrl });
+    await db.connect();
+    try {
+      await db.query(`UPDATE service_snapshots SET restore_status = 'RUNNING', restore_started_at = now() WHERE id = 'status'`);
+      expect((await target.http.get('/v2/snapshot-status').expect(200)).body.status).toBe('RUNNING');
+      const second = await target.http.post('/v2/snapshots/status/restore').send({ force: true });
+      expect(second.status).toBe(409);
+      expect(second.body.faultstring).toContain('already in progress');
+      // its instance stopped a while ago: no transaction holds the restore lock
+      await db.query(`UPDATE service_snapshots SET restore_started_at = now() - interval '5 minutes' WHERE id = 'status'`);
+      expect((await target.http.get('/v2/snapshot-status').expect(200)).body.status).toBe('NOT_RUNNING');
+      const snapshot = (await target.http.get('/v2/snapshots/status').expect(200)).body;
+      expect(snapshot).toMatchObject({ restore_status: 'FAILED', restore_error: expect.stringContaining('the instance restoring it stopped') });
+    } finally {
+      await db.end();
+    }
   });
 });
 
