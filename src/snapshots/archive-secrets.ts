@@ -71,8 +71,18 @@ export function openSecrets(value: unknown, cipher: ArchiveCipher): unknown {
   return opened;
 }
 
-/** Columns encrypted whole, whatever their keys are named: every value of an environment is a secret. */
-const SEALED_COLUMNS: Record<string, string[]> = { environments: ['variables'] };
+/**
+ * Columns encrypted whole, whatever their keys are named: every value of an environment is a
+ * secret, and what a run was given or made (inputs, published values, results, error texts) may
+ * carry a secret under any name (a password echoed, a URL with credentials).
+ */
+const SEALED_COLUMNS: Record<string, string[]> = {
+  environments: ['variables'],
+  cron_triggers: ['workflow_input', 'workflow_params'],
+  workflow_executions: ['params', 'input', 'output', 'context', 'state_info'],
+  task_executions: ['result', 'published', 'runtime_context', 'state_info'],
+  action_executions: ['input', 'output', 'state_info'],
+};
 
 export function sealRow(table: string, row: TableRow, cipher: ArchiveCipher): TableRow {
   const sealed = sealSecrets(row, cipher) as TableRow;

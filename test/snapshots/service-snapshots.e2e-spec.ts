@@ -15,7 +15,10 @@ nightly_wf:
     - to_addr_error: null
   tasks:
     t:
-      action: std.noop
+      # the password comes back under a name that says nothing: the archive must hide it too
+      action: std.echo output=<% $.password %>
+      publish:
+        echoed: <% $task().result %>
 `;
 
 const TRUST_ID = 'trust-0123456789abcdef0123456789abcdef';
