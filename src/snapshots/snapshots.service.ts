@@ -4,6 +4,8 @@ import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import type { RequestContext } from '../identity/request-context';
 import { MaintenanceGate } from '../service-state/maintenance-gate';
+import type { FiringFailure } from '../triggers/trigger-firing.record';
+import { DefinitionsLoaderService } from '../workflows/definitions-loader.service';
 import { fetchArchive } from './archive-download';
 import type { ServiceSnapshotEntity } from './service-snapshot.entity';
 import { ServiceSnapshotRepository } from './service-snapshot.repository';
@@ -33,6 +35,7 @@ export class SnapshotsService implements BeforeApplicationShutdown {
     private readonly exporter: SnapshotExporter,
     private readonly restorer: SnapshotRestorer,
     private readonly maintenance: MaintenanceGate,
+    private readonly definitions: DefinitionsLoaderService,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
   ) {}
 
@@ -175,14 +178,22 @@ export class SnapshotsService implements BeforeApplicationShutdown {
     if (!(await this.snapshots.startRestore(id))) throw ApiError.conflict('A snapshot restore is already in progress (GET /v2/snapshot-status)');
     this.logger.log(`restoring snapshot ${id} (made ${opened.manifest.created_at}, schema ${opened.manifest.schema_version})`);
     this.inBackground(async () => {
+      let overdue: FiringFailure[];
       try {
-        const overdue = await this.restorer.replace(opened);
-        await this.snapshots.finishRestore(id, null);
-        this.logger.log(`snapshot ${id} restored; ${overdue.length} overdue trigger slot(s) marked FAILED`);
-        await this.restorer.report(overdue);
+        overdue = await this.restorer.replace(opened);
       } catch (error) {
         this.logger.error(`restoring snapshot ${id} failed, nothing was changed: ${String(error)}`);
         await this.snapshots.finishRestore(id, `nothing was changed: ${(error as Error).message}`).catch(() => undefined);
+        return;
+      }
+      try {
+        // the shipped workflows are this release's, not the archive's copies (same ids: triggers keep them)
+        await this.definitions.loadAll().catch((error: unknown) => this.logger.error(`reloading the shipped workflows after the restore failed: ${String(error)}`));
+        await this.snapshots.finishRestore(id, null);
+        this.logger.log(`snapshot ${id} restored; ${overdue.length} trigger(s) had overdue slots, marked FAILED`);
+        await this.restorer.report(overdue);
+      } catch (error) {
+        this.logger.error(`snapshot ${id} was restored, but finishing up failed: ${String(error)}`);
       }
     });
     return this.get(id, context);

@@ -11,6 +11,6 @@ import { WorkflowsService } from './workflows.service';
   imports: [TypeOrmModule.forFeature([WorkflowDefinitionEntity])],
   controllers: [WorkflowsController],
   providers: [WorkflowsService, WorkflowDefinitionRepository, WorkflowUsageRegistry, DefinitionsLoaderService],
-  exports: [WorkflowsService, WorkflowUsageRegistry, WorkflowDefinitionRepository],
+  exports: [WorkflowsService, WorkflowUsageRegistry, WorkflowDefinitionRepository, DefinitionsLoaderService],
 })
 export class WorkflowsModule {}

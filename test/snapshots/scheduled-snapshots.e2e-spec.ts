@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { SmtpSink } from '../support/smtp-sink';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
-import { POLL, SECRET_KEY, untarGz } from './archive-tools';
+import { downloadArchive, POLL, restoreAndWait, SECRET_KEY, takeSnapshot, untarGz, uploadArchive } from './archive-tools';
 
 const SHIPPED_DEFINITIONS = path.resolve(__dirname, '../../definitions');
 
@@ -84,5 +84,20 @@ describe('scheduled snapshots of Sirocco (sirocco_service_snapshot + sirocco.ser
     const mail = await waitFor('the error mail', async () => smtp.mails[before], POLL);
     expect(mail.parsed.subject).toBe('Sirocco snapshot has failed');
     expect(mail.parsed.text).toContain('dir must be inside SIROCCO_SNAPSHOT_DIR');
+  });
+
+  it("after a restore the shipped workflows are this release's, even if the archive came from an instance without them", async () => {
+    const bare = await startTestApp({ SIROCCO_SECRET_KEY: SECRET_KEY });
+    try {
+      await takeSnapshot(bare.http, 'bare', false);
+      const archive = await downloadArchive(bare.http, 'bare');
+      await uploadArchive(app.http, 'bare', archive).expect(201);
+    } finally {
+      await bare.close();
+    }
+    await restoreAndWait(app.http, 'bare', true);
+    const shipped = await app.http.get('/v2/workflows/sirocco_service_snapshot').expect(200);
+    expect(shipped.body).toMatchObject({ scope: 'public' });
+    expect((await app.http.get('/v2/cron_triggers')).body.cron_triggers).toEqual([]);
   });
 });

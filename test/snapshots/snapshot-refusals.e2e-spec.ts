@@ -31,6 +31,7 @@ describe('service snapshots: refused archives and requests', () => {
     target = await startTestApp(ENV);
     const client = new ExecutionsClient(source.http);
     await client.createWorkflow(WORKFLOWS);
+    await source.http.post('/v2/cron_triggers').send({ name: 'early', workflow_name: 'quick_wf', pattern: '0 5 * * *' }).expect(201);
     runningId = await client.start('callback_wf');
     await client.waitFor(runningId, ['RUNNING']);
     await waitFor('the asynchronous action to wait', async () => {
@@ -163,6 +164,26 @@ describe('service snapshots: refused archives and requests', () => {
       status: 'NOT_RUNNING',
       message: 'No snapshot restore currently running.',
     });
+  });
+
+  it('a restore that fails midway (rows that do not fit) changes nothing and says FAILED', async () => {
+    const members = await untarGz(archive);
+    const manifest = JSON.parse(members.get('manifest.json')!.toString('utf8'));
+    // the trigger's workflow is missing: its row breaks the foreign key
+    members.set('workflow_definitions.jsonl', Buffer.alloc(0));
+    manifest.files['workflow_definitions.jsonl'] = { sha256: sha256(Buffer.alloc(0)), bytes: 0 };
+    members.set('manifest.json', Buffer.from(JSON.stringify(manifest), 'utf8'));
+    const names = async () => (await target.http.get('/v2/workflows').expect(200)).body.workflows.map((wf: { name: string }) => wf.name).sort();
+    const before = await names();
+    await uploadArchive(target.http, 'broken', await tarGz(members)).expect(201);
+    await target.http.post('/v2/snapshots/broken/restore').send({ force: true }).expect(202);
+    const snapshot = await waitFor('the restore to fail', async () => {
+      const response = await target.http.get('/v2/snapshots/broken').expect(200);
+      return response.body.restore_status === 'FAILED' ? response.body : undefined;
+    }, POLL);
+    expect(snapshot.restore_error).toContain('nothing was changed');
+    expect(await names()).toEqual(before);
+    expect((await target.http.get('/v2/snapshot-status').expect(200)).body.status).toBe('NOT_RUNNING');
   });
 
   it('snapshot-status: RUNNING while a restore is marked running; a restore whose instance died turns FAILED instead of RUNNING forever', async () => {
