@@ -6,6 +6,19 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 import { downloadArchive, POLL, restoreAndWait, SECRET_KEY, takeSnapshot, untarGz, uploadArchive } from './archive-tools';
 
+interface ExecutionBody {
+  state: string;
+  state_info: string | null;
+  output: string;
+}
+
+/** What sirocco_service_snapshot outputs (sirocco.service_snapshot's result). */
+interface ActionResult {
+  snapshot_id: string;
+  file: string;
+  deleted: string[];
+}
+
 const SHIPPED_DEFINITIONS = path.resolve(__dirname, '../../definitions');
 
 /** The shipped sirocco_service_snapshot workflow, run by a cron trigger: snapshots with rotation, written to a folder. */
@@ -31,7 +44,7 @@ describe('scheduled snapshots of Sirocco (sirocco_service_snapshot + sirocco.ser
     rmSync(snapshotDir, { recursive: true, force: true });
   });
 
-  async function fire(trigger: string): Promise<Record<string, any>> {
+  async function fire(trigger: string): Promise<ExecutionBody> {
     const fired = await app.http.post(`/v2/cron_triggers/${trigger}/fire`).expect(201);
     expect(fired.body.outcome).toBe('started');
     return waitFor(`execution ${fired.body.execution_id} to end`, async () => {
@@ -50,13 +63,13 @@ describe('scheduled snapshots of Sirocco (sirocco_service_snapshot + sirocco.ser
         pattern: '0 2 * * *',
       })
       .expect(201);
-    const outputs: Array<Record<string, any>> = [];
+    const outputs: ActionResult[] = [];
     for (let run = 0; run < 3; run += 1) {
       const execution = await fire('nightly-sirocco');
       expect(execution.state).toBe('SUCCESS');
-      outputs.push(JSON.parse(execution.output));
+      outputs.push(JSON.parse(execution.output) as ActionResult);
     }
-    const ids = outputs.map((output) => output.snapshot_id as string);
+    const ids = outputs.map((output) => output.snapshot_id);
     for (const id of ids) expect(id).toMatch(/^nightly-\d{8}T\d{6}\.\d{3}Z$/);
     expect(outputs[2].deleted).toEqual([ids[0]]);
     expect(outputs[2].file).toBe(path.join(snapshotDir, 'nightly', `${ids[2]}.tar.gz`));
