@@ -1,7 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Inject } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { formatMistralTime } from '../common/mistral-time';
 import { SIROCCO_CONFIG } from '../config/config.module';
