@@ -9,6 +9,7 @@ import { EventDeliveryEntity, EventTriggerEntity } from './event-triggers/event-
 import { CronTriggerEntity } from './triggers/cron-trigger.entity';
 import { TriggerFiringEntity } from './triggers/trigger-firing.entity';
 import { WorkbookEntity } from './workbooks/workbook.entity';
+import { ServiceSnapshotEntity } from './snapshots/service-snapshot.entity';
 import { WorkflowDefinitionEntity } from './workflows/workflow-definition.entity';
 
 /**
@@ -29,4 +30,5 @@ export const entities = [
   EventTriggerEntity,
   EventDeliveryEntity,
   AdhocActionEntity,
+  ServiceSnapshotEntity,
 ];

@@ -22,6 +22,7 @@ import { RootModule } from './root/root.module';
 import { ServiceStateModule } from './service-state/service-state.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { WorkbooksModule } from './workbooks/workbooks.module';
+import { SnapshotsModule } from './snapshots/snapshots.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
 @Module({})
@@ -58,6 +59,7 @@ export class AppModule {
         TriggersModule,
         EventTriggersModule,
         MaintenanceModule,
+        SnapshotsModule,
       ],
     };
   }

@@ -18,6 +18,7 @@ export function configSecrets(config: SiroccoConfig): string[] {
     notifications: config.notifications.url,
     keystone_password: config.auth.keystone?.password,
     cloud_password: config.openstack?.credentials.password,
+    snapshot_secret_key: config.snapshots.secretKey,
   });
   return [...values];
 }

@@ -83,6 +83,18 @@ export interface SiroccoConfig {
     /** The shared queues are named `<pool>.<exchange>.<topic>`: every replica with the same pool reads the same queue. */
     pool: string;
   };
+  snapshots: {
+    /** encrypts the secrets in snapshot archives (AES-256-GCM, key derived by HKDF); none: snapshots are refused */
+    secretKey?: string;
+    /** largest archive uploaded or fetched from a URL, in bytes */
+    maxArchiveBytes: number;
+    /** how long fetching `?snapshot_archive_url=` (or the action's upload_url) may take */
+    fetchTimeoutMs: number;
+    /** the folder the sirocco.service_snapshot action's `dir` is in (relative) or under (absolute) */
+    dir: string;
+    /** keystone mode: the projects whose workflows may run sirocco.service_snapshot (none by default) */
+    actionProjects: string[];
+  };
   mail: {
     /** smtp:// or smtps:// URL of the mail server; when absent mails go to the outbox folder. */
     smtpUrl?: string;
@@ -247,6 +259,13 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
     notifications: {
       url: readUrl(env, 'SIROCCO_NOTIFICATIONS_URL', ['amqp:', 'amqps:']),
       pool: env.SIROCCO_NOTIFICATIONS_POOL || 'sirocco',
+    },
+    snapshots: {
+      secretKey: env.SIROCCO_SECRET_KEY || undefined,
+      maxArchiveBytes: readInteger(env, 'SIROCCO_SNAPSHOT_MAX_BYTES', 268435456, 1024, 17179869184),
+      fetchTimeoutMs: readInteger(env, 'SIROCCO_SNAPSHOT_FETCH_TIMEOUT_MS', 60000, 100, 3600000),
+      dir: path.resolve(env.SIROCCO_SNAPSHOT_DIR || path.join(env.SIROCCO_DATA_DIR || '.sirocco', 'snapshots')),
+      actionProjects: (env.SIROCCO_SNAPSHOT_ACTION_PROJECTS ?? '').split(',').map((item) => item.trim()).filter(Boolean),
     },
     mail: {
       smtpUrl: readUrl(env, 'SIROCCO_SMTP_URL', ['smtp:', 'smtps:']),

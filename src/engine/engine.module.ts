@@ -27,6 +27,6 @@ import { WorkflowEngine } from './runtime/workflow-engine.service';
     EngineExecutionLookup,
     { provide: EXECUTION_COMMANDS, useExisting: ExecutionsService },
   ],
-  exports: [EXECUTION_COMMANDS, WorkflowEngine, ExecutionsService, ExecutionStarter],
+  exports: [EXECUTION_COMMANDS, WorkflowEngine, ExecutionsService, ExecutionStarter, ExecutionsRepository],
 })
 export class EngineModule {}

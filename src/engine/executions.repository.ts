@@ -5,6 +5,7 @@ import { ActionExecutionEntity } from './action-execution.entity';
 import { DelayedJobEntity } from './delayed-job.entity';
 import { TaskExecutionEntity } from './task-execution.entity';
 import { WorkflowExecutionEntity } from './workflow-execution.entity';
+import { deleteTableRows, exportTableRows, importTableRows, type SnapshotTables } from '../database/table-rows';
 
 /**
  * The engine's writes and reads outside a transition: creating executions and their start jobs,
@@ -155,5 +156,47 @@ export class ExecutionsRepository {
       [limit],
     );
     return rows.map((row) => row.id);
+  }
+
+  /** The project a workflow execution runs in (null when it is gone). */
+  async projectOf(executionId: string): Promise<string | null> {
+    const rows: Array<{ project_id: string }> = await this.dataSource.query(`SELECT project_id FROM workflow_executions WHERE id = $1`, [executionId]);
+    return rows[0]?.project_id ?? null;
+  }
+
+  // ---- service snapshots (snapshots/ reads and replaces the whole state through these)
+
+  async exportForSnapshot(manager: EntityManager): Promise<SnapshotTables> {
+    return {
+      workflow_executions: await exportTableRows(manager, 'workflow_executions', 'created_at, id'),
+      task_executions: await exportTableRows(manager, 'task_executions', 'created_at, id'),
+      action_executions: await exportTableRows(manager, 'action_executions', 'created_at, id'),
+    };
+  }
+
+  async clearForRestore(manager: EntityManager): Promise<void> {
+    await deleteTableRows(manager, 'action_executions');
+    await deleteTableRows(manager, 'task_executions');
+    await deleteTableRows(manager, 'workflow_executions');
+  }
+
+  async importFromSnapshot(manager: EntityManager, tables: SnapshotTables): Promise<void> {
+    await importTableRows(manager, 'workflow_executions', tables.workflow_executions ?? []);
+    await importTableRows(manager, 'task_executions', tables.task_executions ?? []);
+    await importTableRows(manager, 'action_executions', tables.action_executions ?? []);
+  }
+
+  /** Waiting work is not carried by snapshots: its executions end with the restore. */
+  async clearDelayedJobs(manager: EntityManager): Promise<void> {
+    await deleteTableRows(manager, 'delayed_jobs');
+  }
+
+  /** After a restore, what was running in the archive ends ERROR: it is not replayed against the cloud blindly. */
+  async interruptUnfinished(manager: EntityManager, reason: string): Promise<number> {
+    const active = `('IDLE', 'RUNNING', 'RUNNING_DELAYED', 'WAITING', 'PAUSED')`;
+    await manager.query(`UPDATE action_executions SET state = 'ERROR', state_info = $1, lease_owner = NULL, lease_expires_at = NULL, updated_at = now() WHERE state IN ${active}`, [reason]);
+    await manager.query(`UPDATE task_executions SET state = 'ERROR', state_info = $1, updated_at = now(), finished_at = now() WHERE state IN ${active}`, [reason]);
+    const [, affected] = (await manager.query(`UPDATE workflow_executions SET state = 'ERROR', state_info = $1, updated_at = now() WHERE state IN ${active}`, [reason])) as [unknown, number];
+    return affected;
   }
 }

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { listVisibleRows, ListRequest, ListSpec } from '../common/list-query';
 import { isUuid } from '../common/uuid';
 import type { RequestContext } from '../identity/request-context';
 import { EnvironmentEntity } from './environment.entity';
+import { deleteTableRows, exportTableRows, importTableRows, type SnapshotTables } from '../database/table-rows';
 
 /** The columns of GET /v2/environments. */
 export const ENVIRONMENT_LIST_SPEC: ListSpec = {
@@ -82,5 +83,20 @@ export class EnvironmentRepository {
   async remove(id: string): Promise<void> {
     await this.environments.delete({ id });
   }
-}
 
+  // ---- service snapshots (snapshots/ reads and replaces the whole state through these)
+
+  async exportForSnapshot(manager: EntityManager): Promise<SnapshotTables> {
+    return {
+      environments: await exportTableRows(manager, 'environments', 'created_at, id'),
+    };
+  }
+
+  async clearForRestore(manager: EntityManager): Promise<void> {
+    await deleteTableRows(manager, 'environments');
+  }
+
+  async importFromSnapshot(manager: EntityManager, tables: SnapshotTables): Promise<void> {
+    await importTableRows(manager, 'environments', tables.environments ?? []);
+  }
+}

@@ -10,6 +10,6 @@ import { EnvironmentsService } from './environments.service';
   imports: [TypeOrmModule.forFeature([EnvironmentEntity])],
   controllers: [EnvironmentsController],
   providers: [EnvironmentsService, EnvironmentRepository],
-  exports: [EnvironmentsService],
+  exports: [EnvironmentsService, EnvironmentRepository],
 })
 export class EnvironmentsModule {}

@@ -7,6 +7,7 @@ import { isUuid } from '../common/uuid';
 import { CRON_TRIGGER_LIST_SPEC } from './cron-trigger.columns';
 import { CronTriggerEntity } from './cron-trigger.entity';
 import { TriggerFiringEntity } from './trigger-firing.entity';
+import { deleteTableRows, exportTableRows, importTableRows, type SnapshotTables } from '../database/table-rows';
 
 
 /** Who may see a trigger: its project, or anyone when it is public. */
@@ -102,5 +103,24 @@ export class CronTriggerRepository {
       qb.andWhere('(f.scheduled_for, f.id) < (SELECT m.scheduled_for, m.id FROM trigger_firings m WHERE m.id = :marker)', { marker });
     }
     return qb.getMany();
+  }
+
+  // ---- service snapshots (snapshots/ reads and replaces the whole state through these)
+
+  async exportForSnapshot(manager: EntityManager): Promise<SnapshotTables> {
+    return {
+      cron_triggers: await exportTableRows(manager, 'cron_triggers', 'created_at, id'),
+      trigger_firings: await exportTableRows(manager, 'trigger_firings', 'scheduled_for, id'),
+    };
+  }
+
+  async clearForRestore(manager: EntityManager): Promise<void> {
+    await deleteTableRows(manager, 'trigger_firings');
+    await deleteTableRows(manager, 'cron_triggers');
+  }
+
+  async importFromSnapshot(manager: EntityManager, tables: SnapshotTables): Promise<void> {
+    await importTableRows(manager, 'cron_triggers', tables.cron_triggers ?? []);
+    await importTableRows(manager, 'trigger_firings', tables.trigger_firings ?? []);
   }
 }

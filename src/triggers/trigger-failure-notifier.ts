@@ -42,7 +42,7 @@ export class TriggerFailureNotifier {
       '',
       `Scheduled for: ${formatUtc(failure.scheduledFor)} UTC`,
       `Reason: ${reason}`,
-      `Execution: ${failure.executionId} (state ERROR)`,
+      failure.executionId === null ? 'Execution: none (the slot was not run)' : `Execution: ${failure.executionId} (state ERROR)`,
       '',
       'The trigger stays scheduled; fix the cause (GET /v2/cron_triggers/' + trigger.name + '/firings shows the history).',
     ].join('\n');

@@ -5,7 +5,8 @@ import type { TriggerFiringEntity } from './trigger-firing.entity';
 export interface FiringFailure {
   trigger: Pick<CronTriggerEntity, 'name' | 'workflowName' | 'workflowInput' | 'workflowParams' | 'projectId'>;
   scheduledFor: Date;
-  executionId: string;
+  /** null: nothing was started (a slot found overdue after a restore) */
+  executionId: string | null;
   reason: string;
 }
 

@@ -140,4 +140,25 @@ export class TriggerFiringRepository {
       check.error,
     ]);
   }
+
+  /** Enabled, unfinished triggers (a restore looks for their overdue slots). */
+  liveTriggers(manager: EntityManager): Promise<CronTriggerEntity[]> {
+    return manager.createQueryBuilder(CronTriggerEntity, 't').where('t.enabled AND t.finished_at IS NULL').orderBy('t.id').getMany();
+  }
+
+  /**
+   * Overdue slots after a restore. A slot the archive recorded as skipped (maintenance mode) was not
+   * run either: it turns FAILED too; a slot that fired stays as it is.
+   */
+  async insertOverdue(manager: EntityManager, firings: TriggerFiringEntity[]): Promise<void> {
+    if (firings.length === 0) return;
+    await manager.query(
+      `INSERT INTO trigger_firings (id, trigger_id, scheduled_for, fired_at, execution_id, outcome, error)
+       SELECT id, trigger_id, scheduled_for, fired_at, NULL, 'failed', error
+         FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::text[]) AS f(id, trigger_id, scheduled_for, fired_at, error)
+       ON CONFLICT (trigger_id, scheduled_for) DO UPDATE SET outcome = 'failed', error = EXCLUDED.error, fired_at = EXCLUDED.fired_at
+        WHERE trigger_firings.outcome = 'skipped'`,
+      [firings.map((f) => f.id), firings.map((f) => f.triggerId), firings.map((f) => f.scheduledFor), firings.map((f) => f.firedAt), firings.map((f) => f.error)],
+    );
+  }
 }

@@ -7,6 +7,7 @@ import { CronTriggerRepository } from './cron-trigger.repository';
 import { CronTriggersController } from './cron-triggers.controller';
 import { CronTriggersService } from './cron-triggers.service';
 import { MaintenanceSkipRecorder } from './maintenance-skips';
+import { RestoredSchedules } from './restored-schedules';
 import { TriggerFailureNotifier } from './trigger-failure-notifier';
 import { TriggerFirer } from './trigger-firer';
 import { TriggerFiringEntity } from './trigger-firing.entity';
@@ -25,6 +26,8 @@ import { TriggerFiringRepository } from './trigger-firing.repository';
     TriggerFiringLoop,
     TriggerFailureNotifier,
     MaintenanceSkipRecorder,
+    RestoredSchedules,
   ],
+  exports: [CronTriggerRepository, RestoredSchedules],
 })
 export class TriggersModule {}

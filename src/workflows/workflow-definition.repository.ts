@@ -5,6 +5,7 @@ import { applyListRequest, ListRequest, ListSpec } from '../common/list-query';
 import { isUuid } from '../common/uuid';
 import type { RequestContext } from '../identity/request-context';
 import { WorkflowDefinitionEntity } from './workflow-definition.entity';
+import { deleteTableRows, exportTableRows, importTableRows, type SnapshotTables } from '../database/table-rows';
 
 /** The columns of GET /v2/workflows: what can be sorted, filtered and selected. */
 export const WORKFLOW_LIST_SPEC: ListSpec = {
@@ -122,6 +123,22 @@ export class WorkflowDefinitionRepository {
 
   findBySource(source: string): Promise<WorkflowDefinitionEntity[]> {
     return this.workflows.find({ where: { source } });
+  }
+
+  // ---- service snapshots (snapshots/ reads and replaces the whole state through these)
+
+  async exportForSnapshot(manager: EntityManager): Promise<SnapshotTables> {
+    return {
+      workflow_definitions: await exportTableRows(manager, 'workflow_definitions', 'created_at, id'),
+    };
+  }
+
+  async clearForRestore(manager: EntityManager): Promise<void> {
+    await deleteTableRows(manager, 'workflow_definitions');
+  }
+
+  async importFromSnapshot(manager: EntityManager, tables: SnapshotTables): Promise<void> {
+    await importTableRows(manager, 'workflow_definitions', tables.workflow_definitions ?? []);
   }
 }
 

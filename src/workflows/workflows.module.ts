@@ -13,6 +13,6 @@ import { WorkflowsService } from './workflows.service';
   imports: [TypeOrmModule.forFeature([WorkflowDefinitionEntity])],
   controllers: [WorkflowsController],
   providers: [WorkflowsService, WorkflowDefinitionRepository, WorkflowUsageRegistry, WorkflowSharingSlot, DefinitionsLoaderService, WorkbookMembersService],
-  exports: [WorkflowsService, WorkflowUsageRegistry, WorkflowSharingSlot, WorkbookMembersService],
+  exports: [WorkflowsService, WorkflowUsageRegistry, WorkflowSharingSlot, WorkbookMembersService, WorkflowDefinitionRepository, DefinitionsLoaderService],
 })
 export class WorkflowsModule {}

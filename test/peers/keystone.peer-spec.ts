@@ -181,6 +181,58 @@ describe('keystone mode, on a real Keystone', () => {
       await other.close();
     }
   });
+
+  it("a snapshot restored onto a fresh instance (empty database) fires the triggers with the trusts they had", async () => {
+    const withKey = { ...env, SIROCCO_AUTH: 'keystone', SIROCCO_SECRET_KEY: 'peer-snapshot-key', SIROCCO_ENGINE_POLL_MS: '100' };
+    const source = await startTestApp(withKey, { databaseUrl: t.databaseUrl });
+    const fresh = await startTestApp(withKey);
+    const adminOn = (app: TestApp) => ({
+      put: (path: string, body?: object) => app.http.put(path).set('X-Auth-Token', admin.token).send(body ?? {}),
+      post: (path: string, body?: object) => app.http.post(path).set('X-Auth-Token', admin.token).send(body ?? {}),
+      get: (path: string) => app.http.get(path).set('X-Auth-Token', admin.token),
+    });
+    try {
+      const trustId = await trustIdOf('demo_nightly');
+      await adminOn(source).put('/v2/snapshots/peer-1', { include_history: false }).expect(202);
+      await waitFor('the snapshot to be CREATED', async () => {
+        const response = await adminOn(source).get('/v2/snapshots/peer-1').expect(200);
+        return response.body.status === 'CREATED' ? true : undefined;
+      }, KEYSTONE_POLL);
+      await as(demo).get('/v2/snapshots').expect(403);
+      const download = await adminOn(source)
+        .get('/v2/snapshots/peer-1/archive')
+        .buffer(true)
+        .parse((res, callback) => {
+          const parts: Buffer[] = [];
+          res.on('data', (part: Buffer) => parts.push(part));
+          res.on('end', () => callback(null, Buffer.concat(parts)));
+        })
+        .expect(200);
+      const archive = download.body as Buffer;
+      expect((await import('node:zlib')).gunzipSync(archive).toString('latin1')).not.toContain(trustId);
+
+      await fresh.http.put('/v2/snapshots/peer-1/archive').set('X-Auth-Token', admin.token).set('Content-Type', 'application/gzip').send(archive).expect(201);
+      await adminOn(fresh).put('/v2/maintenance', { status: 'activated' }).expect(200);
+      await adminOn(fresh).post('/v2/snapshots/peer-1/restore', {}).expect(202);
+      await waitFor('the restore to end', async () => {
+        const response = await adminOn(fresh).get('/v2/snapshots/peer-1').expect(200);
+        return response.body.restore_status === 'DONE' ? true : undefined;
+      }, KEYSTONE_POLL);
+      await adminOn(fresh).put('/v2/maintenance', { status: 'deactivated' }).expect(200);
+
+      const fired = await fresh.http.post('/v2/cron_triggers/demo_nightly/fire').set('X-Auth-Token', demo.token).expect(201);
+      expect(fired.body.outcome).toBe('started');
+      const execution = await waitFor('the fired execution on the fresh instance to end', async () => {
+        const response = await fresh.http.get(`/v2/executions/${fired.body.execution_id}`).set('X-Auth-Token', demo.token).expect(200);
+        return ['SUCCESS', 'ERROR'].includes(response.body.state) ? response.body : undefined;
+      }, KEYSTONE_POLL);
+      expect(execution.state_info).toBeNull();
+      expect(JSON.parse(execution.output).project).toMatchObject({ id: demo.project!.id, name: 'demo' });
+    } finally {
+      await fresh.close();
+      await source.close();
+    }
+  }, 90000);
 });
 
 /** Resource sharing between two real projects: demo owns the workflows, alt is the member. */

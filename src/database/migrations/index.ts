@@ -7,6 +7,7 @@ import { CreateResourceMembers1764260000000 } from './1764260000000-CreateResour
 import { CreateAdhocActions1764300000000 } from './1764300000000-CreateAdhocActions';
 import { CreateEventTriggers1764314000000 } from './1764314000000-CreateEventTriggers';
 import { CreateServiceState1764900000000 } from './1764900000000-CreateServiceState';
+import { CreateServiceSnapshots1765000000000 } from './1765000000000-CreateServiceSnapshots';
 
 /** Every migration, in order. Listed by hand so the build and Jest load the same classes. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   CreateAdhocActions1764300000000,
   CreateEventTriggers1764314000000,
   CreateServiceState1764900000000,
+  CreateServiceSnapshots1765000000000,
 ];

@@ -30,6 +30,6 @@ import { TrustsRepository } from './trusts.repository';
     TrustBroker,
     TrustSweeper,
   ],
-  exports: [TRUST_CREDENTIALS, ExecutionLookupRegistry, TriggerTrusts, ExecutionTrusts, TrustBroker, TrustSweeper],
+  exports: [TRUST_CREDENTIALS, ExecutionLookupRegistry, TriggerTrusts, ExecutionTrusts, TrustBroker, TrustSweeper, TrustsRepository],
 })
 export class TrustsModule {}

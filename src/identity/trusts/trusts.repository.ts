@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { deleteTableRows, exportTableRows, importTableRows, type SnapshotTables } from '../../database/table-rows';
 
 /** A stored trust of a trigger or an execution. */
 export interface TriggerTrustRow {
@@ -91,5 +92,26 @@ export class TrustsRepository {
       [triggerId, rootExecutionId],
     );
     return { trustId: rows[0]?.trust_id ?? null, error: rows[0]?.error ?? null };
+  }
+
+  // ---- service snapshots (snapshots/ reads and replaces the whole state through these)
+
+  async exportForSnapshot(manager: EntityManager): Promise<SnapshotTables> {
+    return {
+      trigger_trusts: await exportTableRows(manager, 'trigger_trusts', 'trigger_id'),
+    };
+  }
+
+  async clearForRestore(manager: EntityManager): Promise<void> {
+    await deleteTableRows(manager, 'trigger_trusts');
+  }
+
+  async importFromSnapshot(manager: EntityManager, tables: SnapshotTables): Promise<void> {
+    await importTableRows(manager, 'trigger_trusts', tables.trigger_trusts ?? []);
+  }
+
+  /** Execution trusts are not carried by snapshots (their executions end with the restore). */
+  async clearExecutionTrusts(manager: EntityManager): Promise<void> {
+    await deleteTableRows(manager, 'execution_trusts');
   }
 }
