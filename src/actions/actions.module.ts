@@ -38,6 +38,6 @@ import { stdActions } from './std/std-actions';
     AdhocActionRepository,
     AdhocActionsService,
   ],
-  exports: [ActionCatalog, AdhocActionsService],
+  exports: [ActionCatalog, AdhocActionsService, AdhocActionRepository],
 })
 export class ActionsModule {}

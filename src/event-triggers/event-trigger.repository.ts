@@ -5,6 +5,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { applyListRequest, type ListRequest } from '../common/list-query';
 import { EventTriggerEntity } from './event-trigger.entity';
 import { EVENT_TRIGGER_LIST_SPEC } from './event-trigger.mapper';
+import { deleteTableRows, exportTableRows, importTableRows, type SnapshotTables } from '../database/table-rows';
 
 /** The NOTIFY channel that tells every instance the set of (exchange, topic) pairs may have changed. */
 export const EVENT_TRIGGERS_CHANNEL = 'sirocco_event_triggers';
@@ -113,5 +114,26 @@ export class EventTriggerRepository {
 
   private async notifyChanged(manager: EntityManager): Promise<void> {
     await manager.query(`SELECT pg_notify($1, '')`, [EVENT_TRIGGERS_CHANNEL]);
+  }
+
+  // ---- service snapshots (snapshots/ reads and replaces the whole state through these)
+
+  async exportForSnapshot(manager: EntityManager): Promise<SnapshotTables> {
+    return {
+      event_triggers: await exportTableRows(manager, 'event_triggers', 'created_at, id'),
+      event_trigger_deliveries: await exportTableRows(manager, 'event_trigger_deliveries', 'received_at, trigger_id, message_id'),
+    };
+  }
+
+  async clearForRestore(manager: EntityManager): Promise<void> {
+    await deleteTableRows(manager, 'event_trigger_deliveries');
+    await deleteTableRows(manager, 'event_triggers');
+  }
+
+  async importFromSnapshot(manager: EntityManager, tables: SnapshotTables): Promise<void> {
+    await importTableRows(manager, 'event_triggers', tables.event_triggers ?? []);
+    await importTableRows(manager, 'event_trigger_deliveries', tables.event_trigger_deliveries ?? []);
+    // every instance's consumer listens to the restored triggers' queues
+    await this.notifyChanged(manager);
   }
 }

@@ -14,5 +14,6 @@ import { NotificationConsumer } from './notification-consumer';
   imports: [EngineModule, WorkflowsModule, TypeOrmModule.forFeature([EventTriggerEntity, EventDeliveryEntity])],
   controllers: [EventTriggersController],
   providers: [EventTriggersService, EventTriggerRepository, EventFirer, NotificationConsumer],
+  exports: [EventTriggerRepository],
 })
 export class EventTriggersModule {}

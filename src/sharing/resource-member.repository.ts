@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ResourceMemberEntity, type SharedResourceType } from './resource-member.entity';
+import { deleteTableRows, exportTableRows, importTableRows, type SnapshotTables } from '../database/table-rows';
 
 /**
  * All SQL on resource_members, for every resource type. A membership is seen by two projects:
@@ -80,6 +81,22 @@ export class ResourceMemberRepository {
   /** Every membership of a resource that is being deleted (in the caller's transaction). */
   async deleteForResource(resourceType: SharedResourceType, resourceId: string, manager: EntityManager): Promise<void> {
     await manager.delete(ResourceMemberEntity, { resourceType, resourceId });
+  }
+
+  // ---- service snapshots (snapshots/ reads and replaces the whole state through these)
+
+  async exportForSnapshot(manager: EntityManager): Promise<SnapshotTables> {
+    return {
+      resource_members: await exportTableRows(manager, 'resource_members', 'created_at, id'),
+    };
+  }
+
+  async clearForRestore(manager: EntityManager): Promise<void> {
+    await deleteTableRows(manager, 'resource_members');
+  }
+
+  async importFromSnapshot(manager: EntityManager, tables: SnapshotTables): Promise<void> {
+    await importTableRows(manager, 'resource_members', tables.resource_members ?? []);
   }
 }
 

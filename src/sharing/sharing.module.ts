@@ -18,5 +18,6 @@ import { SharedWorkflows } from './shared-workflows';
   imports: [WorkflowsModule, WorkbooksModule, TypeOrmModule.forFeature([ResourceMemberEntity])],
   controllers: [WorkflowMembersController, WorkbookMembersController],
   providers: [ResourceMemberRepository, ResourceMembersService, ShareableResourceRegistry, SharedWorkflows, SharedWorkbooks],
+  exports: [ResourceMemberRepository],
 })
 export class SharingModule {}

@@ -79,6 +79,7 @@ export function openSecrets(value: unknown, cipher: ArchiveCipher): unknown {
 const SEALED_COLUMNS: Record<string, string[]> = {
   environments: ['variables'],
   cron_triggers: ['workflow_input', 'workflow_params'],
+  event_triggers: ['workflow_input', 'workflow_params'],
   workflow_executions: ['params', 'input', 'output', 'context', 'state_info'],
   task_executions: ['result', 'published', 'runtime_context', 'state_info'],
   action_executions: ['input', 'output', 'state_info'],

@@ -1,3 +1,7 @@
+import { AdhocActionRepository } from '../actions/adhoc/adhoc-action.repository';
+import { EventTriggerRepository } from '../event-triggers/event-trigger.repository';
+import { ResourceMemberRepository } from '../sharing/resource-member.repository';
+import { WorkbookRepository } from '../workbooks/workbook.repository';
 import { Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -33,8 +37,18 @@ function readSiroccoVersion(): string {
 export const SIROCCO_VERSION = readSiroccoVersion();
 
 /** The tables a snapshot holds, in the order a restore inserts them (the history only with include_history). */
-export const STATE_TABLES = ['workflow_definitions', 'environments', 'cron_triggers', 'trigger_firings', 'trigger_trusts'];
-export const HISTORY_TABLES = ['workflow_executions', 'task_executions', 'action_executions'];
+export const STATE_TABLES = [
+  'workflow_definitions',
+  'workbooks',
+  'adhoc_actions',
+  'resource_members',
+  'environments',
+  'cron_triggers',
+  'trigger_firings',
+  'event_triggers',
+  'trigger_trusts',
+];
+export const HISTORY_TABLES = ['workflow_executions', 'task_executions', 'action_executions', 'event_trigger_deliveries'];
 
 export interface MadeArchive {
   manifest: ArchiveManifest;
@@ -54,6 +68,10 @@ export class SnapshotExporter {
     private readonly triggers: CronTriggerRepository,
     private readonly trusts: TrustsRepository,
     private readonly executions: ExecutionsRepository,
+    private readonly workbooks: WorkbookRepository,
+    private readonly adhocActions: AdhocActionRepository,
+    private readonly members: ResourceMemberRepository,
+    private readonly eventTriggers: EventTriggerRepository,
   ) {}
 
   async make(includeHistory: boolean, secretKey: string): Promise<MadeArchive> {
@@ -62,8 +80,12 @@ export class SnapshotExporter {
       const [{ now }] = (await manager.query('SELECT now() AS now')) as Array<{ now: Date }>;
       const read: SnapshotTables = {
         ...(await this.workflows.exportForSnapshot(manager)),
+        ...(await this.workbooks.exportForSnapshot(manager)),
+        ...(await this.adhocActions.exportForSnapshot(manager)),
+        ...(await this.members.exportForSnapshot(manager)),
         ...(await this.environments.exportForSnapshot(manager)),
         ...(await this.triggers.exportForSnapshot(manager)),
+        ...(await this.eventTriggers.exportForSnapshot(manager)),
         ...(await this.trusts.exportForSnapshot(manager)),
         ...(includeHistory ? await this.executions.exportForSnapshot(manager) : {}),
       };

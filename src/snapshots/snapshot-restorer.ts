@@ -1,3 +1,7 @@
+import { AdhocActionRepository } from '../actions/adhoc/adhoc-action.repository';
+import { EventTriggerRepository } from '../event-triggers/event-trigger.repository';
+import { ResourceMemberRepository } from '../sharing/resource-member.repository';
+import { WorkbookRepository } from '../workbooks/workbook.repository';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { SIROCCO_CONFIG } from '../config/config.module';
@@ -37,6 +41,10 @@ export class SnapshotRestorer {
     private readonly triggers: CronTriggerRepository,
     private readonly trusts: TrustsRepository,
     private readonly executions: ExecutionsRepository,
+    private readonly workbooks: WorkbookRepository,
+    private readonly adhocActions: AdhocActionRepository,
+    private readonly members: ResourceMemberRepository,
+    private readonly eventTriggers: EventTriggerRepository,
     private readonly schedules: RestoredSchedules,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
   ) {}
@@ -85,13 +93,21 @@ export class SnapshotRestorer {
       await this.executions.clearForRestore(manager);
       await this.trusts.clearExecutionTrusts(manager);
       await this.triggers.clearForRestore(manager);
+      await this.eventTriggers.clearForRestore(manager);
       await this.trusts.clearForRestore(manager);
+      await this.members.clearForRestore(manager);
       await this.workflows.clearForRestore(manager);
+      await this.workbooks.clearForRestore(manager);
+      await this.adhocActions.clearForRestore(manager);
       await this.environments.clearForRestore(manager);
 
       await this.workflows.importFromSnapshot(manager, opened.tables);
+      await this.workbooks.importFromSnapshot(manager, opened.tables);
+      await this.adhocActions.importFromSnapshot(manager, opened.tables);
+      await this.members.importFromSnapshot(manager, opened.tables);
       await this.environments.importFromSnapshot(manager, opened.tables);
       await this.triggers.importFromSnapshot(manager, opened.tables);
+      await this.eventTriggers.importFromSnapshot(manager, opened.tables);
       await this.trusts.importFromSnapshot(manager, opened.tables);
       await this.executions.importFromSnapshot(manager, opened.tables);
       await this.executions.interruptUnfinished(manager, INTERRUPTED_BY_RESTORE);

@@ -1,3 +1,4 @@
+import { AdhocActionsService } from '../actions/adhoc/adhoc-actions.service';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { SIROCCO_CONFIG } from '../config/config.module';
@@ -36,6 +37,7 @@ export class SnapshotsService implements BeforeApplicationShutdown {
     private readonly restorer: SnapshotRestorer,
     private readonly maintenance: MaintenanceGate,
     private readonly definitions: DefinitionsLoaderService,
+    private readonly adhocActions: AdhocActionsService,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
   ) {}
 
@@ -189,6 +191,7 @@ export class SnapshotsService implements BeforeApplicationShutdown {
       try {
         // the shipped workflows are this release's, not the archive's copies (same ids: triggers keep them)
         await this.definitions.loadAll().catch((error: unknown) => this.logger.error(`reloading the shipped workflows after the restore failed: ${String(error)}`));
+        await this.adhocActions.reload();
         await this.snapshots.finishRestore(id, null);
         this.logger.log(`snapshot ${id} restored; ${overdue.length} trigger(s) had overdue slots, marked FAILED`);
         await this.restorer.report(overdue);

@@ -4,6 +4,7 @@ import { Brackets, EntityManager, Repository } from 'typeorm';
 import { applyListRequest, listVisibleRows, ListRequest, ListSpec } from '../common/list-query';
 import type { RequestContext } from '../identity/request-context';
 import { WorkbookEntity } from './workbook.entity';
+import { deleteTableRows, exportTableRows, importTableRows, type SnapshotTables } from '../database/table-rows';
 
 /** The columns of GET /v2/workbooks: what can be sorted, filtered and selected. */
 export const WORKBOOK_LIST_SPEC: ListSpec = {
@@ -72,6 +73,22 @@ export class WorkbookRepository {
 
   async remove(manager: EntityManager, id: string): Promise<void> {
     await manager.delete(WorkbookEntity, { id });
+  }
+
+  // ---- service snapshots (snapshots/ reads and replaces the whole state through these)
+
+  async exportForSnapshot(manager: EntityManager): Promise<SnapshotTables> {
+    return {
+      workbooks: await exportTableRows(manager, 'workbooks', 'created_at, id'),
+    };
+  }
+
+  async clearForRestore(manager: EntityManager): Promise<void> {
+    await deleteTableRows(manager, 'workbooks');
+  }
+
+  async importFromSnapshot(manager: EntityManager, tables: SnapshotTables): Promise<void> {
+    await importTableRows(manager, 'workbooks', tables.workbooks ?? []);
   }
 }
 

@@ -14,6 +14,6 @@ import { WorkbooksService } from './workbooks.service';
   imports: [TypeOrmModule.forFeature([WorkbookEntity]), WorkflowsModule],
   controllers: [WorkbooksController],
   providers: [WorkbooksService, WorkbookRepository, WorkbookSharingSlot, { provide: WORKBOOK_ACTIONS_STORE, useClass: AdhocWorkbookActions }],
-  exports: [WorkbooksService, WorkbookSharingSlot],
+  exports: [WorkbooksService, WorkbookSharingSlot, WorkbookRepository],
 })
 export class WorkbooksModule {}

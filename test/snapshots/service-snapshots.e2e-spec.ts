@@ -21,6 +21,22 @@ nightly_wf:
         echoed: <% $task().result %>
 `;
 
+const WORKBOOK = `version: '2.0'
+name: tools
+actions:
+  greet:
+    base: std.echo
+    base-input:
+      output: <% 'hello ' & $.who %>
+    input:
+      - who
+workflows:
+  say_hi:
+    tasks:
+      hi:
+        action: greet who=ops
+`;
+
 const TRUST_ID = 'trust-0123456789abcdef0123456789abcdef';
 const ENV_PASSWORD = 'hunter2-env-secret';
 const INPUT_PASSWORD = 'p4ssw0rd-input-secret';
@@ -55,6 +71,12 @@ describe('service snapshots: create, inspect, recover onto a fresh instance', ()
       .expect(201);
     // the trust a keystone-mode trigger keeps (noauth mode makes none): it must travel, encrypted
     await dbA.query(`INSERT INTO trigger_trusts (trigger_id, trust_id, project_id) VALUES ($1, $2, $3)`, [trigger.body.id, TRUST_ID, trigger.body.project_id]);
+    await a.http.post('/v2/workbooks').set('Content-Type', 'text/plain').send(WORKBOOK).expect(201);
+    const workflowId = (await a.http.get('/v2/workflows/nightly_wf').expect(200)).body.id;
+    await a.http
+      .post('/v2/event_triggers')
+      .send({ name: 'on_create', workflow_id: workflowId, exchange: 'nova', topic: 'notifications', event: 'compute.instance.create.end', workflow_input: { server: 'vm3', password: INPUT_PASSWORD } })
+      .expect(201);
     const execution = await new ExecutionsClient(a.http).run('nightly_wf', { server: 'vm2', password: INPUT_PASSWORD });
     expect(execution.state).toBe('SUCCESS');
     executionId = execution.id;
@@ -74,7 +96,7 @@ describe('service snapshots: create, inspect, recover onto a fresh instance', ()
       include_history: true,
       sirocco_version: expect.any(String),
       schema_version: expect.stringMatching(/\d{13}$/),
-      counts: expect.objectContaining({ workflow_definitions: 1, environments: 1, cron_triggers: 1, trigger_trusts: 1, workflow_executions: 1 }),
+      counts: expect.objectContaining({ workflow_definitions: 2, workbooks: 1, adhoc_actions: 1, event_triggers: 1, environments: 1, cron_triggers: 1, trigger_trusts: 1, workflow_executions: 1 }),
     });
     expect(snapshot.archive_size).toEqual(expect.any(Number));
     const list = await a.http.get('/v2/snapshots').expect(200);
@@ -94,7 +116,7 @@ describe('service snapshots: create, inspect, recover onto a fresh instance', ()
       format_version: 1,
       include_history: true,
       encryption: { algorithm: 'AES-256-GCM', kdf: 'HKDF-SHA256' },
-      counts: { workflow_definitions: 1, environments: 1, cron_triggers: 1, trigger_firings: 0, trigger_trusts: 1, workflow_executions: 1 },
+      counts: expect.objectContaining({ workflow_definitions: 2, workbooks: 1, adhoc_actions: 1, resource_members: 0, event_triggers: 1, environments: 1, cron_triggers: 1, trigger_firings: 0, trigger_trusts: 1, workflow_executions: 1 }),
     });
     expect(Object.keys(manifest.files).sort()).toEqual([...members.keys()].filter((name) => name !== 'manifest.json').sort());
     for (const [name, { sha256: expected }] of Object.entries<{ sha256: string }>(manifest.files)) expect(sha256(members.get(name)!)).toBe(expected);
@@ -132,6 +154,14 @@ describe('service snapshots: create, inspect, recover onto a fresh instance', ()
     const trusts = await dbB.query(`SELECT trigger_id, trust_id FROM trigger_trusts`);
     expect(trusts.rows).toEqual([{ trigger_id: trigger.body.id, trust_id: TRUST_ID }]);
     expect((await new ExecutionsClient(b.http).get(executionId)).state).toBe('SUCCESS');
+    // workbooks, their ad-hoc actions (in B's catalog at once) and event triggers travel too
+    expect((await b.http.get('/v2/workbooks/tools').expect(200)).body.definition).toBe(WORKBOOK);
+    expect((await b.http.get('/v2/actions/tools.greet').expect(200)).body.name).toBe('tools.greet');
+    expect((await new ExecutionsClient(b.http).run('tools.say_hi')).state).toBe('SUCCESS');
+    const eventTriggers = (await b.http.get('/v2/event_triggers').expect(200)).body.event_triggers;
+    expect(eventTriggers.map((trigger: { name: string }) => trigger.name)).toEqual(['on_create']);
+    const eventInput = await dbB.query(`SELECT workflow_input FROM event_triggers WHERE name = 'on_create'`);
+    expect(eventInput.rows[0].workflow_input).toEqual({ server: 'vm3', password: INPUT_PASSWORD });
     // the snapshot list of B is B's own: the restore does not replace it
     expect((await b.http.get('/v2/snapshots').expect(200)).body.snapshots.map((item: { id: string }) => item.id)).toEqual(['from-a']);
   });

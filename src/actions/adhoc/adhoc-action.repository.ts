@@ -4,6 +4,7 @@ import { EntityManager, Repository } from 'typeorm';
 import { isUuid } from '../../common/uuid';
 import type { RequestContext } from '../../identity/request-context';
 import { AdhocActionEntity } from './adhoc-action.entity';
+import { deleteTableRows, exportTableRows, importTableRows, type SnapshotTables } from '../../database/table-rows';
 
 /** Told to every instance when ad-hoc actions change, so each reloads its catalog. */
 export const ADHOC_ACTIONS_CHANNEL = 'sirocco_adhoc_actions';
@@ -58,5 +59,23 @@ export class AdhocActionRepository {
 
   async remove(manager: EntityManager, ids: string[]): Promise<void> {
     if (ids.length > 0) await manager.delete(AdhocActionEntity, ids);
+  }
+
+  // ---- service snapshots (snapshots/ reads and replaces the whole state through these)
+
+  async exportForSnapshot(manager: EntityManager): Promise<SnapshotTables> {
+    return {
+      adhoc_actions: await exportTableRows(manager, 'adhoc_actions', 'created_at, id'),
+    };
+  }
+
+  async clearForRestore(manager: EntityManager): Promise<void> {
+    await deleteTableRows(manager, 'adhoc_actions');
+  }
+
+  async importFromSnapshot(manager: EntityManager, tables: SnapshotTables): Promise<void> {
+    await importTableRows(manager, 'adhoc_actions', tables.adhoc_actions ?? []);
+    // every instance's catalog reloads once this commits
+    await manager.query(`NOTIFY ${ADHOC_ACTIONS_CHANNEL}`);
   }
 }
