@@ -1,16 +1,8 @@
 import { Command } from 'commander';
+import { PROCESS_OUTPUT, type CliOutput } from './cli-output';
 import { registerWorkflowCommands } from './workflows.command';
 
-/** Where a command writes; the real process by default, a buffer in tests. */
-export interface CliOutput {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-export const PROCESS_OUTPUT: CliOutput = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};
+export type { CliOutput } from './cli-output';
 
 /** The `sirocco` command line: one file per command group (`sirocco workflows ...`). */
 export function createProgram(output: CliOutput = PROCESS_OUTPUT): Command {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { convertYaqlDefinition } from '../workflows/language';
-import type { CliOutput } from './program';
+import type { CliOutput } from './cli-output';
 
 /** `sirocco workflows ...`: commands on workflow definitions. */
 export function registerWorkflowCommands(program: Command, output: CliOutput): void {
