@@ -2,9 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DatabaseHealth } from './database-health';
+import { DatabaseNotifications } from './database-notifications';
 import { dataSourceOptions, type DatabaseTimeouts, type EntityList, runMigrations } from './data-source-options';
 
-/** TypeORM on PostgreSQL, migrated before the app serves; DatabaseHealth for everyone. */
+/** TypeORM on PostgreSQL, migrated before the app serves; DatabaseHealth and the one LISTEN connection (DatabaseNotifications) for everyone. */
 @Module({})
 export class DatabaseModule {
   static forUrl(url: string, entities: EntityList, timeouts?: DatabaseTimeouts): DynamicModule {
@@ -26,8 +27,8 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [DatabaseHealth],
-      exports: [DatabaseHealth],
+      providers: [DatabaseHealth, DatabaseNotifications],
+      exports: [DatabaseHealth, DatabaseNotifications],
     };
   }
 }

@@ -1,36 +1,45 @@
 import { Logger } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
+import type { Notification, Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 
 const FIRST_RETRY_MS = 200;
 const MAX_RETRY_MS = 5000;
+const CHANNEL_NAME = /^[a-z_][a-z0-9_]*$/;
 
 /**
- * A LISTEN on its own pooled connection that survives the database: when the connection is lost
- * (terminated, server restarted) it is dropped from the pool and opened again with backoff, and
- * `onNotify` is called once after each reconnection, for the notifications missed meanwhile.
+ * LISTENs on one pooled connection of its own, for any number of channels, and survives the
+ * database: when the connection is lost (terminated, server restarted) it is dropped from the pool
+ * and opened again with backoff, and every handler is called once after each reconnection, for the
+ * notifications missed meanwhile.
  */
 export class NotificationListener {
   private readonly logger = new Logger('Database');
+  private readonly handlers = new Map<string, () => void>();
   private client?: PoolClient;
+  /** the channels LISTENed on the current connection */
+  private listening = new Set<string>();
+  private connecting?: Promise<void>;
   private retryTimer?: NodeJS.Timeout;
   private retryMs = FIRST_RETRY_MS;
   private lost = false;
   private stopped = false;
 
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly channel: string,
-    private readonly onNotify: () => void,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
-  async start(): Promise<void> {
-    await this.connect();
+  /** Calls `onNotify` on each NOTIFY of `channel` (and once after a reconnection). */
+  async listen(channel: string, onNotify: () => void): Promise<void> {
+    if (!CHANNEL_NAME.test(channel)) throw new Error(`not a channel name: ${channel}`);
+    this.handlers.set(channel, onNotify);
+    if (this.stopped) return;
+    if (!this.client && !this.connecting && !this.retryTimer) this.connecting = this.connect().finally(() => (this.connecting = undefined));
+    await this.connecting;
+    await this.listenAll();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    await this.connecting?.catch(() => undefined);
     const client = this.client;
     this.client = undefined;
     if (!client) return;
@@ -39,6 +48,18 @@ export class NotificationListener {
       client.release();
     } catch {
       // already released after an error
+    }
+  }
+
+  /** LISTEN on the current connection for every channel not listened to yet. */
+  private async listenAll(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    for (const channel of this.handlers.keys()) {
+      if (this.listening.has(channel)) continue;
+      this.listening.add(channel);
+      // a failure here means the connection is going: its error handler reconnects
+      await client.query(`LISTEN ${channel}`).catch(() => this.listening.delete(channel));
     }
   }
 
@@ -68,15 +89,16 @@ export class NotificationListener {
       client = await pool.connect();
       client.on('error', drop);
       client.on('end', () => drop());
-      client.on('notification', () => this.onNotify());
-      await client.query(`LISTEN ${this.channel}`);
-      if (this.stopped || released) return;
+      client.on('notification', (message: Notification) => this.handlers.get(message.channel)?.());
       this.client = client;
+      this.listening = new Set();
+      await this.listenAll();
+      if (this.stopped || released) return;
       this.retryMs = FIRST_RETRY_MS;
       if (this.lost) {
         this.lost = false;
-        this.logger.log(`LISTEN ${this.channel} is back`);
-        this.onNotify();
+        this.logger.log(`LISTEN ${[...this.handlers.keys()].join(', ')} is back`);
+        for (const onNotify of this.handlers.values()) onNotify();
       }
     } catch (error) {
       if (client) {

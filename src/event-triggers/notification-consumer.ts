@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import * as amqp from 'amqplib';
-import { DataSource } from 'typeorm';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
-import { NotificationListener } from '../database/notification-listener';
+import { DatabaseNotifications } from '../database/database-notifications';
 import { EventFirer } from './event-firer';
 import { EVENT_TRIGGERS_CHANNEL, EventTriggerRepository, type ListenedTopic } from './event-trigger.repository';
 import { parseOsloNotification, UnreadableNotification } from './oslo-notification';
@@ -47,13 +46,12 @@ export class NotificationConsumer implements OnApplicationBootstrap, BeforeAppli
   private retryTimer?: NodeJS.Timeout;
   private syncTimer?: NodeJS.Timeout;
   private syncing: Promise<void> = Promise.resolve();
-  private listener?: NotificationListener;
   private stopped = false;
 
   constructor(
     private readonly firer: EventFirer,
     private readonly repository: EventTriggerRepository,
-    private readonly dataSource: DataSource,
+    private readonly notifications: DatabaseNotifications,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
     private readonly maintenance: MaintenanceGate,
   ) {
@@ -62,8 +60,7 @@ export class NotificationConsumer implements OnApplicationBootstrap, BeforeAppli
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.url) return;
-    this.listener = new NotificationListener(this.dataSource, EVENT_TRIGGERS_CHANNEL, () => this.requestSync());
-    await this.listener.start();
+    await this.notifications.listen(EVENT_TRIGGERS_CHANNEL, () => this.requestSync());
     // the service starts whether or not the broker answers; the first trigger created waits for it
     this.connecting = this.connect();
   }
@@ -73,7 +70,6 @@ export class NotificationConsumer implements OnApplicationBootstrap, BeforeAppli
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.syncTimer);
-    await this.listener?.stop();
     await this.connecting?.catch(() => undefined);
     const channel = this.channel;
     // no new messages; those being handled finish (and are acked) before the connection goes

@@ -1,12 +1,12 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { stringify as yamlText } from 'yaml';
 import { ApiError } from '../../common/api-error';
 import { pythonJsonDumps } from '../../common/python-json';
 import { SIROCCO_CONFIG } from '../../config/config.module';
 import type { SiroccoConfig } from '../../config/sirocco-config';
-import { NotificationListener } from '../../database/notification-listener';
+import { DatabaseNotifications } from '../../database/database-notifications';
 import { ExpressionEvaluator } from '../../expressions/expression-evaluator';
 import type { RequestContext } from '../../identity/request-context';
 import { ActionCatalog } from '../action-catalog';
@@ -41,29 +41,22 @@ function duplicate(name: string, namespace: string, projectId: string): ApiError
  * action catalog of every instance (reloaded here after each change, and on NOTIFY from others).
  */
 @Injectable()
-export class AdhocActionsService implements OnModuleInit, BeforeApplicationShutdown {
+export class AdhocActionsService implements OnModuleInit {
   private readonly logger = new Logger(AdhocActionsService.name);
-  private listener?: NotificationListener;
   private reloading: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly repository: AdhocActionRepository,
     private readonly catalog: ActionCatalog,
     private readonly evaluator: ExpressionEvaluator,
-    private readonly dataSource: DataSource,
+    private readonly notifications: DatabaseNotifications,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
     // without the database now, the listener reloads once it is back
     await this.reload().catch((error: unknown) => this.logger.warn(`ad-hoc actions not loaded yet: ${error instanceof Error ? error.message : String(error)}`));
-    this.listener = new NotificationListener(this.dataSource, ADHOC_ACTIONS_CHANNEL, () => void this.reload().catch(() => undefined));
-    await this.listener.start();
-  }
-
-  // before the database's own shutdown, which waits for the LISTEN connection to come back to the pool
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.listener?.stop();
+    await this.notifications.listen(ADHOC_ACTIONS_CHANNEL, () => void this.reload().catch(() => undefined));
   }
 
   /** Puts what the database holds into the catalog; reloads run one after the other. */

@@ -2,13 +2,13 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { ActionCatalog } from '../../actions/action-catalog';
 import { isStatementTimeout } from '../../common/database-unavailable';
 import { SIROCCO_CONFIG } from '../../config/config.module';
 import type { SiroccoConfig } from '../../config/sirocco-config';
 import { DatabaseHealth } from '../../database/database-health';
-import { NotificationListener } from '../../database/notification-listener';
+import { DatabaseNotifications } from '../../database/database-notifications';
 import { ExpressionEvaluator } from '../../expressions/expression-evaluator';
 import { WorkflowsService } from '../../workflows/workflows.service';
 import { MAX_TIMER_MS } from '../../common/long-timer';
@@ -65,12 +65,11 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
   private readonly timers = new Set<NodeJS.Timeout>();
   private pollTimer?: NodeJS.Timeout;
   private heartbeatTimer?: NodeJS.Timeout;
-  private listener?: NotificationListener;
   private stopping = false;
   private polling = false;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly notifications: DatabaseNotifications,
     private readonly evaluator: ExpressionEvaluator,
     private readonly actions: ActionCatalog,
     private readonly workflows: WorkflowsService,
@@ -91,8 +90,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
 
   async onApplicationBootstrap(): Promise<void> {
     // another instance created jobs for anyone: poll now rather than at the next tick
-    this.listener = new NotificationListener(this.dataSource, 'sirocco_jobs', () => void this.poll());
-    await this.listener.start();
+    await this.notifications.listen('sirocco_jobs', () => void this.poll());
     // back from an outage: look for due work and lapsed leases at once
     this.health.onAvailable(() => {
       void this.poll();
@@ -114,7 +112,6 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
     // next instance (or this one restarted) takes them over.
     const deadline = Date.now() + 5000;
     while (this.draining.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    await this.listener?.stop();
   }
 
   /** Applies `event` to the execution; resolves once it is committed. */
