@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
-import { startTestApp, useTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, useTestApp, type TestApp, keystoneModeEnv } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
 const WORKFLOWS = `
@@ -181,10 +181,7 @@ describe('maintenance mode: the activation timeout, and administrators only (key
   beforeAll(async () => {
     cloud = await startFakeOpenStack({ transitionMs: 5 });
     app = await startTestApp({
-      SIROCCO_AUTH: 'keystone',
-      SIROCCO_KEYSTONE_URL: cloud.authUrl,
-      SIROCCO_KEYSTONE_USERNAME: 'sirocco',
-      SIROCCO_KEYSTONE_PASSWORD: 'sirocco-pass',
+      ...keystoneModeEnv(cloud),
       SIROCCO_MAINTENANCE_ACTIVATION_TIMEOUT: '1',
       SIROCCO_ENGINE_POLL_MS: '100',
     });

@@ -1,5 +1,5 @@
 import { startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
-import { startTestApp, useTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, useTestApp, type TestApp, keystoneModeEnv } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -236,10 +236,7 @@ describe('Mistral edges: an admin filtering lists by project_id (keystone mode)'
   beforeAll(async () => {
     cloud = await startFakeOpenStack({ transitionMs: 5 });
     app = await startTestApp({
-      SIROCCO_AUTH: 'keystone',
-      SIROCCO_KEYSTONE_URL: cloud.authUrl,
-      SIROCCO_KEYSTONE_USERNAME: 'sirocco',
-      SIROCCO_KEYSTONE_PASSWORD: 'sirocco-pass',
+      ...keystoneModeEnv(cloud),
     });
   });
 

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { ExecutionsClient } from '../support/executions-client';
 import { startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, type TestApp, keystoneModeEnv } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 import { downloadArchive, POLL, restoreAndWait, SECRET_KEY, sha256, takeSnapshot, tarGz, untarGz, uploadArchive } from './archive-tools';
 
@@ -215,10 +215,7 @@ describe('service snapshots: administrators only (keystone mode)', () => {
     cloud = await startFakeOpenStack({ transitionMs: 5 });
     app = await startTestApp({
       ...ENV,
-      SIROCCO_AUTH: 'keystone',
-      SIROCCO_KEYSTONE_URL: cloud.authUrl,
-      SIROCCO_KEYSTONE_USERNAME: 'sirocco',
-      SIROCCO_KEYSTONE_PASSWORD: 'sirocco-pass',
+      ...keystoneModeEnv(cloud),
     });
   });
   afterAll(async () => {

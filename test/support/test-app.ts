@@ -87,3 +87,13 @@ export function useTestApp(env: Record<string, string> = {}, options: { workflow
     client: new ExecutionsClient(() => current().http),
   };
 }
+
+/** The settings of a Sirocco in keystone mode against a (fake) Keystone at `authUrl`, as its service user `sirocco`. */
+export function keystoneModeEnv(keystone: { authUrl: string }): Record<string, string> {
+  return {
+    SIROCCO_AUTH: 'keystone',
+    SIROCCO_KEYSTONE_URL: keystone.authUrl,
+    SIROCCO_KEYSTONE_USERNAME: 'sirocco',
+    SIROCCO_KEYSTONE_PASSWORD: 'sirocco-pass',
+  };
+}

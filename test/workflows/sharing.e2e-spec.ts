@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_USERS } from '../support/fake-openstack/cloud';
 import { startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
-import { startTestApp, useTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, useTestApp, type TestApp, keystoneModeEnv } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -70,10 +70,7 @@ describe('sharing a workflow with another project (keystone mode)', () => {
     const users = [...DEFAULT_USERS, { name: 'third', password: 'third-pass', project: 'third', roles: ['member', 'reader'] }];
     cloud = await startFakeOpenStack({ transitionMs: 5, users });
     app = await startTestApp({
-      SIROCCO_AUTH: 'keystone',
-      SIROCCO_KEYSTONE_URL: cloud.authUrl,
-      SIROCCO_KEYSTONE_USERNAME: 'sirocco',
-      SIROCCO_KEYSTONE_PASSWORD: 'sirocco-pass',
+      ...keystoneModeEnv(cloud),
     });
     [demo, alt, third] = [cloud.tokenFor('demo'), cloud.tokenFor('alt'), cloud.tokenFor('third')];
     [demoProject, altProject] = [cloud.projectId('demo'), cloud.projectId('alt')];
@@ -264,10 +261,7 @@ describe('sharing a workbook with another project (keystone mode)', () => {
   beforeAll(async () => {
     cloud = await startFakeOpenStack({ transitionMs: 5 });
     app = await startTestApp({
-      SIROCCO_AUTH: 'keystone',
-      SIROCCO_KEYSTONE_URL: cloud.authUrl,
-      SIROCCO_KEYSTONE_USERNAME: 'sirocco',
-      SIROCCO_KEYSTONE_PASSWORD: 'sirocco-pass',
+      ...keystoneModeEnv(cloud),
     });
   });
   afterAll(async () => {

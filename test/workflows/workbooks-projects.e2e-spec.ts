@@ -1,5 +1,5 @@
 import { startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, type TestApp, keystoneModeEnv } from '../support/test-app';
 
 function workbookYaml(name: string): string {
   return `version: '2.0'\nname: ${name}\nworkflows:\n  main:\n    tasks:\n      t:\n        action: std.noop\n`;
@@ -21,10 +21,7 @@ describe('workbooks and projects (keystone mode)', () => {
   beforeAll(async () => {
     cloud = await startFakeOpenStack({ transitionMs: 5 });
     app = await startTestApp({
-      SIROCCO_AUTH: 'keystone',
-      SIROCCO_KEYSTONE_URL: cloud.authUrl,
-      SIROCCO_KEYSTONE_USERNAME: 'sirocco',
-      SIROCCO_KEYSTONE_PASSWORD: 'sirocco-pass',
+      ...keystoneModeEnv(cloud),
     });
     const shared = await as('demo').post(workbookYaml('shared_book'), '?scope=public').expect(201);
     expect(shared.body).toMatchObject({ scope: 'public', project_id: cloud.projectId('demo') });
