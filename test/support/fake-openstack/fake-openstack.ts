@@ -300,6 +300,15 @@ class FakeOpenStackCloud implements FakeOpenStack {
       .map((snapshot) => this.cinder.snapshotView(snapshot, MAX_VOLUME, true));
   }
 
+  /** Puts a server in SHUTOFF at once (as a guest shutting itself down). */
+  stopServer(id: string): void {
+    const server = this.cloud.servers.get(id);
+    if (!server) throw new Error(`fake OpenStack: no server ${id}`);
+    server.vmState = 'stopped';
+    server.powerState = 4;
+    server.updated = new Date();
+  }
+
   /** Cinder backups, as the cloud holds them (volume_id, status, is_incremental, parent_id, metadata). */
   volumeBackups(project?: string): Array<Record<string, unknown>> {
     const keep = this.projectFilter(project);

@@ -1,0 +1,116 @@
+import * as path from 'node:path';
+import { ExecutionsClient, type ExecutionView } from '../support/executions-client';
+import { osEnvironment, startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
+import { SmtpSink, type ReceivedMail } from '../support/smtp-sink';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
+
+/**
+ * The shipped VM lifecycle workflows (suspend, resume, backup, restore, remove_backup), run by
+ * Sirocco against the in-process fake cloud (Nova, Glance and Cinder's REST APIs, with their
+ * asynchronous status changes) and a real SMTP server receiving the reports.
+ */
+describe('VM lifecycle workflows (fake cloud)', () => {
+  let cloud: FakeOpenStack;
+  let smtp: SmtpSink;
+  let t: TestApp;
+  let client: ExecutionsClient;
+  let cirros: string;
+  const fast = { poll_interval: 0.2, to_addr_success: 'owner@example.org', to_addr_error: 'ops@example.org' };
+
+  beforeAll(async () => {
+    cloud = await startFakeOpenStack({ transitionMs: 20 });
+    smtp = await new SmtpSink().start();
+    t = await startTestApp({ SIROCCO_DEFINITIONS_DIR: path.resolve(__dirname, '../../definitions'), SIROCCO_SMTP_URL: smtp.url, ...osEnvironment(cloud) });
+    client = new ExecutionsClient(t.http);
+    cirros = String(cloud.images().find((image) => image.name === 'cirros-fake')!.id);
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.stop();
+    await cloud.close();
+  });
+
+  const run = async (workflow: string, input: Record<string, unknown>): Promise<ExecutionView> =>
+    client.waitFor(await client.start(workflow, { ...fast, ...input }), undefined, 60_000);
+  /** The one mail of an execution (its body names the execution). */
+  const mailOf = (execution: ExecutionView): Promise<ReceivedMail> =>
+    waitFor(`the mail of ${execution.id}`, () => smtp.mails.find((mail) => (mail.parsed.text ?? '').includes(`Execution: ${execution.id}`)));
+  const statusOf = (id: unknown) => cloud.servers('demo').find((server) => server.id === id)!.status;
+  const imageBooted = (name: string, extra: { tags?: string[]; metadata?: Record<string, string> } = {}) =>
+    cloud.createServer('demo', { name, imageRef: cirros, flavorRef: '1', ...extra });
+  const volumeBooted = async (name: string, extra: { tags?: string[]; metadata?: Record<string, string> } = {}) => {
+    const volume = await cloud.createVolume('demo', { size: 1, name: `${name}-root`, imageRef: cirros });
+    const server = await cloud.createServer('demo', {
+      name,
+      flavorRef: '2',
+      block_device_mapping_v2: [{ boot_index: 0, uuid: volume.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false }],
+      ...extra,
+    });
+    return { server, volume };
+  };
+  type ServerOutcome = { server_id: string; server_name: string; outcome: string; done: string | null; failed_step: string | null; error: string | null };
+  const outcomes = (execution: ExecutionView) => execution.output.servers as ServerOutcome[];
+
+  describe('suspend / resume', () => {
+    it('suspends and resumes the two servers carrying a tag, and no other', async () => {
+      const a = await imageBooted('tagged-a', { tags: ['nightly-off'] });
+      const b = await imageBooted('tagged-b', { tags: ['nightly-off', 'web'] });
+      const other = await imageBooted('untagged');
+
+      const suspended = await run('suspend', { tag: 'nightly-off' });
+      expect([suspended.state, suspended.state_info]).toEqual(['SUCCESS', null]);
+      expect(outcomes(suspended).map((item) => [item.server_name, item.outcome]).sort()).toEqual([['tagged-a', 'done'], ['tagged-b', 'done']]);
+      expect([statusOf(a.id), statusOf(b.id), statusOf(other.id)]).toEqual(['SUSPENDED', 'SUSPENDED', 'ACTIVE']);
+      const mail = await mailOf(suspended);
+      expect(mail.envelopeTo).toEqual(['owner@example.org']);
+      expect(mail.parsed.subject).toBe('VM suspend done: 2 server(s)');
+      expect(mail.parsed.text).toContain(`tagged-a (${String(a.id)}): done - suspend: ACTIVE -> SUSPENDED`);
+      expect(mail.parsed.text).toContain(`tagged-b (${String(b.id)}): done - suspend: ACTIVE -> SUSPENDED`);
+
+      const resumed = await run('resume', { tag: 'nightly-off' });
+      expect([resumed.state, resumed.state_info]).toEqual(['SUCCESS', null]);
+      expect([statusOf(a.id), statusOf(b.id)]).toEqual(['ACTIVE', 'ACTIVE']);
+      expect((await mailOf(resumed)).parsed.text).toContain('resume: SUSPENDED -> ACTIVE');
+    });
+
+    it('pauses and unpauses servers chosen by metadata or by name and id', async () => {
+      const a = await imageBooted('meta-a', { metadata: { group: 'batch' } });
+      const b = await imageBooted('meta-b', { metadata: { group: 'web' } });
+      const paused = await run('suspend', { metadata: 'group=batch', pause: true });
+      expect([paused.state, paused.state_info]).toEqual(['SUCCESS', null]);
+      expect([statusOf(a.id), statusOf(b.id)]).toEqual(['PAUSED', 'ACTIVE']);
+      const unpaused = await run('resume', { include_instances: ['meta-a', String(b.id)], pause: true });
+      expect([unpaused.state, unpaused.state_info]).toEqual(['SUCCESS', null]);
+      expect(outcomes(unpaused).find((item) => item.server_id === b.id)!.done).toBe('already ACTIVE, left as it is');
+      expect(statusOf(a.id)).toBe('ACTIVE');
+    });
+
+    it('goes on with the other servers when one fails, ends in ERROR and mails both to to_addr_error', async () => {
+      const good = await imageBooted('mixed-good', { tags: ['mixed'] });
+      const stopped = await imageBooted('mixed-stopped', { tags: ['mixed'] });
+      cloud.stopServer(String(stopped.id));
+      const execution = await run('suspend', { tag: 'mixed' });
+      expect(execution.state).toBe('ERROR');
+      expect(statusOf(good.id)).toBe('SUSPENDED');
+      const byName = Object.fromEntries(outcomes(execution).map((item) => [item.server_name, item]));
+      expect(byName['mixed-good']!.outcome).toBe('done');
+      expect(byName['mixed-stopped']).toMatchObject({ outcome: 'failed', failed_step: 'suspend_server' });
+      expect(byName['mixed-stopped']!.error).toContain("Cannot 'suspend' instance");
+      const mail = await mailOf(execution);
+      expect(mail.envelopeTo).toEqual(['ops@example.org']);
+      expect(mail.parsed.subject).toBe('VM suspend has failed for 1 of 2 server(s)');
+      expect(mail.parsed.text).toContain(`mixed-good (${String(good.id)}): done`);
+      expect(mail.parsed.text).toContain(`mixed-stopped (${String(stopped.id)}): FAILED at step suspend_server`);
+    });
+
+    it('refuses to run without a selector, and reports names that match no server', async () => {
+      const none = await run('suspend', {});
+      expect(none.state).toBe('ERROR');
+      expect(String(none.state_info)).toContain('name the servers - include_instances, tag or metadata');
+      const missing = await run('suspend', { include_instances: 'no-such-server' });
+      expect(missing.state).toBe('ERROR');
+      expect(outcomes(missing)).toEqual([expect.objectContaining({ server_name: 'no-such-server', outcome: 'failed', failed_step: 'select' })]);
+    });
+  });
+});
