@@ -113,4 +113,89 @@ describe('VM lifecycle workflows (fake cloud)', () => {
       expect(outcomes(missing)).toEqual([expect.objectContaining({ server_name: 'no-such-server', outcome: 'failed', failed_step: 'select' })]);
     });
   });
+  describe('backup', () => {
+    const ours = (serverId: unknown, type: string) =>
+      cloud.images('demo').filter((image) => image.sirocco_backup_of === serverId && image.sirocco_backup_type === type).map((image) => image.name);
+    const volumeSnapshotsOf = (volumeId: unknown) =>
+      cloud.volumeSnapshots('demo').filter((snapshot) => snapshot.volume_id === volumeId && snapshot.status !== 'deleting').map((snapshot) => snapshot.name);
+
+    it('snapshots an image-booted and a volume-booted server three times with rotation 2: two kept per server and type', async () => {
+      const image = await imageBooted('bk-image', { tags: ['bk'] });
+      const { server: volumeServer, volume } = await volumeBooted('bk-volume', { tags: ['bk'] });
+      for (const round of [1, 2, 3]) {
+        const execution = await run('backup', { tag: 'bk', snapshot_name: `daily-${round}`, snapshot_type: 'daily', snapshot_rotation: 2 });
+        expect([execution.state, execution.state_info]).toEqual(['SUCCESS', null]);
+        expect(outcomes(execution).map((item) => item.outcome)).toEqual(['done', 'done']);
+      }
+      await waitFor('the rotation', () => ours(image.id, 'daily').length === 2 && volumeSnapshotsOf(volume.id).length === 2);
+      expect(ours(image.id, 'daily').sort()).toEqual(['daily-2', 'daily-3']);
+      expect(volumeSnapshotsOf(volume.id).sort()).toEqual(['daily-2', 'daily-3']);
+      const last = smtp.mails.at(-1)!;
+      expect(last.parsed.subject).toBe('VM backup done: 2 server(s)');
+      expect(last.parsed.text).toMatch(new RegExp(`bk-volume \\(${String(volumeServer.id)}\\): done - daily-3 .*Cinder snapshot of the boot volume.*rotation deleted daily-1`));
+
+      // a weekly rotation leaves the daily snapshots alone
+      const weekly = await run('backup', { include_instances: ['bk-image'], snapshot_name: 'weekly-1', snapshot_type: 'weekly', snapshot_rotation: 1 });
+      expect([weekly.state, weekly.state_info]).toEqual(['SUCCESS', null]);
+      expect(ours(image.id, 'daily').sort()).toEqual(['daily-2', 'daily-3']);
+    });
+
+    it('makes Nova backups of an image-booted server and Cinder backups of a volume, incremental once a full one exists', async () => {
+      const image = await imageBooted('nb-image', { tags: ['nb'] });
+      const { volume } = await volumeBooted('nb-volume', { tags: ['nb'] });
+      for (const round of [1, 2, 3]) {
+        const execution = await run('backup', { tag: 'nb', snapshot_name: `weekly-${round}`, snapshot_incremental: false, snapshot_type: 'weekly', snapshot_rotation: 2 });
+        expect([execution.state, execution.state_info]).toEqual(['SUCCESS', null]);
+      }
+      await waitFor('the rotation', () => ours(image.id, 'weekly').length === 2);
+      const images = cloud.images('demo').filter((candidate) => candidate.sirocco_backup_of === image.id);
+      expect(images.map((candidate) => [candidate.name, candidate.image_type, candidate.backup_type])).toEqual([
+        ['weekly-2', 'backup', 'weekly'],
+        ['weekly-3', 'backup', 'weekly'],
+      ]);
+      const backups = cloud.volumeBackups('demo').filter((backup) => backup.volume_id === volume.id);
+      // the full backup is kept while the incremental ones need it
+      expect(backups.map((backup) => [backup.name, backup.is_incremental])).toEqual([
+        ['weekly-1', false],
+        ['weekly-2', true],
+        ['weekly-3', true],
+      ]);
+      expect(backups[1]!.parent_id).toBe(backups[0]!.id);
+      expect(backups[0]!.metadata).toMatchObject({ sirocco_backup_type: 'weekly', sirocco_backup_kind: 'backup' });
+      expect(smtp.mails.at(-1)!.parsed.text).toContain('incremental Cinder backup of the boot volume');
+    });
+
+    it('runs the thaw hook when the freeze hook fails, and the mail names the step', async () => {
+      await client.createWorkflow(
+        [
+          "version: '2.0'",
+          'freeze_fails:',
+          '  input: [server_id, server_name]',
+          '  tasks:',
+          '    fsfreeze:',
+          '      action: std.fail error_data="fsfreeze is not installed"',
+          'thaw_notes:',
+          '  input: [server_id, server_name]',
+          '  output:',
+          '    thawed: <% $.server_name %>',
+          '  tasks:',
+          '    fsthaw:',
+          '      action: std.noop',
+        ].join('\n'),
+      );
+      const server = await imageBooted('hooked');
+      const execution = await run('backup', { include_instances: 'hooked', snapshot_name: 'h1', freeze_workflow: 'freeze_fails', thaw_workflow: 'thaw_notes' });
+      expect(execution.state).toBe('ERROR');
+      expect(outcomes(execution)[0]).toMatchObject({ server_name: 'hooked', outcome: 'failed', failed_step: 'freeze (freeze_fails)' });
+      const thaws = (await t.http.get('/v2/executions?workflow_name=thaw_notes')).body.executions as Array<{ id: string }>;
+      const thawed = await Promise.all(thaws.map((thaw) => client.get(thaw.id)));
+      expect(thawed.map((thaw) => [thaw.state, thaw.output])).toEqual([['SUCCESS', { thawed: 'hooked' }]]);
+      const mail = await mailOf(execution);
+      expect(mail.envelopeTo).toEqual(['ops@example.org']);
+      expect(mail.parsed.text).toContain(`hooked (${String(server.id)}): FAILED at step freeze (freeze_fails) - `);
+      expect(mail.parsed.text).toContain('fsfreeze is not installed');
+      expect(mail.parsed.text).toContain('thaw (thaw_notes) was run');
+      expect(cloud.images('demo').filter((image) => image.sirocco_backup_of === server.id)).toEqual([]);
+    });
+  });
 });
