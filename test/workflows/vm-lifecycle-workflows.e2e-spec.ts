@@ -198,4 +198,56 @@ describe('VM lifecycle workflows (fake cloud)', () => {
       expect(cloud.images('demo').filter((image) => image.sirocco_backup_of === server.id)).toEqual([]);
     });
   });
+  describe('restore / remove_backup', () => {
+    it('restores an image-booted server by rebuild (stopped, then started) and a volume-booted one into a new volume, from a snapshot and from a backup', async () => {
+      const image = await imageBooted('rs-image', { tags: ['rs'] });
+      const { server: volumeServer, volume } = await volumeBooted('rs-volume', { tags: ['rs'] });
+      for (const incremental of [true, false]) {
+        const made = await run('backup', { tag: 'rs', snapshot_name: 'before-upgrade', snapshot_incremental: incremental });
+        expect([made.state, made.state_info]).toEqual(['SUCCESS', null]);
+        const restored = await run('restore', { tag: 'rs', snapshot_name: 'before-upgrade', snapshot_incremental: incremental });
+        expect([restored.state, restored.state_info]).toEqual(['SUCCESS', null]);
+        const byName = Object.fromEntries(outcomes(restored).map((item) => [item.server_name, item]));
+        const imageSource = byName['rs-image']!;
+        expect(imageSource.done).toMatch(/^rebuilt from the Glance image before-upgrade .*stopped and started again \(now ACTIVE\)$/);
+        expect(cloud.servers('demo').find((server) => server.id === image.id)!.image).toEqual(expect.objectContaining({ id: (restored.output.servers as Array<{ source_id: string; server_name: string }>).find((item) => item.server_name === 'rs-image')!.source_id }));
+        expect(statusOf(image.id)).toBe('ACTIVE');
+        expect(byName['rs-volume']!.done).toContain(incremental ? 'Cinder snapshot before-upgrade' : 'Cinder backup before-upgrade');
+        const newVolume = cloud.volumes('demo').find((candidate) => candidate.name === 'rs-volume-before-upgrade' && candidate.status === 'available' && (incremental ? candidate.snapshot_id : (candidate.metadata as Record<string, string>).restored_from_backup));
+        expect(newVolume).toBeDefined();
+        expect(statusOf(volumeServer.id)).toBe('ACTIVE');
+        const actions = cloud.requests.filter((request) => request.method === 'POST' && request.path.endsWith(`/servers/${String(volumeServer.id)}/action`));
+        expect(actions).toEqual([]); // a volume-booted server is not stopped for nothing
+        const mail = await mailOf(restored);
+        expect(mail.parsed.subject).toBe('VM restore done: 2 server(s)');
+        // remove_backup deletes what restore used, and nothing else
+        const removed = await run('remove_backup', { tag: 'rs', snapshot_name: 'before-upgrade', snapshot_incremental: incremental });
+        expect([removed.state, removed.state_info]).toEqual(['SUCCESS', null]);
+        expect(outcomes(removed).map((item) => item.done).sort()).toEqual([
+          expect.stringMatching(incremental ? /^deleted the Cinder snapshot before-upgrade/ : /^deleted the Cinder backup before-upgrade/),
+          expect.stringMatching(/^deleted the Glance image before-upgrade/),
+        ]);
+        await waitFor('the deletions', () =>
+          !cloud.images('demo').some((candidate) => candidate.sirocco_backup_of === image.id) &&
+          !cloud.volumeSnapshots('demo').some((snapshot) => snapshot.volume_id === volume.id) &&
+          !cloud.volumeBackups('demo').some((backup) => backup.volume_id === volume.id),
+        );
+        expect([statusOf(image.id), statusOf(volumeServer.id)]).toEqual(['ACTIVE', 'ACTIVE']);
+        for (const volumeId of [volume.id, newVolume!.id]) expect(cloud.volumes('demo').some((candidate) => candidate.id === volumeId)).toBe(true);
+      }
+    });
+
+    it('fails for a server without that snapshot while restoring the other, and the mail lists both', async () => {
+      const a = await imageBooted('rf-a', { tags: ['rf'] });
+      await run('backup', { include_instances: ['rf-a'], snapshot_name: 'only-a' });
+      const b = await imageBooted('rf-b', { tags: ['rf'] });
+      const execution = await run('restore', { tag: 'rf', snapshot_name: 'only-a' });
+      expect(execution.state).toBe('ERROR');
+      expect(String(execution.state_info)).toContain('1 of 2 server(s) failed - rf-b at find_snapshot');
+      const mail = await mailOf(execution);
+      expect(mail.envelopeTo).toEqual(['ops@example.org']);
+      expect(mail.parsed.text).toContain(`rf-a (${String(a.id)}): done - rebuilt from the Glance image only-a`);
+      expect(mail.parsed.text).toContain(`rf-b (${String(b.id)}): FAILED at step find_snapshot - this server has no snapshot named only-a`);
+    });
+  });
 });
