@@ -84,6 +84,10 @@ export interface FakeOpenStack {
   images(project?: string): Array<Record<string, unknown>>;
   volumes(project?: string): Array<Record<string, unknown>>;
   volumeSnapshots(project?: string): Array<Record<string, unknown>>;
+  /** Cinder backups: id, name, volume_id, status, is_incremental, parent_id, metadata */
+  volumeBackups(project?: string): Array<Record<string, unknown>>;
+  /** puts a server in SHUTOFF at once, as a guest shutting itself down */
+  stopServer(id: string): void;
   /** every request received: method, path (with query), service, status answered, the token's user/project (names) */
   readonly requests: FakeRequestRecord[];
   /** expire every token issued so far: the next call with one gets 401 (to test re-authentication) */
