@@ -150,7 +150,7 @@ export class CinderBackups {
     const snapshot = this.cloud.snapshots.get(snapshotId);
     if (!snapshot || snapshot.volumeId !== volume.id) throw new ApiError(404, `Snapshot ${snapshotId} could not be found.`);
     const latest = this.cloud.snapshotsOf(volume.id).sort((a, b) => b.seq - a.seq)[0];
-    if (latest?.id !== snapshot.id) throw new ApiError(400, `Invalid snapshot: Snapshot ${snapshot.id} is not the latest one of volume ${volume.id}.`);
+    if (latest?.id !== snapshot.id) throw new ApiError(409, `Invalid snapshot: Snapshot ${snapshot.id} is not the latest one of volume ${volume.id}.`); // Cinder answers 409 for both
     if (volume.status !== 'available' || snapshot.status !== 'available') {
       throw new ApiError(409, `Invalid volume: Volume ${volume.id} status must be available, but current status is: ${volume.status}.`);
     }
