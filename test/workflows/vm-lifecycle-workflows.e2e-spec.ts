@@ -197,7 +197,17 @@ describe('VM lifecycle workflows (fake cloud)', () => {
       expect(mail.parsed.text).toContain('thaw (thaw_notes) was run');
       expect(cloud.images('demo').filter((image) => image.sirocco_backup_of === server.id)).toEqual([]);
     });
+
+    it('fails a server whose freeze_workflow does not exist, naming it, and makes nothing', async () => {
+      const server = await imageBooted('hook-missing');
+      const execution = await run('backup', { include_instances: [String(server.id)], snapshot_name: 'm1', freeze_workflow: 'no_such_hook' });
+      expect(execution.state).toBe('ERROR');
+      expect(outcomes(execution)[0]).toMatchObject({ server_name: 'hook-missing', outcome: 'failed', failed_step: 'freeze (no_such_hook)' });
+      expect(outcomes(execution)[0]!.error).toContain("workflow 'no_such_hook' not found");
+      expect(cloud.images('demo').filter((image) => image.sirocco_backup_of === server.id)).toEqual([]);
+    });
   });
+
   describe('restore / remove_backup', () => {
     it('restores an image-booted server by rebuild (stopped, then started) and a volume-booted one into a new volume, from a snapshot and from a backup', async () => {
       const image = await imageBooted('rs-image', { tags: ['rs'] });
