@@ -259,5 +259,34 @@ describe('VM lifecycle workflows (fake cloud)', () => {
       expect(mail.parsed.text).toContain(`rf-a (${String(a.id)}): done - rebuilt from the Glance image only-a`);
       expect(mail.parsed.text).toContain(`rf-b (${String(b.id)}): FAILED at step find_snapshot - this server has no snapshot named only-a`);
     });
+    it('runs the freeze and thaw hooks around a restore', async () => {
+      await client.createWorkflow(
+        [
+          "version: '2.0'",
+          'restore_freeze:',
+          '  input: [server_id, server_name]',
+          '  tasks:',
+          '    fsfreeze:',
+          '      action: std.noop',
+          'restore_thaw:',
+          '  input: [server_id, server_name]',
+          '  output:',
+          '    thawed: <% $.server_id %>',
+          '  tasks:',
+          '    fsthaw:',
+          '      action: std.noop',
+        ].join('\n'),
+      );
+      const server = await imageBooted('rh-image');
+      await run('backup', { include_instances: 'rh-image', snapshot_name: 'rh' });
+      const restored = await run('restore', { include_instances: 'rh-image', snapshot_name: 'rh', freeze_workflow: 'restore_freeze', thaw_workflow: 'restore_thaw' });
+      expect([restored.state, restored.state_info]).toEqual(['SUCCESS', null]);
+      for (const hook of ['restore_freeze', 'restore_thaw']) {
+        const runs = (await t.http.get(`/v2/executions?workflow_name=${hook}`)).body.executions as Array<{ id: string; state: string }>;
+        expect(runs.map((item) => item.state)).toEqual(['SUCCESS']);
+      }
+      const thaw = (await t.http.get('/v2/executions?workflow_name=restore_thaw')).body.executions[0] as { id: string };
+      expect((await client.get(thaw.id)).output).toEqual({ thawed: server.id });
+    });
   });
 });
