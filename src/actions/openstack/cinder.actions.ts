@@ -155,4 +155,71 @@ export const CINDER_ACTIONS: OpenStackActionSpec[] = [
     idempotent: false,
     run: (clients, input, signal) => clients.volume.deleteSnapshot(idOf(input, 'snapshot'), flag(input, 'force'), signal),
   },
+  {
+    name: 'cinder.volumes_revert_to_snapshot',
+    description: "Reverts a volume to its latest snapshot (os-revert, microversion 3.40); the volume is reverting until available.",
+    parameters: [{ name: 'volume' }, { name: 'snapshot' }],
+    idempotent: false,
+    run: (clients, input, signal) => clients.volume.revertToSnapshot(idOf(input, 'volume'), idOf(input, 'snapshot'), signal),
+  },
+  {
+    name: 'cinder.backups_create',
+    description: 'Backs a volume up to the backup service (incremental: on top of its latest full one; force: an attached volume). It is creating until available.',
+    parameters: [
+      { name: 'volume_id' },
+      { name: 'container', default: null },
+      { name: 'name', default: null },
+      { name: 'description', default: null },
+      { name: 'incremental', default: false },
+      { name: 'force', default: false },
+      { name: 'snapshot_id', default: null },
+      { name: 'metadata', default: null },
+      { name: 'availability_zone', default: null },
+    ],
+    idempotent: false,
+    async run(clients, input, signal) {
+      const backup: Record<string, unknown> = { volume_id: idOf(input, 'volume_id'), incremental: flag(input, 'incremental'), force: flag(input, 'force') };
+      copyTexts(input, backup, ['container', 'name', 'description', 'snapshot_id', 'availability_zone']);
+      const metadata = optionalStringMap(input, 'metadata');
+      if (metadata) backup.metadata = metadata; // microversion 3.43
+      return clients.volume.createBackup(backup, signal);
+    },
+  },
+  {
+    name: 'cinder.backups_get',
+    description: 'Shows a volume backup.',
+    parameters: [{ name: 'backup_id' }],
+    idempotent: true,
+    run: (clients, input, signal) => clients.volume.getBackup(idOf(input, 'backup_id'), signal),
+  },
+  {
+    name: 'cinder.backups_list',
+    description: 'Lists volume backups (all pages); search_opts are Cinder filters (volume_id, name, status, metadata {...}).',
+    parameters: [...LIST_PARAMETERS, { name: 'sort', default: null }],
+    idempotent: true,
+    async run(clients, input, signal) {
+      return limited(await clients.volume.listBackups(optionalObject(input, 'search_opts'), listExtras(input), input.detailed !== false, signal), input);
+    },
+  },
+  {
+    name: 'cinder.backups_delete',
+    description: 'Deletes a volume backup (400 while incremental backups depend on it; force: os-force_delete, admin).',
+    parameters: [{ name: 'backup' }, { name: 'force', default: false }],
+    idempotent: false,
+    run: (clients, input, signal) => clients.volume.deleteBackup(idOf(input, 'backup'), flag(input, 'force'), signal),
+  },
+  {
+    name: 'cinder.restores_restore',
+    description: 'Restores a backup onto a volume (volume_id; none: a new volume); the volume is restoring-backup until available.',
+    parameters: [{ name: 'backup_id' }, { name: 'volume_id', default: null }, { name: 'name', default: null }],
+    idempotent: false,
+    async run(clients, input, signal) {
+      const restore: Record<string, unknown> = {};
+      const volumeId = optionalText(input, 'volume_id');
+      if (volumeId) restore.volume_id = volumeId;
+      const name = optionalText(input, 'name');
+      if (name) restore.name = name;
+      return clients.volume.restoreBackup(idOf(input, 'backup_id'), restore, signal);
+    },
+  },
 ];

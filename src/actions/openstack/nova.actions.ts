@@ -203,6 +203,37 @@ export const NOVA_ACTIONS: OpenStackActionSpec[] = [
     idempotent: false,
     run: async (clients, input, signal) => void (await clients.compute.action(idOf(input, 'server'), { 'os-start': null }, signal)),
   },
+  ...(
+    [
+      ['nova.servers_suspend', 'suspend', 'Suspends a server (SUSPENDED once done).'],
+      ['nova.servers_resume', 'resume', 'Resumes a suspended server (ACTIVE once done).'],
+      ['nova.servers_pause', 'pause', 'Pauses a server (PAUSED once done).'],
+      ['nova.servers_unpause', 'unpause', 'Unpauses a paused server (ACTIVE once done).'],
+    ] as const
+  ).map(
+    ([name, action, description]): OpenStackActionSpec => ({
+      name,
+      description,
+      parameters: [SERVER],
+      idempotent: false,
+      run: async (clients, input, signal) => void (await clients.compute.action(idOf(input, 'server'), { [action]: null }, signal)),
+    }),
+  ),
+  {
+    name: 'nova.servers_backup',
+    description: "Nova's createBackup: an image of the server (backup_type, e.g. daily), then Nova deletes the oldest of that type beyond rotation. The result is the image id.",
+    parameters: [SERVER, { name: 'backup_name' }, { name: 'backup_type' }, { name: 'rotation' }, { name: 'metadata', default: null }],
+    idempotent: false,
+    async run(clients, input, signal) {
+      const rotation = optionalInteger(input, 'rotation');
+      if (rotation === undefined || rotation < 0) throw new ActionInputError('rotation must be an integer, 0 or more');
+      const body: Json = { name: requiredText(input, 'backup_name'), backup_type: requiredText(input, 'backup_type'), rotation };
+      const metadata = optionalStringMap(input, 'metadata');
+      if (metadata) body.metadata = metadata;
+      const answer = await clients.compute.action<{ image_id?: string } | null>(idOf(input, 'server'), { createBackup: body }, signal);
+      return answer?.image_id ?? null;
+    },
+  },
   {
     name: 'nova.servers_create_image',
     description: "Snapshots a server into a Glance image (createImage); the result is the new image's id. metadata becomes image properties.",

@@ -185,12 +185,14 @@ export class TaskRunner {
   private async startSubWorkflow(task: TaskExecutionEntity, spec: TaskSpec): Promise<void> {
     const { execution, changes, scope, deps, reads } = this.run;
     const input = (await scope.renderForTask(task, spec.input, 'input')) as Record<string, unknown>;
+    // a name given by an expression is read when the task runs
+    const wanted = spec.workflow!.startsWith('<%') ? String((await scope.renderForTask(task, spec.workflow, 'workflow')) ?? '') : spec.workflow!;
     let workflow: RunnableWorkflow | null = null;
-    for (const name of namesInWorkbook(execution, spec.workflow!)) {
+    for (const name of wanted ? namesInWorkbook(execution, wanted) : []) {
       workflow = await deps.workflows.findForSubWorkflow(reads.manager, name, executionNamespace(execution), execution.projectId);
       if (workflow) break;
     }
-    if (!workflow) throw new Error(`workflow '${spec.workflow}' not found`);
+    if (!workflow) throw new Error(`workflow '${wanted}' not found`);
     const given = splitTargetFromInput(workflow.spec, input);
     const child = newChildExecution(execution, task, workflow, resolveWorkflowInput(workflow.spec, given.input), given.params);
     changes.newChildExecution(child);

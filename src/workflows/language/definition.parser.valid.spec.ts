@@ -210,6 +210,12 @@ describe('parseWorkflowDefinition: Mistral bench and sample workflows', () => {
 });
 
 describe('parseWorkflowDefinition: normalisation details', () => {
+  it('keeps a sub-workflow named by an expression, to be read when the task runs', () => {
+    const spec = onlyWorkflow(yaml("version: '2.0'", 'wf:', '  tasks:', '    hook:', '      workflow: <% $.hook_name %>', '      input: {server_id: 1}'));
+    expect(spec.tasks.hook).toMatchObject({ kind: 'workflow', workflow: '<% $.hook_name %>', input: { server_id: 1 } });
+    expect(spec.tasks.hook!.action).toBeUndefined();
+  });
+
   it('accepts version 2.0 written as a number', () => {
     expect(workflowsOf(yaml('version: 2.0', 'wf:', '  tasks:', '    t1: {action: std.noop}'))).toHaveLength(1);
   });

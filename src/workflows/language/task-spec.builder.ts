@@ -145,6 +145,14 @@ function readCallable(raw: Record<string, unknown>, spec: TaskSpec, path: PathSe
     const text = (action ?? workflow) as string;
     const line = parseCommandLine(text);
     const at = [...path, key];
+    if (key === 'workflow' && text.trim().startsWith('<%') && text.trim().endsWith('%>')) {
+      // a workflow named by an expression (as in Mistral): found when the task runs; parameters go in input
+      spec.kind = 'workflow';
+      delete spec.action;
+      spec.workflow = text.trim();
+      spec.input = input;
+      return;
+    }
     if (line.command.startsWith('<%')) {
       // Its parameters would be read from inside the expression: one error says it all.
       report(at, `the ${key} name must be written out: <% %> expressions are not supported there`, {

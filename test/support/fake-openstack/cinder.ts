@@ -4,6 +4,7 @@
  * availability zones. Error bodies are Cinder's ({"badRequest": {...}}, itemNotFound, forbidden);
  * state conflicts answer 400, not 409, as Cinder does.
  */
+import { CinderBackups } from './cinder-backups';
 import { GIB, VOLUME_SERVICE_UUID, type Cloud, type SnapshotRec, type VolumeRec } from './cloud';
 import {
   ApiError,
@@ -54,8 +55,10 @@ type CinderHandler = (call: Call, params: Record<string, string>) => FakeRespons
 
 export class Cinder {
   private readonly router = new Router();
+  private readonly backups: CinderBackups;
 
   constructor(private readonly cloud: Cloud) {
+    this.backups = new CinderBackups(cloud);
     const on = (method: string, pattern: string, handler: CinderHandler) => {
       this.router.on(method, pattern, (req, params) => handler({ req, ctx: req.ctx!, v: this.versionOf(req), project: params.project! }, params));
     };
@@ -66,6 +69,23 @@ export class Cinder {
     on('PUT', '/v3/:project/volumes/:id', (call, p) => this.updateVolume(call, p.id!));
     on('DELETE', '/v3/:project/volumes/:id', (call, p) => this.deleteVolume(call, p.id!));
     on('POST', '/v3/:project/volumes/:id/action', (call, p) => this.volumeAction(call, p.id!));
+    on('GET', '/v3/:project/backups', (call) => this.listBackups(call, false));
+    on('GET', '/v3/:project/backups/detail', (call) => this.listBackups(call, true));
+    on('POST', '/v3/:project/backups', ({ req, ctx, v, project }) => {
+      this.require(ctx, 'backup:create', true);
+      const backup = this.backups.create(ctx, v, this.body(req), (value) => this.metadataArg(value));
+      return json(202, { backup: this.backups.view(backup, v, this.base(project), false) });
+    });
+    on('GET', '/v3/:project/backups/:id', ({ ctx, v, project }, p) => json(200, { backup: this.backups.view(this.backups.backup(ctx, p.id!), v, this.base(project), true) }));
+    on('DELETE', '/v3/:project/backups/:id', ({ ctx }, p) => {
+      this.require(ctx, 'backup:delete', true);
+      this.backups.delete(ctx, p.id!);
+      return empty(202);
+    });
+    on('POST', '/v3/:project/backups/:id/restore', ({ req, ctx }, p) => {
+      this.require(ctx, 'backup:restore', true);
+      return json(202, { restore: this.backups.restore(ctx, p.id!, this.body(req)) });
+    });
     on('GET', '/v3/:project/snapshots', (call) => this.listSnapshots(call, false));
     on('GET', '/v3/:project/snapshots/detail', (call) => this.listSnapshots(call, true));
     on('POST', '/v3/:project/snapshots', (call) => this.createSnapshot(call));
@@ -548,7 +568,8 @@ export class Cinder {
     return { status: 202, headers: { 'Content-Type': 'text/html; charset=UTF-8' }, body: '' };
   }
 
-  private volumeAction({ req, ctx }: Call, id: string): FakeResponse {
+  private volumeAction(call: Call, id: string): FakeResponse {
+    const { req, ctx } = call;
     const volume = this.volume(ctx, id);
     const body = this.body(req);
     if (!isObject(body) || Object.keys(body).length !== 1) throw new ApiError(400, 'Malformed request body');
@@ -586,9 +607,19 @@ export class Cinder {
         });
         return empty(202);
       }
+      case 'revert':
+        this.require(ctx, 'volume:revert_to_snapshot', true);
+        this.backups.revert(volume, call.v, arg);
+        return empty(202);
       default:
         throw new ApiError(400, `There is no such action: ${name}`);
     }
+  }
+
+  private listBackups({ req, ctx, v, project }: Call, detail: boolean): FakeResponse {
+    this.require(ctx, 'backup:get_all', false);
+    const backups = this.backups.list(ctx, req.query, (raw) => this.parseMetadataFilter(raw));
+    return json(200, { backups: backups.map((backup) => this.backups.view(backup, v, this.base(project), detail)) });
   }
 
   // -------------------------------------------------------------------------------------------

@@ -109,6 +109,8 @@ export interface ServerRec {
   description: string | null;
   keyName: string | null;
   hostname: string;
+  /** server tags (microversion 2.26) */
+  tags?: string[];
   seq: number;
 }
 
@@ -183,6 +185,27 @@ export interface SnapshotRec {
   seq: number;
 }
 
+export interface BackupRec {
+  id: string;
+  projectId: string;
+  userId: string;
+  volumeId: string;
+  name: string | null;
+  description: string | null;
+  status: string;
+  size: number;
+  container: string;
+  isIncremental: boolean;
+  /** the backup this incremental one builds on */
+  parentId: string | null;
+  /** the volume's content when backed up (the fake's stand-in for its data) */
+  content: string;
+  metadata: Record<string, string>;
+  createdAt: Date;
+  updatedAt: Date | null;
+  seq: number;
+}
+
 export interface VolumeTypeRec {
   id: string;
   name: string;
@@ -226,6 +249,7 @@ export class Cloud {
   readonly images = new Map<string, ImageRec>();
   readonly volumes = new Map<string, VolumeRec>();
   readonly snapshots = new Map<string, SnapshotRec>();
+  readonly backups = new Map<string, BackupRec>();
   readonly flavors: FlavorRec[] = [
     { id: '1', name: 'm1.tiny', ram: 64, disk: 1, vcpus: 1 },
     { id: '2', name: 'm1.bfv', ram: 64, disk: 0, vcpus: 1 },

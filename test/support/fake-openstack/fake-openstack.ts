@@ -75,7 +75,7 @@ export interface FakeOpenStack {
   /** seed helpers, as a project's member would do via the API, return the created objects as the API shows them */
   createServer(
     project: string,
-    body: { name: string; imageRef?: string; flavorRef?: string; metadata?: Record<string, string>; availability_zone?: string; block_device_mapping_v2?: unknown[] },
+    body: { name: string; imageRef?: string; flavorRef?: string; metadata?: Record<string, string>; availability_zone?: string; block_device_mapping_v2?: unknown[]; tags?: string[] },
   ): Promise<Record<string, unknown>>;
   createVolume(project: string, body: { size: number; name?: string; volume_type?: string; imageRef?: string; bootable?: boolean }): Promise<Record<string, unknown>>;
   createImage(project: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
@@ -84,6 +84,10 @@ export interface FakeOpenStack {
   images(project?: string): Array<Record<string, unknown>>;
   volumes(project?: string): Array<Record<string, unknown>>;
   volumeSnapshots(project?: string): Array<Record<string, unknown>>;
+  /** Cinder backups: id, name, volume_id, status, is_incremental, parent_id, metadata */
+  volumeBackups(project?: string): Array<Record<string, unknown>>;
+  /** puts a server in SHUTOFF at once, as a guest shutting itself down */
+  stopServer(id: string): void;
   /** every request received: method, path (with query), service, status answered, the token's user/project (names) */
   readonly requests: FakeRequestRecord[];
   /** expire every token issued so far: the next call with one gets 401 (to test re-authentication) */
@@ -298,6 +302,24 @@ class FakeOpenStackCloud implements FakeOpenStack {
       .filter((snapshot) => keep(snapshot.projectId))
       .sort((a, b) => a.seq - b.seq)
       .map((snapshot) => this.cinder.snapshotView(snapshot, MAX_VOLUME, true));
+  }
+
+  /** Puts a server in SHUTOFF at once (as a guest shutting itself down). */
+  stopServer(id: string): void {
+    const server = this.cloud.servers.get(id);
+    if (!server) throw new Error(`fake OpenStack: no server ${id}`);
+    server.vmState = 'stopped';
+    server.powerState = 4;
+    server.updated = new Date();
+  }
+
+  /** Cinder backups, as the cloud holds them (volume_id, status, is_incremental, parent_id, metadata). */
+  volumeBackups(project?: string): Array<Record<string, unknown>> {
+    const keep = this.projectFilter(project);
+    return [...this.cloud.backups.values()]
+      .filter((backup) => keep(backup.projectId))
+      .sort((a, b) => a.seq - b.seq)
+      .map((backup) => ({ id: backup.id, name: backup.name, volume_id: backup.volumeId, status: backup.status, is_incremental: backup.isIncremental, parent_id: backup.parentId, metadata: { ...backup.metadata } }));
   }
 
   async close(): Promise<void> {

@@ -69,6 +69,10 @@ export function serverStatus(server: ServerRec): string {
       return 'ACTIVE';
     case 'stopped':
       return REBUILD_TASKS.has(task) ? 'REBUILD' : 'SHUTOFF';
+    case 'suspended':
+      return 'SUSPENDED';
+    case 'paused':
+      return 'PAUSED';
     case 'error':
       return 'ERROR';
     case 'deleted':
@@ -299,7 +303,7 @@ export class Nova {
     if (atLeast(v, '2.9')) view.locked = false;
     if (atLeast(v, '2.73')) view.locked_reason = null;
     if (atLeast(v, '2.19')) view.description = server.description;
-    if (atLeast(v, '2.26')) view.tags = [];
+    if (atLeast(v, '2.26')) view.tags = [...(server.tags ?? [])];
     if (atLeast(v, '2.63')) view.trusted_image_certificates = null;
     if (ctx.isAdmin && atLeast(v, '2.16')) view.host_status = 'UP';
     if ((ctx.isAdmin && atLeast(v, '2.3')) || atLeast(v, '2.90')) view['OS-EXT-SRV-ATTR:hostname'] = server.hostname;
@@ -381,6 +385,10 @@ export class Nova {
       }
       servers = servers.filter((server) => pattern?.test(server.name) ?? false);
     }
+    const tags = q.get('tags');
+    if (tags !== null) servers = servers.filter((server) => tags.split(',').every((tag) => (server.tags ?? []).includes(tag)));
+    const anyTags = q.get('tags-any');
+    if (anyTags !== null) servers = servers.filter((server) => anyTags.split(',').some((tag) => (server.tags ?? []).includes(tag)));
     const status = q.get('status');
     if (status !== null) servers = servers.filter((server) => serverStatus(server) === status.toUpperCase());
     const image = q.get('image');
@@ -636,6 +644,7 @@ export class Nova {
       description,
       keyName: typeof spec.key_name === 'string' ? spec.key_name : null,
       hostname: typeof spec.hostname === 'string' && atLeast(v, '2.90') ? spec.hostname : spec.name.replace(/[^A-Za-z0-9-]+/g, '-').slice(0, 63),
+      tags: Array.isArray(spec.tags) && atLeast(v, '2.52') ? spec.tags.map(String) : [],
       seq: this.cloud.nextSeq(),
     };
     planned.sort((a, b) => (bootIndex(a.spec) ?? 99) - (bootIndex(b.spec) ?? 99));
@@ -741,6 +750,25 @@ export class Nova {
         this.checkState(server, 'reboot', ['active', 'stopped', 'error', 'paused', 'suspended']);
         return this.transition(server, type === 'HARD' ? 'reboot_started_hard' : 'reboot_started', 'active', 1);
       }
+      case 'suspend':
+        this.require(ctx, 'os_compute_api:os-suspend-server:suspend', true);
+        this.checkState(server, 'suspend', ['active']);
+        return this.transition(server, 'suspending', 'suspended', 7);
+      case 'resume':
+        this.require(ctx, 'os_compute_api:os-suspend-server:resume', true);
+        this.checkState(server, 'resume', ['suspended']);
+        return this.transition(server, 'resuming', 'active', 1);
+      case 'pause':
+        this.require(ctx, 'os_compute_api:os-pause-server:pause', true);
+        this.checkState(server, 'pause', ['active']);
+        return this.transition(server, 'pausing', 'paused', 3);
+      case 'unpause':
+        this.require(ctx, 'os_compute_api:os-pause-server:unpause', true);
+        this.checkState(server, 'unpause', ['paused']);
+        return this.transition(server, 'unpausing', 'active', 1);
+      case 'createBackup':
+        this.require(ctx, 'os_compute_api:os-create-backup', true);
+        return this.createBackup(call, server, arg);
       case 'createImage':
         this.require(ctx, 'os_compute_api:servers:create_image', true);
         return this.createImage(call, server, arg);
@@ -874,6 +902,27 @@ export class Nova {
     }
     if (atLeast(v, '2.45')) return json(202, { image_id: image.id });
     return empty(202, { location: `${this.cloud.origin}/image/v2/images/${image.id}` });
+  }
+
+  /** createBackup: an image like createImage's (image_type backup, backup_type), then Nova deletes the oldest backups of that type beyond rotation. */
+  private createBackup(call: Call, server: ServerRec, arg: unknown): FakeResponse {
+    if (!isObject(arg)) throw new ApiError(400, `Invalid input for field/attribute createBackup. Value: ${pyRepr(arg)}. ${pyRepr(arg)} is not of type 'object'`);
+    for (const field of ['name', 'backup_type', 'rotation']) {
+      if (arg[field] === undefined) throw new ApiError(400, `Invalid input for field/attribute createBackup. Value: ${pyRepr(arg)}. '${field}' is a required property`);
+    }
+    const rotation = Number(arg.rotation);
+    if (!Number.isInteger(rotation) || rotation < 0) throw new ApiError(400, `Invalid input for field/attribute rotation. Value: ${pyRepr(arg.rotation)}.`);
+    if (this.isVolumeBacked(server)) throw new ApiError(400, 'Backup is not supported for volume-backed instances.');
+    const metadata = this.metadataArg(arg.metadata, 'metadata');
+    const answer = this.createImage(call, server, { name: arg.name, metadata });
+    const image = [...this.cloud.images.values()].filter((candidate) => candidate.props.instance_uuid === server.id).sort((a, b) => b.seq - a.seq)[0]!;
+    image.props.image_type = 'backup';
+    image.props.backup_type = String(arg.backup_type);
+    const older = [...this.cloud.images.values()]
+      .filter((candidate) => candidate.id !== image.id && candidate.props.instance_uuid === server.id && candidate.props.image_type === 'backup' && candidate.props.backup_type === String(arg.backup_type))
+      .sort((a, b) => b.seq - a.seq);
+    for (const old of older.slice(Math.max(0, rotation - 1))) this.cloud.images.delete(old.id);
+    return answer;
   }
 
   private rebuild({ ctx, v }: Call, server: ServerRec, arg: unknown): FakeResponse {

@@ -81,4 +81,34 @@ export class VolumeClient {
     }
     await this.session.request(VOLUME, 'DELETE', `/snapshots/${encodeURIComponent(id)}`, { signal });
   }
+  listBackups(filters?: Record<string, unknown> | null, extra: ListQuery = {}, detailed = true, signal?: AbortSignal): Promise<Json[]> {
+    return this.session.listAll<Json>(VOLUME, detailed ? '/backups/detail' : '/backups', 'backups', { query: listQuery(filters, extra), signal });
+  }
+
+  async getBackup(id: string, signal?: AbortSignal): Promise<Json> {
+    return (await this.session.request<{ backup: Json }>(VOLUME, 'GET', `/backups/${encodeURIComponent(id)}`, { signal })).body.backup;
+  }
+
+  /** POST /backups: Cinder answers at once (id, name); the backup is creating until available. */
+  async createBackup(backup: Json, signal?: AbortSignal): Promise<Json> {
+    return (await this.session.request<{ backup: Json }>(VOLUME, 'POST', '/backups', { body: { backup }, signal })).body.backup;
+  }
+
+  async deleteBackup(id: string, force = false, signal?: AbortSignal): Promise<void> {
+    if (force) {
+      await this.session.request(VOLUME, 'POST', `/backups/${encodeURIComponent(id)}/action`, { body: { 'os-force_delete': {} }, signal });
+      return;
+    }
+    await this.session.request(VOLUME, 'DELETE', `/backups/${encodeURIComponent(id)}`, { signal });
+  }
+
+  /** POST /backups/{id}/restore: {backup_id, volume_id, volume_name}; the volume is restoring-backup until available. */
+  async restoreBackup(id: string, restore: Json, signal?: AbortSignal): Promise<Json> {
+    return (await this.session.request<{ restore: Json }>(VOLUME, 'POST', `/backups/${encodeURIComponent(id)}/restore`, { body: { restore }, signal })).body.restore;
+  }
+
+  /** The os-revert volume action (microversion 3.40): back to the volume's latest snapshot. */
+  async revertToSnapshot(volumeId: string, snapshotId: string, signal?: AbortSignal): Promise<void> {
+    await this.session.request(VOLUME, 'POST', `/volumes/${encodeURIComponent(volumeId)}/action`, { body: { revert: { snapshot_id: snapshotId } }, signal });
+  }
 }
