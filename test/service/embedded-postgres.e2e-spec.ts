@@ -6,7 +6,8 @@ import { freePort } from '../support/free-port';
 import { ServiceProcess } from '../support/service-process';
 import { isProcessAlive } from '../../src/common/process-alive';
 
-jest.setTimeout(120000);
+// above ServiceProcess's own start limit (120 s), so a slow start fails with the service's output and is cleaned up
+jest.setTimeout(300000);
 
 
 function postmasterPid(dataDir: string): number | null {

@@ -36,14 +36,17 @@ export class ServiceProcess {
   }
 
   /** Starts the service expecting it to refuse to start; returns its exit code and output. */
-  static async startExpectingFailure(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  static async startExpectingFailure(env: Record<string, string>, timeoutMs = 120000): Promise<{ code: number | null; output: string }> {
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const service = new ServiceProcess(child);
-    const code = await service.exited;
+    // a service that does not give up within the limit is stopped, and its output shown
+    const limit = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const code = await service.exited.finally(() => clearTimeout(limit));
+    if (child.signalCode === 'SIGKILL') throw new Error(`service did not exit within ${timeoutMs} ms:\n${service.output}`);
     return { code, output: service.output };
   }
 
