@@ -1,20 +1,12 @@
-import { AdhocActionRepository } from '../actions/adhoc/adhoc-action.repository';
-import { EventTriggerRepository } from '../event-triggers/event-trigger.repository';
-import { ResourceMemberRepository } from '../sharing/resource-member.repository';
-import { WorkbookRepository } from '../workbooks/workbook.repository';
 import { Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { migrations } from '../database/migrations';
 import type { SnapshotTables } from '../database/table-rows';
-import { ExecutionsRepository } from '../engine/executions.repository';
-import { EnvironmentRepository } from '../environments/environment.repository';
-import { TrustsRepository } from '../identity/trusts/trusts.repository';
-import { CronTriggerRepository } from '../triggers/cron-trigger.repository';
-import { WorkflowDefinitionRepository } from '../workflows/workflow-definition.repository';
 import { ArchiveCipher, sealRow } from './archive-secrets';
 import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, jsonLines, packArchive, type ArchiveManifest } from './snapshot-archive';
 import { ServiceSnapshotRepository } from './service-snapshot.repository';
+import { SnapshotTableOwners } from './snapshot-table-owners';
 
 /** The schema this build has: the name of its latest migration (names end with their timestamp). */
 export const SCHEMA_VERSION = migrations[migrations.length - 1].name;
@@ -63,32 +55,17 @@ export interface MadeArchive {
 export class SnapshotExporter {
   constructor(
     private readonly snapshots: ServiceSnapshotRepository,
-    private readonly workflows: WorkflowDefinitionRepository,
-    private readonly environments: EnvironmentRepository,
-    private readonly triggers: CronTriggerRepository,
-    private readonly trusts: TrustsRepository,
-    private readonly executions: ExecutionsRepository,
-    private readonly workbooks: WorkbookRepository,
-    private readonly adhocActions: AdhocActionRepository,
-    private readonly members: ResourceMemberRepository,
-    private readonly eventTriggers: EventTriggerRepository,
+    private readonly owners: SnapshotTableOwners,
   ) {}
 
   async make(includeHistory: boolean, secretKey: string): Promise<MadeArchive> {
     const cipher = new ArchiveCipher(secretKey);
     const { createdAt, tables } = await this.snapshots.consistentRead(async (manager) => {
       const [{ now }] = (await manager.query('SELECT now() AS now')) as Array<{ now: Date }>;
-      const read: SnapshotTables = {
-        ...(await this.workflows.exportForSnapshot(manager)),
-        ...(await this.workbooks.exportForSnapshot(manager)),
-        ...(await this.adhocActions.exportForSnapshot(manager)),
-        ...(await this.members.exportForSnapshot(manager)),
-        ...(await this.environments.exportForSnapshot(manager)),
-        ...(await this.triggers.exportForSnapshot(manager)),
-        ...(await this.eventTriggers.exportForSnapshot(manager)),
-        ...(await this.trusts.exportForSnapshot(manager)),
-        ...(includeHistory ? await this.executions.exportForSnapshot(manager) : {}),
-      };
+      const read: SnapshotTables = {};
+      for (const owner of [...this.owners.state, ...(includeHistory ? [this.owners.history] : [])]) {
+        Object.assign(read, await owner.exportForSnapshot(manager));
+      }
       return { createdAt: now, tables: read };
     });
     const members = new Map<string, Buffer>();

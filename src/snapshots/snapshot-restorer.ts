@@ -1,23 +1,15 @@
-import { AdhocActionRepository } from '../actions/adhoc/adhoc-action.repository';
-import { EventTriggerRepository } from '../event-triggers/event-trigger.repository';
-import { ResourceMemberRepository } from '../sharing/resource-member.repository';
-import { WorkbookRepository } from '../workbooks/workbook.repository';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import type { SnapshotTables, TableRow } from '../database/table-rows';
-import { ExecutionsRepository } from '../engine/executions.repository';
-import { EnvironmentRepository } from '../environments/environment.repository';
-import { TrustsRepository } from '../identity/trusts/trusts.repository';
-import { CronTriggerRepository } from '../triggers/cron-trigger.repository';
 import { RestoredSchedules } from '../triggers/restored-schedules';
 import type { FiringFailure } from '../triggers/trigger-firing.record';
-import { WorkflowDefinitionRepository } from '../workflows/workflow-definition.repository';
 import { ArchiveCipher, openSecrets, WrongSecretKeyError } from './archive-secrets';
 import { ArchiveError, parseJsonLines, unpackArchive, type ArchiveManifest } from './snapshot-archive';
 import { HISTORY_TABLES, SCHEMA_VERSION, schemaOrder, STATE_TABLES } from './snapshot-exporter';
 import { ServiceSnapshotRepository } from './service-snapshot.repository';
+import { SnapshotTableOwners } from './snapshot-table-owners';
 
 export const INTERRUPTED_BY_RESTORE = 'interrupted by restore';
 
@@ -36,15 +28,7 @@ export function missingKeyMessage(what: string): string {
 export class SnapshotRestorer {
   constructor(
     private readonly snapshots: ServiceSnapshotRepository,
-    private readonly workflows: WorkflowDefinitionRepository,
-    private readonly environments: EnvironmentRepository,
-    private readonly triggers: CronTriggerRepository,
-    private readonly trusts: TrustsRepository,
-    private readonly executions: ExecutionsRepository,
-    private readonly workbooks: WorkbookRepository,
-    private readonly adhocActions: AdhocActionRepository,
-    private readonly members: ResourceMemberRepository,
-    private readonly eventTriggers: EventTriggerRepository,
+    private readonly owners: SnapshotTableOwners,
     private readonly schedules: RestoredSchedules,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
   ) {}
@@ -89,28 +73,13 @@ export class SnapshotRestorer {
    */
   replace(opened: OpenedArchive): Promise<FiringFailure[]> {
     return this.snapshots.transaction(async (manager) => {
-      await this.executions.clearDelayedJobs(manager);
-      await this.executions.clearForRestore(manager);
-      await this.trusts.clearExecutionTrusts(manager);
-      await this.triggers.clearForRestore(manager);
-      await this.eventTriggers.clearForRestore(manager);
-      await this.trusts.clearForRestore(manager);
-      await this.members.clearForRestore(manager);
-      await this.workflows.clearForRestore(manager);
-      await this.workbooks.clearForRestore(manager);
-      await this.adhocActions.clearForRestore(manager);
-      await this.environments.clearForRestore(manager);
-
-      await this.workflows.importFromSnapshot(manager, opened.tables);
-      await this.workbooks.importFromSnapshot(manager, opened.tables);
-      await this.adhocActions.importFromSnapshot(manager, opened.tables);
-      await this.members.importFromSnapshot(manager, opened.tables);
-      await this.environments.importFromSnapshot(manager, opened.tables);
-      await this.triggers.importFromSnapshot(manager, opened.tables);
-      await this.eventTriggers.importFromSnapshot(manager, opened.tables);
-      await this.trusts.importFromSnapshot(manager, opened.tables);
-      await this.executions.importFromSnapshot(manager, opened.tables);
-      await this.executions.interruptUnfinished(manager, INTERRUPTED_BY_RESTORE);
+      const { state, history, trusts } = this.owners;
+      // what no archive holds goes too: pending jobs and the trusts of API-started executions
+      await history.clearDelayedJobs(manager);
+      await trusts.clearExecutionTrusts(manager);
+      for (const owner of [history, ...[...state].reverse()]) await owner.clearForRestore(manager);
+      for (const owner of [...state, history]) await owner.importFromSnapshot(manager, opened.tables);
+      await history.interruptUnfinished(manager, INTERRUPTED_BY_RESTORE);
       return this.schedules.markOverdue(manager, new Date());
     });
   }

@@ -10,6 +10,7 @@ import { ServiceSnapshotAction } from './service-snapshot.action';
 import { ServiceSnapshotRepository } from './service-snapshot.repository';
 import { SnapshotExporter } from './snapshot-exporter';
 import { SnapshotRestorer } from './snapshot-restorer';
+import { SnapshotTableOwners } from './snapshot-table-owners';
 import { SnapshotsController } from './snapshots.controller';
 import { SnapshotsService } from './snapshots.service';
 
@@ -17,7 +18,7 @@ import { SnapshotsService } from './snapshots.service';
 @Module({
   imports: [WorkflowsModule, WorkbooksModule, SharingModule, EnvironmentsModule, EngineModule, TriggersModule, EventTriggersModule],
   controllers: [SnapshotsController],
-  providers: [ServiceSnapshotRepository, SnapshotExporter, SnapshotRestorer, SnapshotsService, ServiceSnapshotAction],
+  providers: [ServiceSnapshotRepository, SnapshotTableOwners, SnapshotExporter, SnapshotRestorer, SnapshotsService, ServiceSnapshotAction],
   exports: [SnapshotsService],
 })
 export class SnapshotsModule {}
