@@ -10,6 +10,7 @@ import { MistralErrorFilter } from './common/mistral-error.filter';
 import { requestInputGuard } from './common/request-input.guard';
 import type { SiroccoConfig } from './config/sirocco-config';
 import { unmatchedRouteAnswer } from './root/unmatched-routes';
+import { serveWebUi } from './web-ui/web-ui';
 
 const BODY_LIMIT = 2 * 1024 * 1024;
 
@@ -50,6 +51,8 @@ export async function createSiroccoApp(config: SiroccoConfig, databaseUrl: strin
     }
     next();
   });
+
+  serveWebUi(app);
 
   const openApi = new DocumentBuilder()
     .setTitle('Sirocco')

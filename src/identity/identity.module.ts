@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { SIROCCO_CONFIG } from '../config/config.module';
 import type { SiroccoConfig } from '../config/sirocco-config';
 import { AuthGuard } from './auth.guard';
+import { AuthTokensController } from './auth-tokens.controller';
 import { KeystoneClient } from './keystone/keystone-client';
 import { ServiceSession } from './keystone/service-session';
 import { TokenValidator } from './keystone/token-validator';
@@ -33,6 +34,7 @@ function serviceSession(config: SiroccoConfig): ServiceSession | null {
 @Global()
 @Module({
   imports: [TrustsModule],
+  controllers: [AuthTokensController],
   providers: [
     { provide: ServiceSession, inject: [SIROCCO_CONFIG], useFactory: serviceSession },
     {

@@ -13,6 +13,7 @@ import { toCronTriggerResource, toFiredResource, toFiringResource, toSlotResourc
 import { triggerMasker } from './trigger-masker';
 import { CRON_TRIGGER_LIST_SPEC } from './cron-trigger.columns';
 import { CronTriggersService } from './cron-triggers.service';
+import { previewSchedule } from './schedule-preview';
 
 @ApiTags('cron triggers')
 @Controller('v2/cron_triggers')
@@ -34,6 +35,17 @@ export class CronTriggersController {
   @ApiResponse({ status: 409, description: 'A trigger of that name exists in the project' })
   async create(@Body() body: unknown, @CallerContext() context: RequestContext) {
     return toCronTriggerResource(await this.triggers.create(parseCreateTriggerRequest(body), context));
+  }
+
+  @Post('preview')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'The next fire times of a pattern and time zone before any trigger has them (body: pattern, timezone, first_execution_time, count 1-100); ' +
+      '400 naming what is wrong, as creating the trigger would',
+  })
+  preview(@Body() body: unknown) {
+    return previewSchedule(body);
   }
 
   @Get()

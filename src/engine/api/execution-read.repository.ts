@@ -33,6 +33,14 @@ export const EXECUTION_LIST_SPEC: ListSpec = {
     created_at: { sql: 'ex.created_at', type: 'timestamp' },
     updated_at: { sql: 'COALESCE(ex.updated_at, ex.created_at)', type: 'timestamp' },
     project_id: { sql: 'ex.project_id', type: 'text' },
+    // a filter only (`input_value=web-1`: an input whose top-level value is web-1, e.g. a server's
+    // name); exact matches only, as the input may hold secrets
+    input_value: {
+      sql: "(CASE WHEN jsonb_typeof(ex.input) = 'object' THEN ARRAY(SELECT entry.value FROM jsonb_each_text(ex.input) AS entry) ELSE '{}'::text[] END)",
+      type: 'text[]',
+      sortable: false,
+      mayHoldSecrets: true,
+    },
   },
   idColumn: 'id',
   defaultSortKey: 'created_at',

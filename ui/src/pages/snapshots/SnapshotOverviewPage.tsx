@@ -1,0 +1,3 @@
+export function SnapshotOverviewPage() {
+  return <p>Coming soon.</p>;
+}

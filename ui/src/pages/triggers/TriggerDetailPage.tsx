@@ -1,0 +1,3 @@
+export function TriggerDetailPage() {
+  return <p>Coming soon.</p>;
+}

@@ -1,0 +1,3 @@
+export function TriggerFormPage() {
+  return <p>Coming soon.</p>;
+}

@@ -1,0 +1,3 @@
+export function WorkflowEditPage() {
+  return <p>Coming soon.</p>;
+}
