@@ -27,7 +27,7 @@ export function ExecutionDetailPage() {
   const [commandError, setCommandError] = useState<unknown>();
   const execution = usePolling(() => api.execution(id), [id], 1000);
   const live = !execution.data || !FINISHED_STATES.has(execution.data.state);
-  const tasks = usePolling(() => api.tasks(id), [id], 1000, live);
+  const tasks = usePolling(() => api.tasks(id), [id, execution.data?.updated_at, execution.data?.state], 1000, live);
   const workflowId = execution.data?.workflow_id ?? execution.data?.workflow_name;
   const workflow = usePolling(() => (workflowId ? api.workflow(workflowId) : Promise.resolve(undefined)), [workflowId], 0, false);
 

@@ -18,7 +18,7 @@ interface Props {
 /** One task: state, timings, retries, published values, result or error, its action executions; re-run when it failed. */
 export function TaskPanel({ name, task, withItems, live, onChanged }: Props) {
   const [actionError, setActionError] = useState<unknown>();
-  const actions = usePolling(() => (task ? api.actionExecutions(task.id) : Promise.resolve([])), [task?.id], 2000, live);
+  const actions = usePolling(() => (task ? api.actionExecutions(task.id) : Promise.resolve([])), [task?.id, task?.updated_at, task?.state], 2000, live);
   if (!task) {
     return (
       <section className="task-panel" aria-labelledby="task-title">
