@@ -9,6 +9,7 @@ import type { SiroccoConfig } from '../config/sirocco-config';
 import { DEFAULT_PROJECT_ID, RequestContext } from '../identity/request-context';
 import {
   convertYaqlDefinition,
+  type DefinitionError,
   type DefinitionParseResult,
   formatDefinitionErrors,
   formatYaqlProblems,
@@ -33,7 +34,8 @@ interface ParsedWorkflow {
   text: string;
 }
 
-export type ValidationResult = { valid: true } | { valid: false; error: string };
+/** Mistral's {valid, error}; Sirocco adds `errors` (each with line and column) when the definition parser refused it. */
+export type ValidationResult = { valid: true } | { valid: false; error: string; errors?: DefinitionError[] };
 
 export interface ConversionResult {
   language: 'yaql' | 'jinja' | 'jsonata';
@@ -135,7 +137,7 @@ export class WorkflowsService {
     const conversion = convertYaqlDefinition(text, this.config.limits.definitionBytes);
     if (conversion.problems.length > 0) return { valid: false, error: yaqlRefusal(conversion.problems) };
     const result = this.parseConverted(text, conversion.text, projectId);
-    return result.valid ? { valid: true } : { valid: false, error: `Invalid DSL: ${formatDefinitionErrors(result.errors)}` };
+    return result.valid ? { valid: true } : { valid: false, error: `Invalid DSL: ${formatDefinitionErrors(result.errors)}`, errors: result.errors };
   }
 
   /** POST /v2/workflows/convert: the definition with its YAQL expressions rewritten in JSONata (not stored). */

@@ -61,7 +61,7 @@ export function ExecutionsPage() {
       <form className="filters" role="search" aria-label="Filter executions" onSubmit={(event) => (event.preventDefault(), setFilter('server', server.trim()))}>
         <label>
           Workflow
-          <select value={filters.workflow ?? ''} onChange={(event) => setFilter('workflow', event.target.value)}>
+          <select aria-label="Workflow" value={filters.workflow ?? ''} onChange={(event) => setFilter('workflow', event.target.value)}>
             <option value="">all</option>
             {(workflows.data ?? []).map((workflow) => (
               <option key={workflow.id}>{workflow.name}</option>
@@ -70,7 +70,7 @@ export function ExecutionsPage() {
         </label>
         <label>
           State
-          <select value={filters.state ?? ''} onChange={(event) => setFilter('state', event.target.value)}>
+          <select aria-label="State" value={filters.state ?? ''} onChange={(event) => setFilter('state', event.target.value)}>
             <option value="">all</option>
             {EXECUTION_STATES.map((state) => (
               <option key={state}>{state}</option>
@@ -79,7 +79,7 @@ export function ExecutionsPage() {
         </label>
         <label>
           Trigger
-          <select value={filters.trigger ?? ''} onChange={(event) => setFilter('trigger', event.target.value)}>
+          <select aria-label="Trigger" value={filters.trigger ?? ''} onChange={(event) => setFilter('trigger', event.target.value)}>
             <option value="">any</option>
             {(triggers.data ?? []).map((candidate) => (
               <option key={candidate.id}>{candidate.name}</option>

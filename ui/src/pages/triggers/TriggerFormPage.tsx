@@ -108,7 +108,7 @@ export function TriggerFormPage() {
           </label>
           <label>
             Workflow
-            <select value={fields.workflow} onChange={(event) => set({ workflow: event.target.value })} required disabled={Boolean(editing)}>
+            <select aria-label="Workflow" value={fields.workflow} onChange={(event) => set({ workflow: event.target.value })} required disabled={Boolean(editing)}>
               <option value="">choose…</option>
               {(workflows.data ?? []).map((candidate) => (
                 <option key={candidate.id}>{candidate.name}</option>
@@ -126,7 +126,7 @@ export function TriggerFormPage() {
           </label>
           <label>
             Time zone
-            <select value={fields.timezone} onChange={(event) => set({ timezone: event.target.value })}>
+            <select aria-label="Time zone" value={fields.timezone} onChange={(event) => set({ timezone: event.target.value })}>
               {(ZONES.includes(fields.timezone) ? ZONES : [fields.timezone, ...ZONES]).map((zone) => (
                 <option key={zone}>{zone}</option>
               ))}
@@ -146,7 +146,7 @@ export function TriggerFormPage() {
           <div className="row">
             <label>
               Missed runs
-              <select value={fields.misfire} onChange={(event) => set({ misfire: event.target.value })}>
+              <select aria-label="Missed runs" value={fields.misfire} onChange={(event) => set({ misfire: event.target.value })}>
                 <option value="run_once">run once</option>
                 <option value="skip">skip</option>
                 <option value="catch_up">catch up</option>
@@ -158,7 +158,7 @@ export function TriggerFormPage() {
             </label>
             <label>
               While the previous run goes on
-              <select value={fields.overlap} onChange={(event) => set({ overlap: event.target.value })}>
+              <select aria-label="While the previous run goes on" value={fields.overlap} onChange={(event) => set({ overlap: event.target.value })}>
                 <option value="allow">start anyway</option>
                 <option value="skip">skip</option>
               </select>
