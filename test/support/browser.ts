@@ -35,7 +35,8 @@ export class TestBrowser {
       headless: true,
       args: FLAGS,
       viewport: { width: 1440, height: 900 },
-      timezoneId: 'Europe/Zurich',
+      // not the zone of the triggers the tests make, so pages show both
+      timezoneId: 'America/New_York',
       locale: 'en-GB',
     });
     return new TestBrowser(context, profile);

@@ -56,9 +56,10 @@ snap_wf:
   });
 
   it('says a pattern in words with its zone, seconds-last patterns and macros included', () => {
-    expect(patternInWords('0 5 * * *', 'Europe/Zurich')).toBe('At 05:00 (Europe/Zurich)');
-    expect(patternInWords('0 5 * * * 30', 'UTC')).toBe('At 05:00:30 (UTC)');
-    expect(patternInWords('@daily', 'UTC')).toBe('At 00:00 (UTC)');
+    expect(patternInWords('0 5 * * *', 'Europe/Zurich')).toBe('Every day at 05:00 (Europe/Zurich)');
+    expect(patternInWords('0 5 * * * 30', 'UTC')).toBe('Every day at 05:00:30 (UTC)');
+    expect(patternInWords('@daily', 'UTC')).toBe('Every day at 00:00 (UTC)');
+    expect(patternInWords('0 5 * * 1-5', 'UTC')).toBe('At 05:00, Monday through Friday (UTC)');
     expect(patternInWords(null, 'UTC')).toBe('once (UTC)');
     expect(patternInWords('not a pattern', 'UTC')).toBe('not a pattern (UTC)');
   });

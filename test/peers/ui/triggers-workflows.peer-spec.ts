@@ -47,7 +47,7 @@ describe('web UI: triggers and workflows (chromium)', () => {
 
     await form.getByLabel('Pattern').fill('0 5 * * *');
     await form.getByLabel('Time zone').selectOption('Europe/Zurich');
-    await preview.getByText('At 05:00 (Europe/Zurich)').waitFor();
+    await preview.getByText('Every day at 05:00 (Europe/Zurich)').waitFor();
     const previewRuns = preview.getByRole('list', { name: 'next runs (preview)' }).getByRole('listitem');
     await previewRuns.nth(4).waitFor();
     expect(await previewRuns.first().textContent()).toMatch(/^\d{4}-\d{2}-\d{2} 05:00 Europe\/Zurich/);
@@ -58,7 +58,8 @@ describe('web UI: triggers and workflows (chromium)', () => {
     const saved = page.getByRole('list', { name: 'next runs of nightly-web-1' }).getByRole('listitem');
     await saved.nth(2).waitFor();
     expect(await saved.count()).toBe(3);
-    for (const item of await saved.allTextContents()) expect(item).toMatch(/05:00 Europe\/Zurich/);
+    // in the trigger's zone, and in the viewer's (the browser runs in America/New_York)
+    for (const item of await saved.allTextContents()) expect(item).toMatch(/05:00 Europe\/Zurich \(\d{4}-\d{2}-\d{2} 2[23]:00 America\/New_York here\)/);
 
     // what the API stored is what the form said
     const trigger = (await app.http.get('/v2/cron_triggers/nightly-web-1').expect(200)).body;
@@ -67,7 +68,7 @@ describe('web UI: triggers and workflows (chromium)', () => {
 
     await page.goto(`${app.baseUrl}/ui/triggers`);
     const row = page.locator('tr[data-trigger="nightly-web-1"]');
-    await row.getByText('At 05:00 (Europe/Zurich)').waitFor();
+    await row.getByText('Every day at 05:00 (Europe/Zurich)').waitFor();
     await row.getByRole('listitem').nth(2).waitFor();
     await screenshot(page, 'triggers');
   });

@@ -19,7 +19,9 @@ export function patternInWords(pattern: string | null, timezone: string): string
   if (fields.length === 6) fields = [fields[5], ...fields.slice(0, 5)];
   try {
     const words = cronstrue.toString(fields.join(' '), { use24HourTimeFormat: true, verbose: false, throwExceptionOnParseError: true });
-    return `${words} (${timezone})`;
+    // cronstrue says "At 05:00" for a daily time: say which days
+    const daily = fields.length >= 5 && fields.slice(-3).every((field) => field === '*') && /^At \d/.test(words);
+    return `${daily ? `Every day at ${words.slice(3)}` : words} (${timezone})`;
   } catch {
     return `${pattern} (${timezone})`;
   }
