@@ -78,9 +78,16 @@ describe('web UI: triggers and workflows (chromium)', () => {
     await page.getByRole('button', { name: 'Fire now' }).click();
     const firing = page.getByRole('table', { name: 'Firings' }).locator('tbody tr').filter({ hasText: 'started' });
     await firing.waitFor();
+    const executionId = (await firing.getByRole('link').textContent())!;
     await firing.getByRole('link').click();
     await page.getByRole('heading', { name: 'Execution of ui_snap_wf' }).waitFor();
     await page.locator('#execution-state').getByText('SUCCESS').waitFor();
+
+    // the executions list filtered by the trigger shows that run, and only runs of that trigger
+    await app.http.post('/v2/executions').send({ workflow_name: 'ui_snap_wf', input: { instance: 'not-triggered' } }).expect(201);
+    await page.goto(`${app.baseUrl}/ui/executions?trigger=nightly-web-1`);
+    await page.locator(`tr[data-execution="${executionId}"]`).getByText('nightly-web-1').waitFor();
+    expect(await page.locator('tbody tr[data-execution]').count()).toBe(1);
 
     await page.goto(`${app.baseUrl}/ui/triggers/nightly-web-1`);
     await page.getByRole('button', { name: 'Pause' }).click();

@@ -33,15 +33,16 @@ export function ExecutionsPage() {
     input_value: filters.server || undefined,
   };
   const until = parseApiTime(localInputToApi(filters.until ?? '') ?? null);
+  // each answer says which trigger it was filtered by, so an answer from before the triggers were known is never shown as filtered
   const executions = usePolling(
-    () => api.executions({ ...query, ...(trigger ? { trigger: triggerDescription(trigger) } : {}) }),
+    () => api.executions({ ...query, ...(trigger ? { trigger: triggerDescription(trigger) } : {}) }).then((list) => ({ triggerId: trigger?.id, list })),
     [params.toString(), trigger?.id],
     1000,
   );
   const shown = useMemo(
     () =>
-      (executions.data ?? []).filter((execution) => {
-        if (filters.trigger && !trigger) return false;
+      (executions.data?.list ?? []).filter((execution) => {
+        if (filters.trigger && (!trigger || executions.data?.triggerId !== trigger.id)) return false;
         const created = parseApiTime(execution.created_at);
         return !until || !created || created <= until;
       }),
