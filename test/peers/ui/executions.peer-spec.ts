@@ -114,6 +114,10 @@ describe('web UI: executions (chromium)', () => {
     await expectText(page.getByLabel('published values of prepare'), '"prepared": "web-1"');
     await page.getByRole('table', { name: 'Action executions of prepare' }).getByText('std.noop').waitFor();
     await screenshot(page, 'execution-success');
+    // the graph is usable from the keyboard: a node takes the focus, Enter chooses it
+    await node('cleanup').focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Task cleanup' }).waitFor();
   });
 
   it('shows the failed task and its error, and re-runs it', async () => {
@@ -168,6 +172,16 @@ describe('web UI: executions (chromium)', () => {
     await page.getByLabel('State').selectOption('');
     await page.getByLabel('Workflow').selectOption('ui_failing_wf');
     await page.getByText('No executions match.').waitFor();
+    await page.getByLabel('Workflow').selectOption('');
+    // the time range: from a time to come finds nothing, up to a time to come finds the run
+    await page.getByLabel('From').fill('2099-01-01T00:00');
+    await page.getByText('No executions match.').waitFor();
+    await page.getByLabel('From').fill('');
+    await page.getByLabel('To').fill('2099-01-01T00:00');
+    await page.locator(`tr[data-execution="${id}"]`).waitFor();
+    await page.getByLabel('To').fill('2001-01-01T00:00');
+    await page.getByText('No executions match.').waitFor();
+    await page.getByLabel('To').fill('');
     await page.getByLabel('Server in input').fill('');
     await page.getByRole('button', { name: 'Search' }).click();
     await waitForPage(async () => (await page.locator('tbody tr[data-execution]').count()) >= 1);

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { screenshot, TestBrowser } from '../../support/browser';
 import { startTestApp, type TestApp } from '../../support/test-app';
+import { waitFor } from '../../support/wait-for';
 
 const WORKFLOWS = `
 version: '2.0'
@@ -71,6 +72,22 @@ describe('web UI: triggers and workflows (chromium)', () => {
     await row.getByText('Every day at 05:00 (Europe/Zurich)').waitFor();
     await row.getByRole('listitem').nth(2).waitFor();
     await screenshot(page, 'triggers');
+  });
+
+  it('edits a trigger: the form comes filled in, the new pattern is previewed and saved', async () => {
+    await page.goto(`${app.baseUrl}/ui/triggers/nightly-web-1`);
+    await page.getByRole('link', { name: 'Edit' }).click();
+    const form = page.getByRole('form', { name: 'Edit trigger' });
+    await waitFor('the form filled in', async () => (await form.getByLabel('instance (required)').inputValue()) === 'web-1', { timeoutMs: 20000, intervalMs: 100 });
+    expect(await form.getByLabel('Pattern').inputValue()).toBe('0 5 * * *');
+    await form.getByLabel('Pattern').fill('30 6 * * 1-5');
+    await page.getByRole('region', { name: 'Schedule preview' }).getByText('At 06:30, Monday through Friday (Europe/Zurich)').waitFor();
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Trigger nightly-web-1' }).waitFor();
+    await page.getByText('At 06:30, Monday through Friday (Europe/Zurich)').waitFor();
+    const trigger = (await app.http.get('/v2/cron_triggers/nightly-web-1').expect(200)).body;
+    expect(trigger.pattern).toBe('30 6 * * 1-5');
+    expect(JSON.parse(trigger.workflow_input)).toEqual({ instance: 'web-1' });
   });
 
   it('fires a trigger now, lists the firing with a link to its execution, pauses, resumes and deletes it after confirmation', async () => {
