@@ -32,6 +32,14 @@ ui_failing_wf:
       on-success: [broken]
     broken:
       action: std.fail error_data="the disk is full"
+ui_parent_wf:
+  tasks:
+    child:
+      workflow: ui_child_wf
+ui_child_wf:
+  tasks:
+    inner:
+      action: std.noop
 ui_slow_wf:
   tasks:
     nap:
@@ -136,6 +144,16 @@ describe('web UI: executions (chromium)', () => {
     await page.getByRole('table', { name: 'Action executions of broken' }).locator('tbody tr').nth(1).waitFor();
     await expectText(page.locator('#execution-state'), 'ERROR');
     await node('broken', 'ERROR').waitFor();
+  });
+
+  it("links a sub-workflow task to its child execution", async () => {
+    const id = await start('ui_parent_wf');
+    await page.goto(`${app.baseUrl}/ui/executions/${id}`);
+    await expectText(page.locator('#execution-state'), 'SUCCESS');
+    await node('child', 'SUCCESS').click();
+    await page.getByRole('link', { name: 'ui_child_wf' }).click();
+    await page.getByRole('heading', { name: 'Execution of ui_child_wf' }).waitFor();
+    await node('inner', 'SUCCESS').waitFor();
   });
 
   it('pauses, resumes and cancels from the page', async () => {

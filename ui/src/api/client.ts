@@ -95,6 +95,8 @@ export interface ExecutionFilters {
   since?: string;
   until?: string;
   input_value?: string;
+  /** the sub-workflow executions a task started */
+  task_execution_id?: string;
 }
 
 /** Mistral's filter syntax (`gte:...`) for the time range; the trigger filter is the executions' description as Sirocco writes it. */
@@ -107,6 +109,7 @@ function executionQuery(filters: ExecutionFilters, limit: number): Query {
     state: filters.state,
     input_value: filters.input_value,
     description: filters.trigger,
+    task_execution_id: filters.task_execution_id,
     created_at: filters.since && filters.until ? undefined : filters.since ? `gte:${filters.since}` : filters.until ? `lte:${filters.until}` : undefined,
   };
 }

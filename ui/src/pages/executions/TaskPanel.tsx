@@ -117,7 +117,7 @@ export function TaskPanel({ name, task, withItems, live, onChanged }: Props) {
 }
 
 function SubExecutions({ taskId }: { taskId: string }) {
-  const executions = usePolling(() => api.executions({}, 1000).then((all) => all.filter((execution) => execution.task_execution_id === taskId)), [taskId], 0, false);
+  const executions = usePolling(() => api.executions({ task_execution_id: taskId }, 100), [taskId], 2000);
   return (
     <p>
       Sub-workflow:{' '}
