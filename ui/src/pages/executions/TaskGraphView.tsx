@@ -44,8 +44,8 @@ export function TaskGraphView({ graph, tasks, selected, onSelect }: Props) {
   return (
     <figure className="graph">
       <svg
-        role="img"
-        aria-label={`Task graph of ${graph.workflow}`}
+        role="group"
+        aria-label={`Task graph of ${graph.workflow}: choose a task for its details`}
         width={layout.width}
         height={layout.height}
         viewBox={`0 0 ${layout.width} ${layout.height}`}
