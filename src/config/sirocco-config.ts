@@ -95,6 +95,10 @@ export interface SiroccoConfig {
     /** keystone mode: the projects whose workflows may run sirocco.service_snapshot (none by default) */
     actionProjects: string[];
   };
+  metrics: {
+    /** when set, GET /metrics needs `Authorization: Bearer <token>`; when unset it is open (no Keystone token either way) */
+    token?: string;
+  };
   mail: {
     /** smtp:// or smtps:// URL of the mail server; when absent mails go to the outbox folder. */
     smtpUrl?: string;
@@ -266,6 +270,9 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
       fetchTimeoutMs: readInteger(env, 'SIROCCO_SNAPSHOT_FETCH_TIMEOUT_MS', 60000, 100, 3600000),
       dir: path.resolve(env.SIROCCO_SNAPSHOT_DIR || path.join(env.SIROCCO_DATA_DIR || '.sirocco', 'snapshots')),
       actionProjects: (env.SIROCCO_SNAPSHOT_ACTION_PROJECTS ?? '').split(',').map((item) => item.trim()).filter(Boolean),
+    },
+    metrics: {
+      token: env.SIROCCO_METRICS_TOKEN || undefined,
     },
     mail: {
       smtpUrl: readUrl(env, 'SIROCCO_SMTP_URL', ['smtp:', 'smtps:']),

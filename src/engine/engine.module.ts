@@ -3,6 +3,7 @@ import { EnvironmentsModule } from '../environments/environments.module';
 import { ExpressionsModule } from '../expressions/expressions.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { EXECUTION_COMMANDS } from './execution-commands';
+import { EngineMetrics } from './engine-metrics';
 import { EngineExecutionLookup } from './execution-lookup';
 import { ExecutionsRepository } from './executions.repository';
 import { ExecutionsService } from './executions.service';
@@ -25,6 +26,7 @@ import { WorkflowEngine } from './runtime/workflow-engine.service';
     ExecutionsRepository,
     RuntimeClaimsRepository,
     EngineExecutionLookup,
+    EngineMetrics,
     { provide: EXECUTION_COMMANDS, useExisting: ExecutionsService },
   ],
   exports: [EXECUTION_COMMANDS, WorkflowEngine, ExecutionsService, ExecutionStarter, ExecutionsRepository],

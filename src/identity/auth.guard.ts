@@ -6,9 +6,9 @@ import { KeystoneError, ServiceLoginError } from './keystone/keystone-error';
 import { TokenValidator } from './keystone/token-validator';
 import type { RequestWithContext } from './request-context';
 
-/** Paths anyone may read: version discovery, the API documentation and the health probes. */
+/** Paths anyone may read: version discovery, the API documentation, the health probes and /metrics (its own optional bearer token). */
 function isPublic(path: string): boolean {
-  return path === '/healthz' || path === '/readyz' || path === '/' || path === '/v2' || path === '/v2/' || path.startsWith('/docs');
+  return path === '/healthz' || path === '/readyz' || path === '/metrics' || path === '/' || path === '/v2' || path === '/v2/' || path.startsWith('/docs');
 }
 
 /**

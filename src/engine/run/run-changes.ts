@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { noObservations, type RunObservations } from '../../metrics/run-observations';
 import type { TaskSpec } from '../../workflows/language';
 import { ActionExecutionEntity } from '../action-execution.entity';
 import { DelayedJobEntity, type DelayedJobKind } from '../delayed-job.entity';
 import type { ActionOutcome } from '../engine-events';
-import type { ExecutionState } from '../execution-states';
+import { isTerminal, type ExecutionState } from '../execution-states';
 import { TaskExecutionEntity, type TaskRuntimeContext } from '../task-execution.entity';
 import { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import type { AfterCommit } from './after-commit';
@@ -39,6 +40,12 @@ export class RunChanges {
   private readonly dirtyActions = new Set<string>();
   private readonly newExecutions: WorkflowExecutionEntity[] = [];
   private executionDirty = false;
+  /** the execution had ended before this transaction: it ends (for the metrics) only when re-run later */
+  private readonly endedBefore: boolean;
+  private observed = false;
+  /** tasks and actions this transaction ended, for the metrics */
+  private readonly endedTasks = new Map<string, TaskExecutionEntity>();
+  private readonly endedActions = new Map<string, ActionExecutionEntity>();
   /** the created_at of the last task this transition made */
   private lastTaskCreatedAt = 0;
   private inserted = false;
@@ -48,7 +55,10 @@ export class RunChanges {
     private readonly owner: RunOwner,
     /** the execution was created in this transaction and is not stored yet */
     public isNew: boolean,
-  ) {}
+  ) {
+    this.endedBefore = !isNew && isTerminal(execution.state);
+    if (isNew) this.afterCommit.observed = { ...noObservations(), started: [execution.workflowName] };
+  }
 
   markExecution(): void {
     this.executionDirty = true;
@@ -104,6 +114,7 @@ export class RunChanges {
     task.stateInfo = stateInfo;
     task.finishedAt = now();
     this.touchTask(task);
+    this.endedTasks.set(task.id, task);
   }
 
   touchTask(task: TaskExecutionEntity): void {
@@ -158,6 +169,7 @@ export class RunChanges {
     action.leaseExpiresAt = null;
     action.updatedAt = now();
     this.dirtyActions.add(action.id);
+    this.endedActions.set(action.id, action);
   }
 
   cancelAction(action: ActionExecutionEntity, reason: string): void {
@@ -167,6 +179,7 @@ export class RunChanges {
     action.leaseExpiresAt = null;
     action.updatedAt = now();
     this.dirtyActions.add(action.id);
+    this.endedActions.set(action.id, action);
   }
 
   /** An asynchronous action waits for its result: no instance holds it. */
@@ -188,6 +201,7 @@ export class RunChanges {
 
   newChildExecution(child: WorkflowExecutionEntity): void {
     this.newExecutions.push(child);
+    (this.afterCommit.observed ??= noObservations()).started.push(child.workflowName);
   }
 
   /** A job for this execution (or another one, e.g. the parent), due in `seconds`. */
@@ -206,6 +220,24 @@ export class RunChanges {
     this.newJobs.push(job);
   }
 
+  /** What this transaction did, for the metrics; handed over with afterCommit and recorded once it committed. */
+  private observe(): void {
+    if (this.observed) return;
+    this.observed = true;
+    const observed = (this.afterCommit.observed ??= noObservations());
+    const exec = this.execution;
+    if (isTerminal(exec.state) && !this.endedBefore) observed.finished.push({ workflow: exec.workflowName, state: exec.state });
+    for (const task of this.endedTasks.values()) {
+      const spec = exec.spec.tasks?.[task.name];
+      const action = task.type === 'WORKFLOW' ? 'workflow' : (spec?.action ?? 'unknown');
+      const seconds = ((task.finishedAt ?? now()).getTime() - (task.startedAt ?? task.createdAt).getTime()) / 1000;
+      observed.tasks.push({ action, state: task.state, seconds });
+    }
+    for (const action of this.endedActions.values()) {
+      observed.actions.push({ action: action.name, state: action.state, seconds: ((action.updatedAt ?? now()).getTime() - action.createdAt.getTime()) / 1000 });
+    }
+  }
+
   /** The new rows among `rows`, without building a copy of a list that may be 100,000s long. */
   private *newItems<T>(ids: Set<string>, rows: Map<string, T>): Iterable<T> {
     for (const id of ids) yield rows.get(id)!;
@@ -213,6 +245,7 @@ export class RunChanges {
 
   /** Writes every change of this transaction; a new execution's rows go to `started` when given (a batch of starts). */
   async flush(manager: EntityManager, started?: StartedRows): Promise<void> {
+    this.observe();
     if (this.isNew && started) {
       this.isNew = false;
       started.add({
