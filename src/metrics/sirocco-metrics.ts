@@ -102,6 +102,13 @@ export class SiroccoMetrics {
     registers: [this.registry],
   });
 
+  private readonly eventTriggerFirings = new Counter({
+    name: 'sirocco_event_trigger_firings_total',
+    help: 'Executions started by event triggers (OpenStack notifications) on this instance, by workflow and outcome (started, failed)',
+    labelNames: ['workflow', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   private readonly trustChecks = new Counter({
     name: 'sirocco_trust_checks_total',
     help: "Checks of cron triggers' Keystone trusts (at firing and daily), by result (ok, broken)",
@@ -150,6 +157,11 @@ export class SiroccoMetrics {
   triggerFiring(workflow: string, outcome: string, latenessSeconds: number | null): void {
     this.triggerFirings.inc({ workflow, outcome, kind: latenessSeconds === null ? 'manual' : 'scheduled' });
     if (latenessSeconds !== null) this.firingLateness.observe({ workflow }, Math.max(0, latenessSeconds));
+  }
+
+  /** A notification started (or failed to start) a trigger's execution; committed. */
+  eventTriggerFiring(workflow: string, failed: boolean): void {
+    this.eventTriggerFirings.inc({ workflow, outcome: failed ? 'failed' : 'started' });
   }
 
   trustCheck(ok: boolean): void {
