@@ -129,6 +129,9 @@ export class SiroccoMetrics {
     registers: [this.registry],
   });
 
+  /** the reads of the database gauges, run before each scrape is written */
+  private readonly databaseReads: Array<() => Promise<void>> = [];
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -192,33 +195,37 @@ export class SiroccoMetrics {
    * sirocco_metrics_read_failures_total: the rest of the scrape still answers.
    */
   addDatabaseGauge<L extends string>(definition: DatabaseGauge<L>): void {
-    const failures = this.scrapeReadFailures;
+    const entry: { read: () => Promise<void>; samples: Array<GaugeSample<L>> } = { samples: [], read: async () => undefined };
+    entry.read = async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out')), SCRAPE_READ_TIMEOUT_MS);
+      });
+      try {
+        entry.samples = await Promise.race([definition.read(), timeout]);
+      } catch {
+        entry.samples = [];
+        this.scrapeReadFailures.inc({ metric: definition.name });
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    this.databaseReads.push(entry.read);
     new Gauge<L>({
       name: definition.name,
       help: definition.help,
       labelNames: definition.labelNames,
       registers: [this.registry],
-      async collect() {
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('timed out')), SCRAPE_READ_TIMEOUT_MS);
-        });
-        try {
-          const samples = await Promise.race([definition.read(), timeout]);
-          this.reset();
-          for (const sample of samples) this.set(sample.labels, sample.value);
-        } catch {
-          this.reset();
-          failures.inc({ metric: definition.name });
-        } finally {
-          clearTimeout(timer);
-        }
+      collect() {
+        this.reset();
+        for (const sample of entry.samples) this.set(sample.labels, sample.value);
       },
     });
   }
 
-  /** The exposition text (Prometheus text format 0.0.4). */
-  exposition(): Promise<string> {
+  /** The exposition text (Prometheus text format 0.0.4); the database gauges are read first, together. */
+  async exposition(): Promise<string> {
+    await Promise.all(this.databaseReads.map((read) => read()));
     return this.registry.metrics();
   }
 
