@@ -75,6 +75,8 @@ export function registerExecutionCommands(program: Command, context: CliContext)
     .argument('<execution>', 'execution id')
     .action(async (id: string, _options: unknown, command: Command) => {
       const client = await context.client(command);
+      // the execution first: the list of a missing one's tasks would just be empty
+      await client.get(`/v2/executions/${encodeURIComponent(id)}`);
       const { tasks } = await client.get<{ tasks: TaskResource[] }>(`/v2/executions/${encodeURIComponent(id)}/tasks`, {
         sort_keys: 'created_at',
         sort_dirs: 'asc',

@@ -7,7 +7,8 @@ interface MaintenanceResource extends Record<string, unknown> {
   activation_requested_at: string | null;
   activated_at: string | null;
   requested_by: string | null;
-  remaining_executions: number;
+  /** ids of the top-level executions still running */
+  remaining_executions: string[];
 }
 
 /** `sirocco maintenance [on|off|status]`: no new work while on (see /v2/maintenance). */
@@ -25,6 +26,8 @@ export function registerMaintenanceCommands(program: Command, context: CliContex
           : await client.request<MaintenanceResource>('PUT', '/v2/maintenance', {
               json: { status: action === 'off' ? 'deactivated' : options.now ? 'activated' : 'activating' },
             });
-      context.output.out(context.json(command) ? renderJson(state) : renderRecord(state as Record<string, string | number | null>));
+      if (context.json(command)) return context.output.out(renderJson(state));
+      const { remaining_executions: running, ...fields } = state;
+      context.output.out(renderRecord({ ...(fields as Record<string, string | null>), 'still running': running.length === 0 ? 'none' : running.join(' ') }));
     });
 }
