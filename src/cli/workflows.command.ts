@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { convertYaqlDefinition } from '../workflows/language';
 import type { CliContext } from './cli-context';
 import { renderJson, renderTable } from './cli-output';
 import { definitionFiles, pushFile, validateDefinition, type PushReport } from './workflow-files';
@@ -15,7 +14,9 @@ export function registerWorkflowCommands(program: Command, context: CliContext):
     .argument('<file>', "the definition's YAML file ('-' reads standard input)")
     .option('-o, --output <file>', 'write the converted YAML to this file instead of standard output')
     .option('--changes', 'list every converted expression (line:column: from -> to) on standard error')
-    .action((file: string, options: { output?: string; changes?: boolean }) => {
+    .action(async (file: string, options: { output?: string; changes?: boolean }) => {
+      // loaded here only: the workflow language (ajv, jsonata) would slow every other command's start
+      const { convertYaqlDefinition } = await import('../workflows/language');
       const text = readFileSync(file === '-' ? 0 : file, 'utf8');
       const conversion = convertYaqlDefinition(text);
       if (conversion.problems.length > 0) {
