@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { CliContext } from './cli-context';
-import { renderJson, renderTable } from './cli-output';
+import { decodeJsonFields, renderJson, renderTable } from './cli-output';
 import { definitionFiles, pushFile, validateDefinition, type PushReport } from './workflow-files';
 
 /** `sirocco workflows ...`: commands on workflow definitions. */
@@ -37,6 +37,35 @@ export function registerWorkflowCommands(program: Command, context: CliContext):
       else output.err(`${file}: ${conversion.changes.length} expression(s) converted from YAQL to JSONata\n`);
       if (options.output) writeFileSync(options.output, conversion.text);
       else output.out(conversion.text);
+    });
+
+  workflows
+    .command('list')
+    .description('The workflows this project sees: name, namespace, scope, input, last change')
+    .option('--all-projects', 'every project (administrators, keystone mode)')
+    .action(async (options: { allProjects?: boolean }, command: Command) => {
+      const client = await context.client(command);
+      const { workflows: found } = await client.get<{ workflows: Record<string, string>[] }>('/v2/workflows', {
+        all_projects: options.allProjects ? 'true' : undefined,
+      });
+      if (context.json(command)) return output.out(renderJson(found.map((workflow) => decodeJsonFields(workflow, ['interface']))));
+      output.out(
+        renderTable(
+          ['name', 'namespace', 'scope', 'input', 'updated (UTC)'],
+          found.map((workflow) => [workflow.name, workflow.namespace, workflow.scope, workflow.input, workflow.updated_at ?? workflow.created_at]),
+        ),
+      );
+    });
+
+  workflows
+    .command('get')
+    .description("A workflow's definition (YAML as stored)")
+    .argument('<workflow>', 'name or id')
+    .option('--namespace <namespace>', 'its namespace', '')
+    .action(async (name: string, options: { namespace: string }, command: Command) => {
+      const client = await context.client(command);
+      const found = await client.get<Record<string, string>>(`/v2/workflows/${encodeURIComponent(name)}`, { namespace: options.namespace });
+      output.out(context.json(command) ? renderJson(decodeJsonFields(found, ['interface'])) : found.definition);
     });
 
   workflows

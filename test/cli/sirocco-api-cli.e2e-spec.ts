@@ -209,8 +209,11 @@ describe('sirocco against a live Sirocco (noauth)', () => {
       const parsed = JSON.parse(third.stdout) as { workflow: string | null; result: string; error?: string }[];
       expect(parsed.map((r) => `${r.workflow}:${r.result}`)).toEqual(['pushed_one:unchanged', 'pushed_a:updated', 'pushed_b:unchanged', 'null:error']);
       expect(parsed[3].error).toMatch(/^5:\d+: .*no\.such_action/);
-      const stored = await service.http.get('/v2/workflows/pushed_a');
-      expect(stored.body.definition).toContain('std.echo output=1');
+      const stored = await sirocco('workflows', 'get', 'pushed_a');
+      expect(stored.stdout).toBe("---\nversion: '2.0'\n\npushed_a:\n  tasks:\n    t:\n      action: std.echo output=1\n");
+      const list = JSON.parse((await sirocco('workflows', 'list', '--json')).stdout) as { name: string }[];
+      expect(list.map((workflow) => workflow.name)).toEqual(expect.arrayContaining(['greet', 'pushed_one', 'pushed_a', 'pushed_b']));
+      expect((await sirocco('workflows', 'list')).stdout).toMatch(/greet\s*│\s*│ private\s*│ name/);
     });
   });
 
