@@ -56,8 +56,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * lines otherwise; then its output (SUCCESS, exit 0) or its failed tasks and errors (exit 1).
  */
 export async function watchExecution(client: SiroccoClient, id: string, output: CliOutput, options: WatchOptions): Promise<ExitCode> {
-  const live = !options.json && output.interactive;
-  const spinner = live ? ora({ text: `execution ${id}`, stream: process.stderr }).start() : undefined;
+  // ora also stays quiet in CI and on a dumb terminal: plain lines then
+  const candidate = !options.json && output.interactive ? ora({ text: `execution ${id}`, stream: process.stderr }) : undefined;
+  // isEnabled is there at run time, not in ora 5's types
+  const spinner = candidate && (candidate as unknown as { isEnabled: boolean }).isEnabled ? candidate.start() : undefined;
+  const live = spinner !== undefined;
   const stopWatching = () => {
     spinner?.stop();
     output.err(`\nstopped watching; the execution goes on (sirocco watch ${id})\n`);

@@ -61,7 +61,12 @@ export class SiroccoClient {
     const response = await this.send(method, path, options);
     if (response.status === 204) return undefined as T;
     const text = await response.text();
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    if (text === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw CliError.unreachable(`${this.baseUrl}${path} did not answer JSON: is ${this.baseUrl} Sirocco's API (SIROCCO_URL, --url)?`);
+    }
   }
 
   /** A binary answer (a snapshot archive). */
