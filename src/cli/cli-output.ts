@@ -20,14 +20,14 @@ export type Cell = string | number | boolean | null | undefined;
 
 /** A table for people (`--json` gives the data to scripts). */
 export function renderTable(head: string[], rows: Cell[][]): string {
-  const table = new Table({ head, style: { head: [], border: [] }, wordWrap: false });
+  const table = new Table({ head, style: { head: [], border: [], compact: true }, wordWrap: false });
   for (const row of rows) table.push(row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))));
   return `${table.toString()}\n`;
 }
 
 /** Field / value lines for one resource. */
 export function renderRecord(record: Record<string, Cell>): string {
-  const table = new Table({ style: { head: [], border: [] } });
+  const table = new Table({ style: { head: [], border: [], compact: true } });
   for (const [key, value] of Object.entries(record)) table.push({ [key]: value === null || value === undefined ? '' : String(value) });
   return `${table.toString()}\n`;
 }
