@@ -70,6 +70,21 @@ export interface SiroccoConfig {
     /** how many of them it fires at once */
     concurrency: number;
   };
+  /** Retention of finished executions (Mistral's execution_expiration_policy); 0 everywhere keeps all. */
+  retention: {
+    /** SUCCESS and CANCELLED executions are removed this many days after they ended (0: never by age) */
+    successDays: number;
+    /** ERROR executions are removed this many days after they ended (0: never by age); kept past the counts below meanwhile */
+    failureDays: number;
+    /** finished executions kept per workflow (newest first; 0: no limit) */
+    maxPerWorkflow: number;
+    /** finished executions kept per cron or event trigger (newest first; 0: no limit) */
+    maxPerTrigger: number;
+    /** how often each instance looks for executions to remove */
+    intervalSeconds: number;
+    /** executions (with their tasks, actions and sub-workflows) removed per transaction */
+    batchSize: number;
+  };
   maintenance: {
     /** how long `activating` waits for running executions before maintenance mode is activated anyway */
     activationTimeoutSeconds: number;
@@ -249,6 +264,14 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
       operatorEmail: env.SIROCCO_OPERATOR_EMAIL || undefined,
       batchSize: readInteger(env, 'SIROCCO_TRIGGER_BATCH_SIZE', 500, 1, 100000),
       concurrency: readInteger(env, 'SIROCCO_TRIGGER_CONCURRENCY', 16, 1, 1000),
+    },
+    retention: {
+      successDays: readInteger(env, 'SIROCCO_RETENTION_SUCCESS_DAYS', 0, 0, 36500),
+      failureDays: readInteger(env, 'SIROCCO_RETENTION_FAILURE_DAYS', 0, 0, 36500),
+      maxPerWorkflow: readInteger(env, 'SIROCCO_RETENTION_MAX_PER_WORKFLOW', 0, 0, 100000000),
+      maxPerTrigger: readInteger(env, 'SIROCCO_RETENTION_MAX_PER_TRIGGER', 0, 0, 100000000),
+      intervalSeconds: readInteger(env, 'SIROCCO_RETENTION_INTERVAL', 600, 1, 86400),
+      batchSize: readInteger(env, 'SIROCCO_RETENTION_BATCH_SIZE', 200, 1, 10000),
     },
     maintenance: {
       activationTimeoutSeconds: readInteger(env, 'SIROCCO_MAINTENANCE_ACTIVATION_TIMEOUT', 3600, 0, 2678400),

@@ -9,6 +9,8 @@ import { ExecutionsRepository } from './executions.repository';
 import { ExecutionsService } from './executions.service';
 import { OneOffActions } from './one-off-actions.service';
 import { RuntimeClaimsRepository } from './runtime/runtime-claims.repository';
+import { ExecutionRetentionRepository } from './retention/execution-retention.repository';
+import { ExecutionRetention } from './retention/execution-retention.service';
 import { ExecutionStarter } from './start/execution-starter';
 import { WorkflowEngine } from './runtime/workflow-engine.service';
 
@@ -27,8 +29,10 @@ import { WorkflowEngine } from './runtime/workflow-engine.service';
     RuntimeClaimsRepository,
     EngineExecutionLookup,
     EngineMetrics,
+    ExecutionRetention,
+    ExecutionRetentionRepository,
     { provide: EXECUTION_COMMANDS, useExisting: ExecutionsService },
   ],
-  exports: [EXECUTION_COMMANDS, WorkflowEngine, ExecutionsService, ExecutionStarter, ExecutionsRepository],
+  exports: [EXECUTION_COMMANDS, WorkflowEngine, ExecutionsService, ExecutionStarter, ExecutionsRepository, ExecutionRetention],
 })
 export class EngineModule {}

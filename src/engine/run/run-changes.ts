@@ -20,6 +20,8 @@ export interface RunOwner {
 
 const now = (): Date => new Date();
 const addSeconds = (date: Date, seconds: number): Date => new Date(date.getTime() + seconds * 1000);
+/** Rows per INSERT: 19 columns a task row, well under PostgreSQL's 65,535 parameters a statement. */
+const ROWS_PER_INSERT = 500;
 
 /**
  * The unit of work of one transition: every row of the execution the run loaded, created or
@@ -265,9 +267,14 @@ export class RunChanges {
       await manager.insert(WorkflowExecutionEntity, this.execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
       this.inserted = true;
     }
-    if (this.newExecutions.length > 0) await manager.insert(WorkflowExecutionEntity, this.newExecutions as QueryDeepPartialEntity<WorkflowExecutionEntity>[]);
+    // in groups: one INSERT of thousands of rows would pass PostgreSQL's 65,535 parameters
+    for (let i = 0; i < this.newExecutions.length; i += ROWS_PER_INSERT) {
+      await manager.insert(WorkflowExecutionEntity, this.newExecutions.slice(i, i + ROWS_PER_INSERT) as QueryDeepPartialEntity<WorkflowExecutionEntity>[]);
+    }
     const taskInserts = [...this.newTasks].map((id) => this.tasks.get(id)!);
-    if (taskInserts.length > 0) await manager.insert(TaskExecutionEntity, taskInserts as QueryDeepPartialEntity<TaskExecutionEntity>[]);
+    for (let i = 0; i < taskInserts.length; i += ROWS_PER_INSERT) {
+      await manager.insert(TaskExecutionEntity, taskInserts.slice(i, i + ROWS_PER_INSERT) as QueryDeepPartialEntity<TaskExecutionEntity>[]);
+    }
     for (const id of this.dirtyTasks) {
       if (this.newTasks.has(id)) continue;
       const task = this.tasks.get(id)!;
@@ -285,8 +292,8 @@ export class RunChanges {
       } as QueryDeepPartialEntity<TaskExecutionEntity>);
     }
     const actionInserts = [...this.newActions].map((id) => this.actions.get(id)!);
-    for (let i = 0; i < actionInserts.length; i += 500) {
-      await manager.insert(ActionExecutionEntity, actionInserts.slice(i, i + 500) as QueryDeepPartialEntity<ActionExecutionEntity>[]);
+    for (let i = 0; i < actionInserts.length; i += ROWS_PER_INSERT) {
+      await manager.insert(ActionExecutionEntity, actionInserts.slice(i, i + ROWS_PER_INSERT) as QueryDeepPartialEntity<ActionExecutionEntity>[]);
     }
     for (const id of this.dirtyActions) {
       if (this.newActions.has(id)) continue;
