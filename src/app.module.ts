@@ -21,6 +21,7 @@ import { HealthModule } from './health/health.module';
 import { RootModule } from './root/root.module';
 import { ServiceStateModule } from './service-state/service-state.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { WorkbooksModule } from './workbooks/workbooks.module';
 import { SnapshotsModule } from './snapshots/snapshots.module';
 import { WorkflowsModule } from './workflows/workflows.module';
@@ -42,6 +43,7 @@ export class AppModule {
           ],
         }),
         DatabaseModule.forUrl(databaseUrl, entities, config.database),
+        MetricsModule,
         ServiceStateModule,
         IdentityModule,
         ExpressionsModule,

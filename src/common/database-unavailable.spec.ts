@@ -22,6 +22,8 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(pgError('23505', 'duplicate key value violates unique constraint'))).toBe(false);
     expect(isDatabaseUnavailable(pgError('22P02', 'invalid input syntax for type uuid'))).toBe(false);
     expect(isDatabaseUnavailable(new Error('unknown task'))).toBe(false);
+    // a statement PostgreSQL refuses at the protocol level fails the same way when retried
+    expect(isDatabaseUnavailable(Object.assign(new Error('query failed'), { driverError: pgError('08P01', 'bind message has 29464 parameter formats but 0 parameters') }))).toBe(false);
     expect(isDatabaseUnavailable(undefined)).toBe(false);
   });
 

@@ -15,8 +15,14 @@ const UNAVAILABLE_SQLSTATES = new Set([
   '3D000', // invalid_catalog_name: the database is gone (dropped, not restored yet)
   '28000', '28P01', // the server refuses the service's login
   '25P03', // idle_in_transaction_session_timeout
-  '08000', '08001', '08003', '08004', '08006', '08007', '08P01',
+  '08000', '08001', '08003', '08004', '08006', '08007',
 ]);
+
+/**
+ * 08P01 (protocol_violation) is in the connection class but says the statement sent was wrong
+ * (e.g. more than 65,535 parameters): retrying it would fail the same way forever.
+ */
+const STATEMENT_SQLSTATES = new Set(['08P01']);
 
 /** Node socket errors and the messages pg and pg-pool give when a connection is gone or slow. */
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -51,6 +57,7 @@ function causes(error: unknown): unknown[] {
 export function isDatabaseUnavailable(error: unknown): boolean {
   return causes(error).some((item) => {
     const { code, errno, message } = item as { code?: unknown; errno?: unknown; message?: unknown };
+    if (typeof code === 'string' && STATEMENT_SQLSTATES.has(code)) return false;
     if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code) || code.startsWith('08'))) return true;
     if (typeof errno === 'string' && UNAVAILABLE_ERRNOS.has(errno)) return true;
     if (Array.isArray((item as { errors?: unknown }).errors)) {

@@ -19,6 +19,7 @@ export function configSecrets(config: SiroccoConfig): string[] {
     keystone_password: config.auth.keystone?.password,
     cloud_password: config.openstack?.credentials.password,
     snapshot_secret_key: config.snapshots.secretKey,
+    metrics_token: config.metrics.token,
   });
   return [...values];
 }

@@ -49,6 +49,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SIROCCO_MAX_NESTING_DEPTH: '5000' })).toThrow('SIROCCO_MAX_NESTING_DEPTH must be an integer from 10 to 500');
   });
 
+  it('keeps every finished execution unless retention is set', () => {
+    expect(loadConfig({}).retention).toEqual({ successDays: 0, failureDays: 0, maxPerWorkflow: 0, maxPerTrigger: 0, intervalSeconds: 600, batchSize: 200 });
+    const retention = loadConfig({ SIROCCO_RETENTION_SUCCESS_DAYS: '30', SIROCCO_RETENTION_FAILURE_DAYS: '90', SIROCCO_RETENTION_MAX_PER_TRIGGER: '60' }).retention;
+    expect(retention).toMatchObject({ successDays: 30, failureDays: 90, maxPerTrigger: 60 });
+    expect(() => loadConfig({ SIROCCO_RETENTION_BATCH_SIZE: '0' })).toThrow('SIROCCO_RETENTION_BATCH_SIZE must be an integer from 1 to 10000');
+  });
+
   it('bounds database calls: 5 s a statement, 3 s a connection, unless set', () => {
     expect(loadConfig({}).database).toMatchObject({ statementTimeoutMs: 5000, connectTimeoutMs: 3000 });
     const config = loadConfig({ SIROCCO_DB_STATEMENT_TIMEOUT_MS: '1500', SIROCCO_DB_CONNECT_TIMEOUT_MS: '800' });

@@ -70,6 +70,21 @@ export interface SiroccoConfig {
     /** how many of them it fires at once */
     concurrency: number;
   };
+  /** Retention of finished executions (Mistral's execution_expiration_policy); 0 everywhere keeps all. */
+  retention: {
+    /** SUCCESS and CANCELLED executions are removed this many days after they ended (0: never by age) */
+    successDays: number;
+    /** ERROR executions are removed this many days after they ended (0: never by age); kept past the counts below meanwhile */
+    failureDays: number;
+    /** finished executions kept per workflow (newest first; 0: no limit) */
+    maxPerWorkflow: number;
+    /** finished executions kept per cron or event trigger (newest first; 0: no limit) */
+    maxPerTrigger: number;
+    /** how often each instance looks for executions to remove */
+    intervalSeconds: number;
+    /** executions (with their tasks, actions and sub-workflows) removed per transaction */
+    batchSize: number;
+  };
   maintenance: {
     /** how long `activating` waits for running executions before maintenance mode is activated anyway */
     activationTimeoutSeconds: number;
@@ -94,6 +109,10 @@ export interface SiroccoConfig {
     dir: string;
     /** keystone mode: the projects whose workflows may run sirocco.service_snapshot (none by default) */
     actionProjects: string[];
+  };
+  metrics: {
+    /** when set, GET /metrics needs `Authorization: Bearer <token>`; when unset it is open (no Keystone token either way) */
+    token?: string;
   };
   mail: {
     /** smtp:// or smtps:// URL of the mail server; when absent mails go to the outbox folder. */
@@ -246,6 +265,14 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
       batchSize: readInteger(env, 'SIROCCO_TRIGGER_BATCH_SIZE', 500, 1, 100000),
       concurrency: readInteger(env, 'SIROCCO_TRIGGER_CONCURRENCY', 16, 1, 1000),
     },
+    retention: {
+      successDays: readInteger(env, 'SIROCCO_RETENTION_SUCCESS_DAYS', 0, 0, 36500),
+      failureDays: readInteger(env, 'SIROCCO_RETENTION_FAILURE_DAYS', 0, 0, 36500),
+      maxPerWorkflow: readInteger(env, 'SIROCCO_RETENTION_MAX_PER_WORKFLOW', 0, 0, 100000000),
+      maxPerTrigger: readInteger(env, 'SIROCCO_RETENTION_MAX_PER_TRIGGER', 0, 0, 100000000),
+      intervalSeconds: readInteger(env, 'SIROCCO_RETENTION_INTERVAL', 600, 1, 86400),
+      batchSize: readInteger(env, 'SIROCCO_RETENTION_BATCH_SIZE', 200, 1, 10000),
+    },
     maintenance: {
       activationTimeoutSeconds: readInteger(env, 'SIROCCO_MAINTENANCE_ACTIVATION_TIMEOUT', 3600, 0, 2678400),
     },
@@ -266,6 +293,9 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
       fetchTimeoutMs: readInteger(env, 'SIROCCO_SNAPSHOT_FETCH_TIMEOUT_MS', 60000, 100, 3600000),
       dir: path.resolve(env.SIROCCO_SNAPSHOT_DIR || path.join(env.SIROCCO_DATA_DIR || '.sirocco', 'snapshots')),
       actionProjects: (env.SIROCCO_SNAPSHOT_ACTION_PROJECTS ?? '').split(',').map((item) => item.trim()).filter(Boolean),
+    },
+    metrics: {
+      token: env.SIROCCO_METRICS_TOKEN || undefined,
     },
     mail: {
       smtpUrl: readUrl(env, 'SIROCCO_SMTP_URL', ['smtp:', 'smtps:']),

@@ -68,12 +68,14 @@ export class ExecutionsRepository {
   }
 
   /** An engine fault (a bug or a lost database) ends the execution in ERROR instead of leaving it RUNNING. */
-  async failUnfinished(executionId: string, reason: string): Promise<void> {
-    await this.dataSource.query(
+  /** Returns the workflow name of the execution it ended, null when there was nothing to end. */
+  async failUnfinished(executionId: string, reason: string): Promise<string | null> {
+    const [rows] = (await this.dataSource.query(
       `UPDATE workflow_executions SET state = 'ERROR', state_info = $2, updated_at = now()
-        WHERE id = $1 AND state IN ('RUNNING', 'PAUSED', 'IDLE')`,
+        WHERE id = $1 AND state IN ('RUNNING', 'PAUSED', 'IDLE') RETURNING workflow_name`,
       [executionId, reason.slice(0, 2000)],
-    );
+    )) as [Array<{ workflow_name: string }>, number];
+    return rows[0]?.workflow_name ?? null;
   }
 
   findAction(id: string): Promise<ActionExecutionEntity | null> {
@@ -162,6 +164,55 @@ export class ExecutionsRepository {
   async projectOf(executionId: string): Promise<string | null> {
     const rows: Array<{ project_id: string }> = await this.dataSource.query(`SELECT project_id FROM workflow_executions WHERE id = $1`, [executionId]);
     return rows[0]?.project_id ?? null;
+  }
+
+  // ---- for /metrics (read at scrape time; bounded, over the partial indexes of the last successes)
+
+  /**
+   * When each workflow's latest successful top-level execution ended, for up to `limit` workflow
+   * names: a loose index scan (one index probe per name), not a pass over the history.
+   */
+  async lastSuccessByWorkflow(limit: number): Promise<Array<{ workflow: string; at: Date }>> {
+    const rows: Array<{ workflow_name: string; at: Date }> = await this.dataSource.query(
+      `WITH RECURSIVE names(workflow_name) AS (
+         (SELECT workflow_name FROM workflow_executions WHERE state = 'SUCCESS' AND task_execution_id IS NULL ORDER BY workflow_name LIMIT 1)
+         UNION ALL
+         SELECT (SELECT e.workflow_name FROM workflow_executions e
+                  WHERE e.state = 'SUCCESS' AND e.task_execution_id IS NULL AND e.workflow_name > n.workflow_name
+                  ORDER BY e.workflow_name LIMIT 1)
+           FROM names n WHERE n.workflow_name IS NOT NULL
+       )
+       SELECT n.workflow_name,
+              (SELECT COALESCE(e.updated_at, e.created_at) FROM workflow_executions e
+                WHERE e.state = 'SUCCESS' AND e.task_execution_id IS NULL AND e.workflow_name = n.workflow_name
+                ORDER BY COALESCE(e.updated_at, e.created_at) DESC LIMIT 1) AS at
+         FROM names n WHERE n.workflow_name IS NOT NULL LIMIT $1`,
+      [limit],
+    );
+    return rows.filter((row) => row.at !== null).map((row) => ({ workflow: row.workflow_name, at: row.at }));
+  }
+
+  /** When each of these triggers' latest successful top-level execution ended (triggers without one are left out). */
+  async lastSuccessOfTriggers(triggerIds: string[]): Promise<Map<string, Date>> {
+    const rows: Array<{ id: string; at: Date | null }> = await this.dataSource.query(
+      `SELECT t.id, (SELECT COALESCE(e.updated_at, e.created_at) FROM workflow_executions e
+                      WHERE e.trigger_id = t.id AND e.state = 'SUCCESS' AND e.task_execution_id IS NULL
+                      ORDER BY COALESCE(e.updated_at, e.created_at) DESC LIMIT 1) AS at
+         FROM unnest($1::uuid[]) AS t(id)`,
+      [triggerIds],
+    );
+    return new Map(rows.filter((row) => row.at !== null).map((row) => [row.id, row.at as Date]));
+  }
+
+  /** Executions not ended, by state (counted up to `cap` rows, over the partial index of active executions). */
+  async activeExecutionCounts(cap: number): Promise<Array<{ state: string; count: number }>> {
+    const rows: Array<{ state: string; count: number }> = await this.dataSource.query(
+      `SELECT state, count(*)::int AS count FROM (
+         SELECT state FROM workflow_executions WHERE state IN ('RUNNING', 'PAUSED', 'IDLE') LIMIT $1
+       ) active GROUP BY state`,
+      [cap],
+    );
+    return rows;
   }
 
   // ---- service snapshots (snapshots/ reads and replaces the whole state through these)

@@ -4,6 +4,7 @@ import { ActionCatalog } from '../actions/action-catalog';
 import { ActionInputError } from '../actions/action.types';
 import { ApiError } from '../common/api-error';
 import type { RequestContext } from '../identity/request-context';
+import { SiroccoMetrics } from '../metrics/sirocco-metrics';
 import { MaintenanceGate } from '../service-state/maintenance-gate';
 import { ActionExecutionEntity } from './action-execution.entity';
 import type { ActionOutcome } from './engine-events';
@@ -20,6 +21,7 @@ export class OneOffActions {
     private readonly repository: ExecutionsRepository,
     private readonly engine: WorkflowEngine,
     private readonly maintenance: MaintenanceGate,
+    private readonly metrics: SiroccoMetrics,
   ) {}
 
   /**
@@ -37,6 +39,7 @@ export class OneOffActions {
       updatedAt: new Date(),
     });
     await this.repository.endAction(action);
+    this.metrics.actionFinished(action.name, action.state, (action.updatedAt!.getTime() - action.createdAt.getTime()) / 1000);
   }
 
   /** Runs it and waits for it; the record says how it ended. */

@@ -11,6 +11,7 @@ import { eventTriggerMasker } from './event-trigger.mapper';
 import { EventTriggerRepository } from './event-trigger.repository';
 import { eventView, type OsloNotification } from './oslo-notification';
 import { MaintenanceGate } from '../service-state/maintenance-gate';
+import { SiroccoMetrics } from '../metrics/sirocco-metrics';
 
 export function eventTriggerDescription(trigger: Pick<EventTriggerEntity, 'id' | 'name'>): string {
   return JSON.stringify({
@@ -35,6 +36,7 @@ export class EventFirer {
     private readonly trusts: TriggerTrusts,
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
     private readonly maintenance: MaintenanceGate,
+    private readonly metrics: SiroccoMetrics,
   ) {}
 
   /** The ids of the executions started (none for an event no trigger waits for, or one already handled). */
@@ -81,6 +83,7 @@ export class EventFirer {
     });
     if (!starts) return null;
     starts.dispatch();
+    this.metrics.eventTriggerFiring(trigger.workflowName, failure !== null);
     if (failure) {
       this.logger.warn(`event trigger ${trigger.id}: execution ${executionId} failed to start: ${eventTriggerMasker(trigger).text(failure)}`);
     } else {

@@ -6,9 +6,21 @@ import { KeystoneError, ServiceLoginError } from './keystone/keystone-error';
 import { TokenValidator } from './keystone/token-validator';
 import type { RequestWithContext } from './request-context';
 
-/** Paths anyone may read: version discovery, the API documentation, the health probes, and the login (POST /v2/auth/tokens). */
+/**
+ * Paths anyone may read: version discovery, the API documentation, the health probes, /metrics (its
+ * own optional bearer token), and the login (POST /v2/auth/tokens).
+ */
 function isPublic(path: string): boolean {
-  return path === '/healthz' || path === '/readyz' || path === '/' || path === '/v2' || path === '/v2/' || path.startsWith('/docs') || path === '/v2/auth/tokens';
+  return (
+    path === '/healthz' ||
+    path === '/readyz' ||
+    path === '/metrics' ||
+    path === '/' ||
+    path === '/v2' ||
+    path === '/v2/' ||
+    path.startsWith('/docs') ||
+    path === '/v2/auth/tokens'
+  );
 }
 
 /**

@@ -105,6 +105,22 @@ export class CronTriggerRepository {
     return qb.getMany();
   }
 
+  // ---- for /metrics (read at scrape time, bounded)
+
+  /** Triggers by the state of their Keystone trust (keystone mode; triggers without one are not counted). */
+  trustStatusCounts(): Promise<Array<{ status: string; count: number }>> {
+    return this.dataSource.query(`SELECT trust_status AS status, count(*)::int AS count FROM cron_triggers WHERE trust_status IS NOT NULL GROUP BY trust_status`);
+  }
+
+  /** Up to `limit` triggers still scheduled (enabled, not finished): id, name and workflow. */
+  async scheduledTriggers(limit: number): Promise<Array<{ id: string; name: string; workflowName: string }>> {
+    const rows: Array<{ id: string; name: string; workflow_name: string }> = await this.dataSource.query(
+      `SELECT id, name, workflow_name FROM cron_triggers WHERE enabled AND finished_at IS NULL ORDER BY created_at, id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => ({ id: row.id, name: row.name, workflowName: row.workflow_name }));
+  }
+
   // ---- service snapshots (snapshots/ reads and replaces the whole state through these)
 
   async exportForSnapshot(manager: EntityManager): Promise<SnapshotTables> {

@@ -5,6 +5,7 @@ import { ExecutionStarter } from '../engine/start/execution-starter';
 import type { StartBatch } from '../engine/start/start-batch';
 import { TriggerTrusts } from '../identity/trusts/trigger-trusts.service';
 import { TrustUnavailable } from '../identity/trusts/trust-credentials';
+import { SiroccoMetrics } from '../metrics/sirocco-metrics';
 import { MaintenanceGate } from '../service-state/maintenance-gate';
 import type { CronTriggerEntity } from './cron-trigger.entity';
 import { scheduleOf, triggerDescription } from './cron-trigger.schedule';
@@ -50,6 +51,7 @@ export class TriggerFirer {
     private readonly notifier: TriggerFailureNotifier,
     private readonly trusts: TriggerTrusts,
     private readonly maintenance: MaintenanceGate,
+    private readonly metrics: SiroccoMetrics,
   ) {}
 
   /** Fires those of `triggerIds` that are due and not held by another instance. */
@@ -78,7 +80,7 @@ export class TriggerFirer {
       const locked = await this.repository.lockTrigger(manager, trigger.id);
       if (!locked) throw new Error(`cron trigger ${trigger.name} was deleted meanwhile`);
       const batch = await this.newBatch(manager, [locked], true);
-      await this.fireOne(batch, locked, now);
+      await this.fireOne(batch, locked, now, null);
       await this.repository.insertFirings(manager, batch.records.map((record) => record.firing));
       return batch;
     });
@@ -99,7 +101,7 @@ export class TriggerFirer {
         const plan = slotsToRun(scheduleOf(trigger), previous, now, trigger.misfirePolicy, trigger.catchUpWindow, offset);
         const slots = trigger.remainingExecutions === null ? plan.run : plan.run.slice(0, trigger.remainingExecutions);
         for (const slot of slots) {
-          const outcome = await this.fireOne(batch, trigger, slot);
+          const outcome = await this.fireOne(batch, trigger, slot, new Date(slot.getTime() + offset * 1000));
           if (trigger.remainingExecutions !== null && outcome !== 'skipped') trigger.remainingExecutions -= 1;
         }
         const next = trigger.remainingExecutions !== null && trigger.remainingExecutions <= 0 ? null : plan.next;
@@ -130,7 +132,7 @@ export class TriggerFirer {
   }
 
   /** One slot of one trigger: its execution (or a skip), recorded in the batch. */
-  private async fireOne(batch: Batch, trigger: CronTriggerEntity, slot: Date): Promise<FiringOutcome> {
+  private async fireOne(batch: Batch, trigger: CronTriggerEntity, slot: Date, dueAt: Date | null): Promise<FiringOutcome> {
     const firing = Object.assign(new TriggerFiringEntity(), {
       id: randomUUID(),
       triggerId: trigger.id,
@@ -143,7 +145,7 @@ export class TriggerFirer {
     if (trigger.overlapPolicy === 'skip' && (await batch.starts.previousStillRuns(trigger.id))) {
       firing.outcome = 'skipped';
       firing.error = "the previous execution of this trigger still runs (overlap_policy 'skip')";
-      batch.records.push({ firing, failure: null });
+      batch.records.push({ firing, failure: null, workflowName: trigger.workflowName, dueAt });
       return firing.outcome;
     }
     const failure = await this.trustProblem(batch, trigger);
@@ -167,7 +169,7 @@ export class TriggerFirer {
     }
     const failed: FiringFailure | null =
       started.failure === null ? null : { trigger, scheduledFor: slot, executionId, reason: started.failure };
-    batch.records.push({ firing, failure: failed });
+    batch.records.push({ firing, failure: failed, workflowName: trigger.workflowName, dueAt });
     return firing.outcome;
   }
 
@@ -188,6 +190,7 @@ export class TriggerFirer {
   private async afterCommit(claimed: Claimed): Promise<void> {
     claimed.starts.dispatch();
     for (const record of claimed.records) {
+      this.metrics.triggerFiring(record.workflowName, record.firing.outcome, record.dueAt && (record.firing.firedAt.getTime() - record.dueAt.getTime()) / 1000);
       if (record.failure) {
         this.logger.warn(`cron trigger firing failed: execution ${record.failure.executionId}: ${triggerMasker(record.failure.trigger).text(record.failure.reason)}`);
         await this.notifier.notify(record.failure);

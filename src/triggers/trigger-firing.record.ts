@@ -14,4 +14,7 @@ export interface FiringFailure {
 export interface FiringRecord {
   firing: TriggerFiringEntity;
   failure: FiringFailure | null;
+  /** for the metrics: the trigger's workflow, and when the slot was due to fire (slot + jitter; null for "fire now") */
+  workflowName: string;
+  dueAt: Date | null;
 }

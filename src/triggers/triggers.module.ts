@@ -13,6 +13,7 @@ import { TriggerFirer } from './trigger-firer';
 import { TriggerFiringEntity } from './trigger-firing.entity';
 import { TriggerFiringLoop } from './trigger-firing.loop';
 import { TriggerFiringRepository } from './trigger-firing.repository';
+import { TriggerMetrics } from './trigger-metrics';
 
 /** Cron triggers: /v2/cron_triggers and the firing loop every instance runs (trusts: identity/trusts). */
 @Module({
@@ -27,6 +28,7 @@ import { TriggerFiringRepository } from './trigger-firing.repository';
     TriggerFailureNotifier,
     MaintenanceSkipRecorder,
     RestoredSchedules,
+    TriggerMetrics,
   ],
   exports: [CronTriggerRepository, RestoredSchedules],
 })

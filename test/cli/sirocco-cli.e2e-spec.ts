@@ -1,35 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { parseWorkflowDefinition } from '../../src/workflows/language';
+import { buildOnce, runSirocco } from '../support/sirocco-cli';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/yaql');
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+/** The built bin, offline: `workflows convert` needs no server. */
+const sirocco = (args: string[], input?: string) => runSirocco(args, {}, { input });
 
-/** Runs the `sirocco` bin from its TypeScript source (src/cli/main.ts), as a user runs the compiled one. */
-function sirocco(args: string[], input?: string): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'src/cli/main.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
+beforeAll(() => buildOnce(), 300_000);
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'sirocco-cli-'));
 
@@ -82,12 +64,12 @@ describe('sirocco workflows convert', () => {
     expect(run.stderr).toContain('no YAQL expression found; the definition is unchanged');
   });
 
-  it('exits 1 with a message for a file that does not exist, and shows help for a missing argument', async () => {
+  it('exits 1 with a message for a file that does not exist, and 2 (usage) with help for a missing argument', async () => {
     const missing = await sirocco(['workflows', 'convert', path.join(scratch, 'nope.yaml')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^sirocco: ENOENT/);
     const usage = await sirocco(['workflows', 'convert']);
-    expect(usage.code).toBe(1);
+    expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("missing required argument 'file'");
   });
 });

@@ -4,6 +4,7 @@ import type { SiroccoConfig } from '../../config/sirocco-config';
 import { KeystoneClient, type KeystoneToken } from '../../identity/keystone/keystone-client';
 import { ServiceSession } from '../../identity/keystone/service-session';
 import { TrustBroker } from '../../identity/trusts/trust-broker';
+import { SiroccoMetrics } from '../../metrics/sirocco-metrics';
 import { ActionFailure } from '../action.types';
 import { OpenStackClients } from './client/openstack-clients';
 import type { EndpointInterface } from './client/service-catalog';
@@ -23,6 +24,7 @@ export class ExecutionCredentials {
 
   constructor(
     @Inject(SIROCCO_CONFIG) private readonly config: SiroccoConfig,
+    private readonly metrics: SiroccoMetrics,
     @Optional() private readonly trusts?: TrustBroker,
   ) {
     const cloud = config.auth.mode === 'noauth' ? config.openstack : null;
@@ -34,7 +36,7 @@ export class ExecutionCredentials {
     const tokens = await this.tokensFor(workflowExecutionId, caller);
     const cloud = this.config.auth.mode === 'noauth' ? this.config.openstack : null;
     const endpointInterface: EndpointInterface = cloud?.interface ?? 'public';
-    return new OpenStackClients(tokens, { interface: endpointInterface, region: region || cloud?.region || undefined });
+    return new OpenStackClients(tokens, { interface: endpointInterface, region: region || cloud?.region || undefined, onCall: (call) => this.metrics.openstackCall(call) });
   }
 
   /** Where the execution's tokens come from; throws ActionFailure saying why there is none. */

@@ -8,6 +8,8 @@ import { CreateAdhocActions1764300000000 } from './1764300000000-CreateAdhocActi
 import { CreateEventTriggers1764314000000 } from './1764314000000-CreateEventTriggers';
 import { CreateServiceState1764900000000 } from './1764900000000-CreateServiceState';
 import { CreateServiceSnapshots1765000000000 } from './1765000000000-CreateServiceSnapshots';
+import { AddExecutionRetentionIndexes1765100000000 } from './1765100000000-AddExecutionRetentionIndexes';
+import { AddLastSuccessIndexes1765150000000 } from './1765150000000-AddLastSuccessIndexes';
 
 /** Every migration, in order. Listed by hand so the build and Jest load the same classes. */
 export const migrations = [
@@ -21,4 +23,6 @@ export const migrations = [
   CreateEventTriggers1764314000000,
   CreateServiceState1764900000000,
   CreateServiceSnapshots1765000000000,
+  AddExecutionRetentionIndexes1765100000000,
+  AddLastSuccessIndexes1765150000000,
 ];

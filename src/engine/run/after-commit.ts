@@ -1,4 +1,5 @@
 import type { ActionExecutionEntity } from '../action-execution.entity';
+import type { RunObservations } from '../../metrics/run-observations';
 import type { DelayedJobEntity } from '../delayed-job.entity';
 
 /** Work a transition hands over once its transaction committed. */
@@ -9,4 +10,15 @@ export interface AfterCommit {
   jobs: DelayedJobEntity[];
   /** actions to abort (their task timed out or the execution was cancelled) */
   abort: string[];
+  /** what the transaction did, for the metrics (recorded once it committed) */
+  observed?: RunObservations;
+}
+
+/**
+ * An execution stored without a first transition: started from a job later (`jobs`), or stored
+ * ended (`endedIn`, e.g. a firing whose workflow is gone). Counted as started (and ended).
+ */
+export function storedStart(workflow: string, jobs: DelayedJobEntity[], endedIn?: string): AfterCommit {
+  const finished = endedIn ? [{ workflow, state: endedIn }] : [];
+  return { actions: [], jobs, abort: [], observed: { started: [workflow], finished, tasks: [], actions: [] } };
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { noObservations, type RunObservations } from '../../metrics/run-observations';
 import type { TaskSpec } from '../../workflows/language';
 import { ActionExecutionEntity } from '../action-execution.entity';
 import { DelayedJobEntity, type DelayedJobKind } from '../delayed-job.entity';
 import type { ActionOutcome } from '../engine-events';
-import type { ExecutionState } from '../execution-states';
+import { isTerminal, type ExecutionState } from '../execution-states';
 import { TaskExecutionEntity, type TaskRuntimeContext } from '../task-execution.entity';
 import { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import type { AfterCommit } from './after-commit';
@@ -19,6 +20,8 @@ export interface RunOwner {
 
 const now = (): Date => new Date();
 const addSeconds = (date: Date, seconds: number): Date => new Date(date.getTime() + seconds * 1000);
+/** Rows per INSERT: 19 columns a task row, well under PostgreSQL's 65,535 parameters a statement. */
+const ROWS_PER_INSERT = 500;
 
 /**
  * The unit of work of one transition: every row of the execution the run loaded, created or
@@ -39,6 +42,12 @@ export class RunChanges {
   private readonly dirtyActions = new Set<string>();
   private readonly newExecutions: WorkflowExecutionEntity[] = [];
   private executionDirty = false;
+  /** the execution had ended before this transaction: it ends (for the metrics) only when re-run later */
+  private readonly endedBefore: boolean;
+  private observed = false;
+  /** tasks and actions this transaction ended, for the metrics */
+  private readonly endedTasks = new Map<string, TaskExecutionEntity>();
+  private readonly endedActions = new Map<string, ActionExecutionEntity>();
   /** the created_at of the last task this transition made */
   private lastTaskCreatedAt = 0;
   private inserted = false;
@@ -48,7 +57,10 @@ export class RunChanges {
     private readonly owner: RunOwner,
     /** the execution was created in this transaction and is not stored yet */
     public isNew: boolean,
-  ) {}
+  ) {
+    this.endedBefore = !isNew && isTerminal(execution.state);
+    if (isNew) this.afterCommit.observed = { ...noObservations(), started: [execution.workflowName] };
+  }
 
   markExecution(): void {
     this.executionDirty = true;
@@ -104,6 +116,7 @@ export class RunChanges {
     task.stateInfo = stateInfo;
     task.finishedAt = now();
     this.touchTask(task);
+    this.endedTasks.set(task.id, task);
   }
 
   touchTask(task: TaskExecutionEntity): void {
@@ -158,6 +171,7 @@ export class RunChanges {
     action.leaseExpiresAt = null;
     action.updatedAt = now();
     this.dirtyActions.add(action.id);
+    this.endedActions.set(action.id, action);
   }
 
   cancelAction(action: ActionExecutionEntity, reason: string): void {
@@ -167,6 +181,7 @@ export class RunChanges {
     action.leaseExpiresAt = null;
     action.updatedAt = now();
     this.dirtyActions.add(action.id);
+    this.endedActions.set(action.id, action);
   }
 
   /** An asynchronous action waits for its result: no instance holds it. */
@@ -188,6 +203,7 @@ export class RunChanges {
 
   newChildExecution(child: WorkflowExecutionEntity): void {
     this.newExecutions.push(child);
+    (this.afterCommit.observed ??= noObservations()).started.push(child.workflowName);
   }
 
   /** A job for this execution (or another one, e.g. the parent), due in `seconds`. */
@@ -206,6 +222,24 @@ export class RunChanges {
     this.newJobs.push(job);
   }
 
+  /** What this transaction did, for the metrics; handed over with afterCommit and recorded once it committed. */
+  private observe(): void {
+    if (this.observed) return;
+    this.observed = true;
+    const observed = (this.afterCommit.observed ??= noObservations());
+    const exec = this.execution;
+    if (isTerminal(exec.state) && !this.endedBefore) observed.finished.push({ workflow: exec.workflowName, state: exec.state });
+    for (const task of this.endedTasks.values()) {
+      const spec = exec.spec.tasks?.[task.name];
+      const action = task.type === 'WORKFLOW' ? 'workflow' : (spec?.action ?? 'unknown');
+      const seconds = ((task.finishedAt ?? now()).getTime() - (task.startedAt ?? task.createdAt).getTime()) / 1000;
+      observed.tasks.push({ action, state: task.state, seconds });
+    }
+    for (const action of this.endedActions.values()) {
+      observed.actions.push({ action: action.name, state: action.state, seconds: ((action.updatedAt ?? now()).getTime() - action.createdAt.getTime()) / 1000 });
+    }
+  }
+
   /** The new rows among `rows`, without building a copy of a list that may be 100,000s long. */
   private *newItems<T>(ids: Set<string>, rows: Map<string, T>): Iterable<T> {
     for (const id of ids) yield rows.get(id)!;
@@ -213,6 +247,7 @@ export class RunChanges {
 
   /** Writes every change of this transaction; a new execution's rows go to `started` when given (a batch of starts). */
   async flush(manager: EntityManager, started?: StartedRows): Promise<void> {
+    this.observe();
     if (this.isNew && started) {
       this.isNew = false;
       started.add({
@@ -232,9 +267,14 @@ export class RunChanges {
       await manager.insert(WorkflowExecutionEntity, this.execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
       this.inserted = true;
     }
-    if (this.newExecutions.length > 0) await manager.insert(WorkflowExecutionEntity, this.newExecutions as QueryDeepPartialEntity<WorkflowExecutionEntity>[]);
+    // in groups: one INSERT of thousands of rows would pass PostgreSQL's 65,535 parameters
+    for (let i = 0; i < this.newExecutions.length; i += ROWS_PER_INSERT) {
+      await manager.insert(WorkflowExecutionEntity, this.newExecutions.slice(i, i + ROWS_PER_INSERT) as QueryDeepPartialEntity<WorkflowExecutionEntity>[]);
+    }
     const taskInserts = [...this.newTasks].map((id) => this.tasks.get(id)!);
-    if (taskInserts.length > 0) await manager.insert(TaskExecutionEntity, taskInserts as QueryDeepPartialEntity<TaskExecutionEntity>[]);
+    for (let i = 0; i < taskInserts.length; i += ROWS_PER_INSERT) {
+      await manager.insert(TaskExecutionEntity, taskInserts.slice(i, i + ROWS_PER_INSERT) as QueryDeepPartialEntity<TaskExecutionEntity>[]);
+    }
     for (const id of this.dirtyTasks) {
       if (this.newTasks.has(id)) continue;
       const task = this.tasks.get(id)!;
@@ -252,8 +292,8 @@ export class RunChanges {
       } as QueryDeepPartialEntity<TaskExecutionEntity>);
     }
     const actionInserts = [...this.newActions].map((id) => this.actions.get(id)!);
-    for (let i = 0; i < actionInserts.length; i += 500) {
-      await manager.insert(ActionExecutionEntity, actionInserts.slice(i, i + 500) as QueryDeepPartialEntity<ActionExecutionEntity>[]);
+    for (let i = 0; i < actionInserts.length; i += ROWS_PER_INSERT) {
+      await manager.insert(ActionExecutionEntity, actionInserts.slice(i, i + ROWS_PER_INSERT) as QueryDeepPartialEntity<ActionExecutionEntity>[]);
     }
     for (const id of this.dirtyActions) {
       if (this.newActions.has(id)) continue;

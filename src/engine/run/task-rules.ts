@@ -18,14 +18,24 @@ export function joinThreshold(workflow: WorkflowSpec, name: string): number {
   return join ?? 1;
 }
 
+/** Per definition: how many tasks lead to each task, counted once (a join's arrivals look it up). */
+const inboundCounts = new WeakMap<WorkflowSpec, Map<string, number>>();
+
 /** The tasks whose transitions (any kind) lead to `name`; at least 1. */
 function inboundCount(workflow: WorkflowSpec, name: string): number {
-  let count = 0;
-  for (const task of Object.values(workflow.tasks)) {
-    const clauses = [...task.onSuccess, ...task.onError, ...task.onComplete];
-    if (clauses.some((transition) => transition.kind === 'task' && transition.task === name)) count += 1;
+  let counts = inboundCounts.get(workflow);
+  if (!counts) {
+    counts = new Map();
+    for (const task of Object.values(workflow.tasks)) {
+      const targets = new Set<string>();
+      for (const transition of [...task.onSuccess, ...task.onError, ...task.onComplete]) {
+        if (transition.kind === 'task') targets.add(transition.task);
+      }
+      for (const target of targets) counts.set(target, (counts.get(target) ?? 0) + 1);
+    }
+    inboundCounts.set(workflow, counts);
   }
-  return Math.max(count, 1);
+  return Math.max(counts.get(name) ?? 0, 1);
 }
 
 /** A transition a finished task may take; `handlesError` marks an on-error clause (taking it handles the failure). */

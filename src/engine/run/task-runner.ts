@@ -20,6 +20,9 @@ import { resolveWorkflowInput } from './workflow-input';
 export class TaskRunner {
   readonly completion: TaskCompletion;
   private inlineActions = 0;
+  private readonly waitingJoins = new Map<string, TaskExecutionEntity>();
+  /** join_arrivals as a set, for the duplicate check */
+  private readonly arrivalSets = new WeakMap<TaskExecutionEntity, Set<string>>();
 
   constructor(
     private readonly run: RunParts,
@@ -36,17 +39,35 @@ export class TaskRunner {
       await this.startTask(changes.newTask(spec, 'IDLE'));
       return;
     }
-    let join = [...changes.tasks.values()].find((task) => task.name === name && task.state === 'WAITING');
+    let join = this.waitingJoin(name);
     // A join runs once: arrivals after it fired (the other branches of `join: one`) are ignored.
     if (!join && (await reads.taskNameUsed(name))) return;
     if (!join) {
       join = changes.newTask(spec, 'WAITING');
       join.runtimeContext.join_arrivals = [];
+      this.waitingJoins.set(name, join);
     }
     const arrivals = join.runtimeContext.join_arrivals!;
-    if (from !== null && !arrivals.includes(from)) arrivals.push(from);
+    let arrived = this.arrivalSets.get(join);
+    if (!arrived) this.arrivalSets.set(join, (arrived = new Set(arrivals)));
+    if (from !== null && !arrived.has(from)) {
+      arrived.add(from);
+      arrivals.push(from);
+    }
     changes.touchTask(join);
     if (arrivals.length >= joinThreshold(workflow, name)) await this.startTask(join);
+  }
+
+  /**
+   * The join task `name` still waiting for arrivals, if any. Remembered per run, so that the
+   * thousands of branches of a wide fan-out reaching one join do not each scan every task.
+   */
+  private waitingJoin(name: string): TaskExecutionEntity | undefined {
+    const known = this.waitingJoins.get(name);
+    if (known?.state === 'WAITING') return known;
+    const found = [...this.run.changes.tasks.values()].find((task) => task.name === name && task.state === 'WAITING');
+    if (found) this.waitingJoins.set(name, found);
+    return found;
   }
 
   /** pause-before and wait-before, then the first attempt. */

@@ -67,4 +67,17 @@ export class RuntimeClaimsRepository {
       [actionIds, owner, leaseSeconds],
     );
   }
+
+  /**
+   * For /metrics: delayed jobs due now, and those due for more than `overdueSeconds` (nobody ran
+   * them: the engine is stuck or every instance is down); each counted up to `cap` (index on run_at).
+   */
+  async dueJobCounts(overdueSeconds: number, cap: number): Promise<{ due: number; overdue: number }> {
+    const [row]: Array<{ due: number; overdue: number }> = await this.dataSource.query(
+      `SELECT (SELECT count(*) FROM (SELECT 1 FROM delayed_jobs WHERE run_at <= now() LIMIT $2) d)::int AS due,
+              (SELECT count(*) FROM (SELECT 1 FROM delayed_jobs WHERE run_at <= now() - make_interval(secs => $1) LIMIT $2) o)::int AS overdue`,
+      [overdueSeconds, cap],
+    );
+    return row;
+  }
 }

@@ -12,6 +12,7 @@ import { DatabaseNotifications } from '../../database/database-notifications';
 import { ExpressionEvaluator } from '../../expressions/expression-evaluator';
 import { WorkflowsService } from '../../workflows/workflows.service';
 import { MAX_TIMER_MS } from '../../common/long-timer';
+import { SiroccoMetrics } from '../../metrics/sirocco-metrics';
 import { ActionDispatcher } from './action-dispatcher';
 import type { DelayedJobEntity } from '../delayed-job.entity';
 import type { EngineEvent } from '../engine-events';
@@ -77,6 +78,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
     private readonly executions: ExecutionsRepository,
     private readonly claims: RuntimeClaimsRepository,
     @Inject(SIROCCO_CONFIG) config: SiroccoConfig,
+    private readonly metrics: SiroccoMetrics,
   ) {
     this.settings = config.engine;
     this.limits = { maxDurationSeconds: config.limits.durationSeconds, maxWithItems: config.limits.withItems };
@@ -249,10 +251,12 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
 
   /** An engine fault (a bug or a lost database) ends the execution in ERROR instead of leaving it RUNNING. */
   private async failVisibly(executionId: string, error: unknown): Promise<void> {
-    await this.executions.failUnfinished(executionId, `Sirocco engine error: ${error instanceof Error ? error.message : String(error)}`);
+    const workflow = await this.executions.failUnfinished(executionId, `Sirocco engine error: ${error instanceof Error ? error.message : String(error)}`);
+    if (workflow !== null) this.metrics.recordRun({ started: [], finished: [{ workflow, state: 'ERROR' }], tasks: [], actions: [] });
   }
 
   private dispatch(after: AfterCommit): void {
+    this.metrics.recordRun(after.observed);
     this.dispatcher.abort(after.abort);
     for (const job of after.jobs) this.scheduleJob(job);
     if (after.actions.length > 0) this.dispatcher.enqueue(after.actions);
@@ -304,6 +308,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
       const local = orphans.length > 0 ? new Set(this.dispatcher.heldActionIds()) : new Set<string>();
       for (const orphan of orphans) {
         if (local.has(orphan.id)) continue;
+        this.metrics.leasesTaken(1);
         if (!orphan.workflow_execution_id) {
           await this.claims.failOrphanedOneOff(orphan.id);
           continue;

@@ -9,7 +9,7 @@ import type { CreateExecutionRequest } from '../execution-commands';
 import { ExecutionTrusts } from '../../identity/trusts/execution-trusts.service';
 import { MaintenanceGate } from '../../service-state/maintenance-gate';
 import { ExecutionsRepository } from '../executions.repository';
-import type { AfterCommit } from '../run/after-commit';
+import { storedStart, type AfterCommit } from '../run/after-commit';
 import { checkTargetTask, InvalidTargetTask } from '../run/reverse-graph';
 import { InvalidWorkflowInput, resolveWorkflowInput } from '../run/workflow-input';
 import type { WorkflowExecutionEntity } from '../workflow-execution.entity';
@@ -86,7 +86,7 @@ export class ExecutionStarter {
           if (failure instanceof ApiError) throw failure;
           return duplicate(failure);
         });
-      this.engine.afterCommit([job]);
+      this.engine.dispatchAfterCommit(storedStart(execution.workflowName, [job]));
     }
     // outside the try: once committed, the execution is accepted whatever dispatching does
     if (after) this.engine.dispatchAfterCommit(after);

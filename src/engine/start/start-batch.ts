@@ -5,7 +5,7 @@ import type { RequestContext } from '../../identity/request-context';
 import type { WorkflowSpec } from '../../workflows/language';
 import type { DelayedJobEntity } from '../delayed-job.entity';
 import type { TriggeredStart } from '../execution-commands';
-import type { AfterCommit } from '../run/after-commit';
+import { storedStart, type AfterCommit } from '../run/after-commit';
 import { StartedRows } from '../run/started-rows';
 import { checkTargetTask } from '../run/reverse-graph';
 import { resolveWorkflowInput } from '../run/workflow-input';
@@ -48,7 +48,6 @@ export class StartBatch {
   private readonly workflows = new Map<string, Promise<ExecutionWorkflow | null>>();
   private readonly started?: StartedRows;
   private readonly afterCommit: AfterCommit[] = [];
-  private readonly jobs: DelayedJobEntity[] = [];
 
   constructor(
     private readonly manager: EntityManager,
@@ -85,6 +84,7 @@ export class StartBatch {
       execution.stateInfo = failure;
       execution.output = { result: failure };
       await this.deps.insertExecution(this.manager, execution);
+      this.afterCommit.push(storedStart(execution.workflowName, [], 'ERROR'));
       return { executionId: execution.id, failure };
     }
     if (!this.oneByOne) {
@@ -98,7 +98,7 @@ export class StartBatch {
       logger.warn(`execution ${execution.id}: starting it inline failed, starting it as a job: ${String(error)}`);
       Object.assign(execution, pristine);
       await this.deps.insertExecution(this.manager, execution);
-      this.jobs.push(await this.deps.insertJob(this.manager, startJob(execution.id, this.deps.instanceId, this.deps.claimUntil(new Date()))));
+      this.afterCommit.push(storedStart(execution.workflowName, [await this.deps.insertJob(this.manager, startJob(execution.id, this.deps.instanceId, this.deps.claimUntil(new Date())))]));
     }
     return { executionId: execution.id, failure };
   }
@@ -116,6 +116,5 @@ export class StartBatch {
   /** Once the caller's transaction has committed: runs what the starts produced. */
   dispatch(): void {
     for (const after of this.afterCommit) this.deps.dispatch(after);
-    if (this.jobs.length > 0) this.deps.dispatch({ actions: [], jobs: this.jobs, abort: [] });
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { SiroccoMetrics } from '../../metrics/sirocco-metrics';
 import type { RequestContext } from '../request-context';
 import { TRUST_CREDENTIALS, type TrustCredentials } from './trust-credentials';
 import { TrustsRepository } from './trusts.repository';
@@ -15,6 +16,7 @@ export class TriggerTrusts {
   constructor(
     private readonly repository: TrustsRepository,
     @Inject(TRUST_CREDENTIALS) private readonly credentials: TrustCredentials,
+    private readonly metrics: SiroccoMetrics,
   ) {}
 
   /** A new trust from the caller (null when the mode has none); throws TrustUnavailable. */
@@ -38,8 +40,14 @@ export class TriggerTrusts {
   }
 
   /** Resolves when the trust gives a token, else throws TrustUnavailable. */
-  verify(trustId: string): Promise<void> {
-    return this.credentials.verifyTrust(trustId);
+  async verify(trustId: string): Promise<void> {
+    try {
+      await this.credentials.verifyTrust(trustId);
+    } catch (error) {
+      this.metrics.trustCheck(false);
+      throw error;
+    }
+    this.metrics.trustCheck(true);
   }
 
   /** The trigger's trust, or null (noauth, or none). */

@@ -55,6 +55,8 @@ export interface SessionOptions {
   baseRetryDelayMs?: number;
   fetch?: typeof fetch;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** told of every HTTP attempt (the metrics): the service, method, status (null: no answer) and seconds taken */
+  onCall?: (call: { service: string; method: string; status: number | null; seconds: number }) => void;
 }
 
 export interface RequestOptions {
@@ -293,10 +295,15 @@ export class OpenStackSession {
     }
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const started = performance.now();
+    const tell = (status: number | null) => this.options.onCall?.({ service: service.label.toLowerCase(), method, status, seconds: (performance.now() - started) / 1000 });
     try {
       const response = await this.fetchImpl(url, { method, headers, body, signal, redirect: 'manual' });
-      return { kind: 'answer', response, text: await response.text() };
+      const text = await response.text();
+      tell(response.status);
+      return { kind: 'answer', response, text };
     } catch (error) {
+      tell(null);
       if (options.signal?.aborted) throw options.signal.reason ?? error;
       const failure = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
       const reason = timeout.aborted ? `no answer within ${this.timeoutMs} ms` : (failure.cause?.code ?? failure.cause?.message ?? failure.message ?? 'error');
