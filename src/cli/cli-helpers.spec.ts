@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadCliConfig, normaliseSiroccoUrl } from './cli-config';
 import { collectKeyValue, sinceTime } from './cli-inputs';
-import { patternInWords } from './cron-words';
+import { patternInWords } from '../triggers/schedule/pattern-words';
 import { definitionProblems } from './workflow-files';
 
 describe('the CLI settings', () => {
@@ -47,9 +47,10 @@ describe('the CLI helpers', () => {
   });
 
   it('says a pattern in words, seconds last as Sirocco reads them, in its zone', () => {
-    expect(patternInWords('0 5 * * *', 'Europe/Zurich')).toBe('At 05:00 (Europe/Zurich)');
-    expect(patternInWords('0 5 * * * 30', 'UTC')).toBe('At 05:00:30 (UTC)');
-    expect(patternInWords('@daily')).toBe('At 00:00');
+    expect(patternInWords('0 5 * * *', 'Europe/Zurich')).toBe('Every day at 05:00 (Europe/Zurich)');
+    expect(patternInWords('0 5 * * * 30', 'UTC')).toBe('Every day at 05:00:30 (UTC)');
+    expect(patternInWords('@daily')).toBe('Every day at 00:00');
+    expect(patternInWords('0 5 * * 1-5')).toBe('At 05:00, Monday through Friday');
     expect(patternInWords('not a pattern')).toBe('not a pattern');
   });
 

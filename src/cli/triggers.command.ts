@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { CliContext } from './cli-context';
 import { collectKeyValue, positiveInteger, readObjectFile, workflowInput } from './cli-inputs';
 import { decodeJsonFields, renderJson, renderRecord, renderTable, shorten, type Cell } from './cli-output';
-import { patternInWords } from './cron-words';
+import { patternInWords } from '../triggers/schedule/pattern-words';
 import { watchExecution } from './execution-watch';
 
 interface TriggerResource extends Record<string, unknown> {

@@ -27,9 +27,27 @@ export function definitionProblems(error: string): DefinitionProblem[] {
     });
 }
 
+/** One of the `errors` Sirocco's validate answer adds to Mistral's {valid, error}. */
+interface PlacedError {
+  line: number;
+  column: number;
+  workflow?: string;
+  path?: string;
+  message: string;
+}
+
 export async function validateDefinition(client: SiroccoClient, text: string): Promise<DefinitionProblem[]> {
-  const result = await client.request<{ valid: boolean; error?: string }>('POST', '/v2/workflows/validate', { text });
-  return result.valid ? [] : definitionProblems(result.error ?? 'invalid');
+  const result = await client.request<{ valid: boolean; error?: string; errors?: PlacedError[] }>('POST', '/v2/workflows/validate', { text });
+  if (result.valid) return [];
+  // the placed errors when the service gives them; else (a Mistral-like answer) the text
+  if (Array.isArray(result.errors) && result.errors.length > 0) {
+    return result.errors.map((error) => {
+      const { workflow, path: at } = error;
+      const where = workflow && at ? `${workflow}${at.startsWith('[') ? '' : '.'}${at}` : (workflow ?? at ?? '');
+      return { line: error.line, column: error.column, message: where ? `${where}: ${error.message}` : error.message };
+    });
+  }
+  return definitionProblems(result.error ?? 'invalid');
 }
 
 /** The *.yaml and *.yml files of a folder (not its sub-folders), by name. */

@@ -126,12 +126,12 @@ describe('sirocco against a live Sirocco (noauth)', () => {
     it('create shows the pattern in words and the next runs in its zone; next lists them in the zone and in UTC', async () => {
       const created = await sirocco('trigger', 'create', 'nightly', 'greet', '--pattern', '0 5 * * *', '--timezone', 'Europe/Zurich', '-i', 'name=cron');
       expect(created.code).toBe(0);
-      expect(created.stdout).toContain('At 05:00 (Europe/Zurich)');
+      expect(created.stdout).toContain('Every day at 05:00 (Europe/Zurich)');
       expect(created.stdout).toMatch(/next run 1\s*│ \d{4}-\d\d-\d\d 05:00:00\S* Europe\/Zurich/);
       const next = await sirocco('trigger', 'next', 'nightly', '--count', '3', '--json');
       expect(next.code).toBe(0);
       const upcoming = JSON.parse(next.stdout) as { timezone: string; pattern_in_words: string; next: { local: string; utc: string }[] };
-      expect(upcoming).toMatchObject({ timezone: 'Europe/Zurich', pattern_in_words: 'At 05:00 (Europe/Zurich)' });
+      expect(upcoming).toMatchObject({ timezone: 'Europe/Zurich', pattern_in_words: 'Every day at 05:00 (Europe/Zurich)' });
       expect(upcoming.next).toHaveLength(3);
       for (const slot of upcoming.next) {
         expect(slot.local).toMatch(/ 05:00:00/);
@@ -140,14 +140,14 @@ describe('sirocco against a live Sirocco (noauth)', () => {
       }
       const table = await sirocco('trigger', 'next', 'nightly');
       expect(table.stdout).toMatch(/local \(Europe\/Zurich\)/);
-      expect(table.stderr).toContain('nightly: 0 5 * * * = At 05:00 (Europe/Zurich)');
+      expect(table.stderr).toContain('nightly: 0 5 * * * = Every day at 05:00 (Europe/Zurich)');
     });
 
     it('triggers lists them (table and --json); pause and resume; fire --wait runs it now; history shows the firing; delete', async () => {
       const list = await sirocco('triggers', '--json');
       expect(list.code).toBe(0);
       expect(JSON.parse(list.stdout)).toEqual([
-        expect.objectContaining({ name: 'nightly', workflow_input: { name: 'cron' }, pattern_in_words: 'At 05:00 (Europe/Zurich)', enabled: true }),
+        expect.objectContaining({ name: 'nightly', workflow_input: { name: 'cron' }, pattern_in_words: 'Every day at 05:00 (Europe/Zurich)', enabled: true }),
       ]);
       expect((await sirocco('triggers')).stdout).toMatch(/nightly\s*│ greet\s*│ 0 5 \* \* \*/);
       const paused = await sirocco('trigger', 'pause', 'nightly', '--json');

@@ -1,5 +1,6 @@
 import { CronExpression, CronExpressionParser, type CronFieldCollection } from 'cron-parser';
 import { ScheduleError } from './schedule-error';
+import { CRON_MACROS } from './cron-macros';
 
 /** A validated cron pattern, ready to enumerate. */
 export interface CompiledPattern {
@@ -15,17 +16,6 @@ export interface CompiledPattern {
   /** cron-parser's parsed fields: an iterator is built from them without parsing the text again */
   fields: CronFieldCollection;
 }
-
-/** The macros Mistral (croniter) knows, written out; croniter has no @minutely, @weekdays... */
-const MACROS: Record<string, string> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
 
 /** cron-parser's `H` (hash) picks a random value at each parse unless seeded: never a stable schedule. */
 const HASH_ITEM = /(^|,)H/i;
@@ -57,7 +47,7 @@ export function compilePattern(pattern: string): CompiledPattern {
   const trimmed = pattern.trim();
   let expression: string;
   if (trimmed.startsWith('@')) {
-    const macro = MACROS[trimmed.toLowerCase()];
+    const macro = CRON_MACROS[trimmed.toLowerCase()];
     if (!macro) throw invalid(pattern);
     expression = macro;
   } else {
