@@ -157,27 +157,40 @@ describe('VM lifecycle workflows on real OpenStack services', () => {
     expect((await demo.clients.volume.getVolume(bootVolume)).status).toBe('in-use'); // back from backing-up
   });
 
-  it('restores both servers from a snapshot and from a backup (the volume data comes back), then remove_backup deletes what was used', async () => {
-    const cases: Array<{ incremental: boolean; name: string; what: string }> = [
-      { incremental: true, name: `${prefix}daily-3`, what: 'Cinder snapshot' },
-      { incremental: false, name: `${prefix}weekly-2`, what: 'Cinder backup' },
+  it('restores both servers from a snapshot and from a backup: the image-booted one rebuilt, the boot volume re-imaged in place with the data it held; then remove_backup', async () => {
+    const cases: Array<{ incremental: boolean; name: string; what: string; data: string }> = [
+      { incremental: true, name: `${prefix}daily-3`, what: 'Cinder snapshot', data: 'snapshot-round-3' },
+      { incremental: false, name: `${prefix}weekly-2`, what: 'Cinder backup', data: 'backup-round-2' },
     ];
-    writeVolumeData(bootVolume, 'changed-after-the-backups');
-    const snapshotData = volumeData(bootVolume);
-    for (const { incremental, name, what } of cases) {
+    for (const { incremental, name, what, data } of cases) {
+      if (incremental) {
+        // restore_in_place=false: only a new volume, holding the snapshot's data; the server untouched
+        writeVolumeData(bootVolume, 'changed-after-the-backups');
+        const copied = await run('restore', { include_instances: [volumeServer.name], snapshot_name: name, restore_in_place: false });
+        succeeded(copied);
+        expect(outcomes(copied)[volumeServer.name]!.done).toContain(`${what} ${name} (${outcomes(copied)[volumeServer.name]!.source_id}) restored into the new volume`);
+        const [newVolume] = await demo.clients.volume.listVolumes({ name: `${volumeServer.name}-${name}` });
+        expect([newVolume!.status, volumeData(newVolume!.id)]).toEqual(['available', data]);
+        expect(volumeData(bootVolume)).toBe('changed-after-the-backups');
+        await demo.clients.volume.deleteVolume(newVolume!.id);
+      }
+      writeVolumeData(bootVolume, 'changed-after-the-backups');
       const restored = await run('restore', { include_instances: [imageServer.id, volumeServer.name], snapshot_name: name, snapshot_incremental: incremental });
       succeeded(restored);
       const byName = outcomes(restored);
       expect(byName[imageServer.name]!.done).toMatch(new RegExp(`^rebuilt from the Glance image ${name} .*stopped and started again \\(now ACTIVE\\)$`));
-      const rebuilt = await demo.waitForServer(imageServer.id);
-      expect((rebuilt.image as { id: string }).id).toBe(byName[imageServer.name]!.source_id);
-      expect(byName[volumeServer.name]!.done).toContain(`${what} ${name} (${byName[volumeServer.name]!.source_id}) restored into the new volume`);
-      const [newVolume] = await demo.clients.volume.listVolumes({ name: `${volumeServer.name}-${name}` });
-      expect(newVolume!.status).toBe('available');
-      // what the volume held when that backup ran
-      expect(volumeData(newVolume!.id)).toBe(incremental ? 'snapshot-round-3' : 'backup-round-2');
-      expect(volumeData(bootVolume)).toBe(snapshotData); // the boot volume is not touched
-      expect((await demo.clients.compute.getServer(volumeServer.id)).status).toBe('ACTIVE');
+      expect(((await demo.waitForServer(imageServer.id)).image as { id: string }).id).toBe(byName[imageServer.name]!.source_id);
+      expect(byName[volumeServer.name]!.done).toMatch(
+        new RegExp(`^boot volume ${bootVolume} re-imaged in place from the ${what} ${name} \\(${byName[volumeServer.name]!.source_id}\\) .*microversion 2.93.*stopped and started again \\(now ACTIVE\\)$`),
+      );
+      // the same server on the same boot volume, holding what the volume held when that backup ran
+      expect(volumeData(bootVolume)).toBe(data);
+      const boot = await demo.clients.volume.getVolume(bootVolume);
+      expect([boot.status, boot.attachments?.map((attachment) => attachment.server_id)]).toEqual(['in-use', [volumeServer.id]]);
+      expect((await demo.waitForServer(volumeServer.id)).status).toBe('ACTIVE');
+      await waitFor('the temporary volume and image deleted', async () =>
+        (await demo.clients.volume.listVolumes({ name: `${volumeServer.name}-${name}` })).length === 0 &&
+        (await demo.clients.image.listImages({ filters: { name: `${volumeServer.name}-${name}-restore` } })).length === 0, CLOUD_POLL);
       expect((await mailOf(restored)).parsed.subject).toBe('VM restore done: 2 server(s)');
 
       const removed = await run('remove_backup', { include_instances: [imageServer.name, volumeServer.name], snapshot_name: name, snapshot_incremental: incremental });
