@@ -72,7 +72,8 @@ export class CinderBackups {
     const volume = this.cloud.volumes.get(spec.volume_id);
     if (!volume || volume.projectId !== ctx.projectId) throw new ApiError(404, `Volume ${spec.volume_id} could not be found.`);
     const force = spec.force === true;
-    if (volume.status === 'in-use' ? !force : volume.status !== 'available') {
+    if (volume.status === 'in-use' && !force) throw new ApiError(400, 'Invalid volume: Backing up an in-use volume must use the force flag.');
+    if (volume.status !== 'in-use' && volume.status !== 'available') {
       throw new ApiError(400, `Invalid volume: Volume to be backed up must be available or in-use, but the current status is "${volume.status}".`);
     }
     const incremental = spec.incremental === true;
