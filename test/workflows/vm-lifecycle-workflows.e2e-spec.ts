@@ -165,6 +165,39 @@ describe('VM lifecycle workflows (fake cloud)', () => {
       expect(smtp.mails.at(-1)!.parsed.text).toContain('incremental Cinder backup of the boot volume');
     });
 
+    it('snapshots and backs up the data volumes attached besides the boot volume too, with the same name and rotation', async () => {
+      const data = await cloud.createVolume('demo', { size: 1, name: 'dv-data' });
+      const root = await cloud.createVolume('demo', { size: 1, name: 'dv-root', imageRef: cirros });
+      const server = await cloud.createServer('demo', {
+        name: 'dv-volume',
+        flavorRef: '2',
+        block_device_mapping_v2: [
+          { boot_index: 0, uuid: root.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false },
+          { boot_index: -1, uuid: data.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false },
+        ],
+      });
+      for (const round of [1, 2]) {
+        const execution = await run('backup', { include_instances: 'dv-volume', snapshot_name: `dv-${round}`, snapshot_rotation: 1 });
+        expect([execution.state, execution.state_info]).toEqual(['SUCCESS', null]);
+        expect(outcomes(execution)[0]!.done).toContain(`; data volumes: Cinder snapshot of the data volume ${String(data.id)} `);
+      }
+      await waitFor('the rotation', () => volumeSnapshotsOf(data.id).length === 1 && volumeSnapshotsOf(root.id).length === 1);
+      expect(volumeSnapshotsOf(data.id)).toEqual(['dv-2']);
+      const snapshot = cloud.volumeSnapshots('demo').find((candidate) => candidate.volume_id === data.id && candidate.name === 'dv-2')!;
+      expect(snapshot.metadata).toMatchObject({ sirocco_backup_of: server.id, sirocco_backup_kind: 'snapshot' });
+
+      const backedUp = await run('backup', { include_instances: 'dv-volume', snapshot_name: 'dv-b', snapshot_incremental: false });
+      expect([backedUp.state, backedUp.state_info]).toEqual(['SUCCESS', null]);
+      expect(outcomes(backedUp)[0]!.done).toContain(`; data volumes: full Cinder backup of the data volume ${String(data.id)} `);
+      expect(cloud.volumeBackups('demo').filter((backup) => backup.volume_id === data.id).map((backup) => backup.name)).toEqual(['dv-b']);
+
+      // remove_backup deletes the data volumes' ones too
+      const removed = await run('remove_backup', { include_instances: 'dv-volume', snapshot_name: 'dv-2' });
+      expect([removed.state, removed.state_info]).toEqual(['SUCCESS', null]);
+      expect(outcomes(removed)[0]!.done).toMatch(/^deleted the Cinder snapshot dv-2 .*; and the snapshot of the data volumes: /);
+      await waitFor('the data volume snapshot deleted', () => volumeSnapshotsOf(data.id).length === 0 && volumeSnapshotsOf(root.id).length === 0);
+    });
+
     it('runs the thaw hook when the freeze hook fails, and the mail names the step', async () => {
       await client.createWorkflow(
         [
