@@ -49,6 +49,7 @@ describe('VM lifecycle workflows on real OpenStack services', () => {
   let imageServer: { id: string; name: string };
   let volumeServer: { id: string; name: string };
   let bootVolume: string;
+  let dataVolume: string;
 
   beforeAll(async () => {
     smtp = await new SmtpSink().start();
@@ -59,10 +60,11 @@ describe('VM lifecycle workflows on real OpenStack services', () => {
       OS_CLIENT_CONFIG_FILE: `${OPENSTACK_DIR}/clouds.yaml`,
     });
     client = new ExecutionsClient(t.http);
-    const [image, booted] = await Promise.all([demo.bootFromImage('lc-img'), demo.bootFromVolume('lc-vol')]);
+    const [image, booted] = await Promise.all([demo.bootFromImage('lc-img'), demo.bootFromVolume('lc-vol', {}, true)]);
     imageServer = image;
     volumeServer = booted.server;
     bootVolume = booted.volume.id;
+    dataVolume = booted.data!.id;
   }, 240_000);
   afterAll(async () => {
     await t?.close();
@@ -121,6 +123,12 @@ describe('VM lifecycle workflows on real OpenStack services', () => {
     }, CLOUD_POLL);
     expect(snapshots.map((snapshot) => snapshot.name).sort()).toEqual([`${prefix}daily-2`, `${prefix}daily-3`]);
     expect(snapshots.every((snapshot) => snapshot.status === 'available' && snapshot.metadata.sirocco_backup_of === volumeServer.id && snapshot.metadata.sirocco_backup_type === 'daily')).toBe(true);
+    // the data volume attached besides the boot volume: the same, rotated on its own
+    const dataSnapshots = await waitFor('the data volume snapshot rotation', async () => {
+      const current = await demo.snapshotsOf(dataVolume);
+      return current.length === 2 ? current : undefined;
+    }, CLOUD_POLL);
+    expect(dataSnapshots.map((snapshot) => [snapshot.name, snapshot.metadata.sirocco_backup_of]).sort()).toEqual([[`${prefix}daily-2`, volumeServer.id], [`${prefix}daily-3`, volumeServer.id]]);
     const last = smtp.mails.at(-1)!;
     expect(last.parsed.subject).toBe('VM backup done: 2 server(s)');
     expect(last.parsed.text).toMatch(new RegExp(`${volumeServer.name} \\(${volumeServer.id}\\): done - ${prefix}daily-3 .*Cinder snapshot of the boot volume ${bootVolume}.*rotation deleted ${prefix}daily-1`));
@@ -154,6 +162,11 @@ describe('VM lifecycle workflows on real OpenStack services', () => {
     ]);
     expect(backups[0]!.has_dependent_backups).toBe(true);
     expect(backups[0]!.metadata).toMatchObject({ sirocco_backup_of: volumeServer.id, sirocco_backup_type: 'weekly', sirocco_backup_kind: 'backup' });
+    expect((await backupsOf(dataVolume)).map((backup) => [backup.name, backup.is_incremental])).toEqual([
+      [`${prefix}weekly-1`, false],
+      [`${prefix}weekly-2`, true],
+      [`${prefix}weekly-3`, true],
+    ]);
     expect((await demo.clients.volume.getVolume(bootVolume)).status).toBe('in-use'); // back from backing-up
   });
 
@@ -187,6 +200,7 @@ describe('VM lifecycle workflows on real OpenStack services', () => {
       expect(volumeData(bootVolume)).toBe(data);
       const boot = await demo.clients.volume.getVolume(bootVolume);
       expect([boot.status, boot.attachments?.map((attachment) => attachment.server_id)]).toEqual(['in-use', [volumeServer.id]]);
+      expect((await demo.clients.volume.getVolume(dataVolume)).attachments?.map((attachment) => attachment.server_id)).toEqual([volumeServer.id]);
       expect((await demo.waitForServer(volumeServer.id)).status).toBe('ACTIVE');
       await waitFor('the temporary volume and image deleted', async () =>
         (await demo.clients.volume.listVolumes({ name: `${volumeServer.name}-${name}` })).length === 0 &&
@@ -197,7 +211,9 @@ describe('VM lifecycle workflows on real OpenStack services', () => {
       if (incremental) {
         succeeded(removed);
         expect(outcomes(removed)[volumeServer.name]!.done).toMatch(new RegExp(`^deleted the Cinder snapshot ${name}`));
-        await waitFor('the snapshot deleted', async () => !(await demo.snapshotsOf(bootVolume)).some((snapshot) => snapshot.name === name), CLOUD_POLL);
+        expect(outcomes(removed)[volumeServer.name]!.done).toContain('; and the snapshot of the data volumes: ');
+        await waitFor('the snapshots deleted', async () =>
+          !(await demo.snapshotsOf(bootVolume)).some((snapshot) => snapshot.name === name) && !(await demo.snapshotsOf(dataVolume)).some((snapshot) => snapshot.name === name), CLOUD_POLL);
       } else {
         // weekly-2 is the parent of weekly-3: Cinder refuses, and says why; the image backup goes
         expect(removed.state).toBe('ERROR');
@@ -206,7 +222,8 @@ describe('VM lifecycle workflows on real OpenStack services', () => {
         expect((await mailOf(removed)).parsed.text).toContain(`${volumeServer.name} (${volumeServer.id}): FAILED at step delete_volume_backup`);
         const latest = await run('remove_backup', { include_instances: [volumeServer.name], snapshot_name: `${prefix}weekly-3`, snapshot_incremental: false });
         succeeded(latest);
-        await waitFor('the latest backup deleted', async () => !(await backupsOf(bootVolume)).some((backup) => backup.name === `${prefix}weekly-3`), CLOUD_POLL);
+        await waitFor('the latest backups deleted', async () =>
+          !(await backupsOf(bootVolume)).some((backup) => backup.name === `${prefix}weekly-3`) && !(await backupsOf(dataVolume)).some((backup) => backup.name === `${prefix}weekly-3`), CLOUD_POLL);
       }
       expect(outcomes(removed)[imageServer.name]!.done).toMatch(new RegExp(`^deleted the Glance image ${name}`));
       expect((await oursOf(imageServer.id, incremental ? 'daily' : 'weekly')).some((image) => image.name === name)).toBe(false);
