@@ -8,7 +8,8 @@
 #                                 createImage, rebuild, boot from volume all work, nothing runs);
 #                                 flavors 1 m1.tiny, 2 m1.bfv (disk 0), 3 m1.small
 #   Neutron    :9696              a stub: no networks (boot with "networks": "none")
-#   Cinder     :8776/v3/<project> a fake back end; volume type fake (also the default)
+#   Cinder     :8776/v3/<project> a fake back end (each volume a small file); volume type fake
+#                                 (also the default); cinder-backup, posix driver (cinder/backups/)
 #
 #   bash scripts/openstack-dev.sh [start]  install what is missing, configure, start what is not
 #                                          running, seed; exits 0 once every API answers. Takes
@@ -213,11 +214,13 @@ fi
 # --- start ---------------------------------------------------------------------------------------
 t_begin=$(date +%s)
 # everything in one apt-get (keystone-dev.sh then finds its packages installed). nova-compute,
-# cinder-volume: not the Debian packages (libvirt/qemu, lvm2/tgt), see scripts/openstack/*.py
+# cinder-volume: not the Debian packages (libvirt/qemu, lvm2/tgt), see scripts/openstack/*.py.
+# dmidecode: cinder-backup's os-brick asks it for the machine's uuid (without it, every backup
+# fails with FileNotFoundError where there is no /sys/class/dmi, as in a container)
 install_packages python3-keystone uwsgi-core uwsgi-plugin-python3 sqlite3 jq curl \
   glance-api glance-common python3-glance \
   python3-nova nova-common nova-api nova-conductor nova-scheduler placement-api placement-common python3-placement \
-  python3-cinder cinder-common cinder-api cinder-scheduler \
+  python3-cinder cinder-common cinder-api cinder-scheduler cinder-backup dmidecode \
   postgresql python3-psycopg2 rabbitmq-server
 t_installed=$(date +%s)
 

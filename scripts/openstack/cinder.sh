@@ -1,18 +1,22 @@
-# Cinder for scripts/openstack-dev.sh (sourced): cinder-api on :8776, cinder-scheduler and
+# Cinder for scripts/openstack-dev.sh (sourced): cinder-api on :8776, cinder-scheduler,
 # cinder-volume with a fake back end (sirocco_fake_volume.py, on top of the one python3-cinder
-# ships: no data path, but the API, scheduler, volume state machine, quotas and attachments are
-# the real ones); the database on the private PostgreSQL; volume type "fake" (also the default).
+# ships: each volume's data is a small file, but the API, scheduler, volume state machine, quotas
+# and attachments are the real ones) and cinder-backup (Debian's package, the posix backup driver
+# writing to $CINDER_DIR/backups: real full and incremental backups and restores of those files);
+# the database on the private PostgreSQL; volume type "fake" (also the default).
 CINDER_PORT=8776
 VOLUME_URL="http://${OS_HOST}:${CINDER_PORT}/v3" # + /<project id>
 CINDER_DIR=$SIROCCO_OS_DIR/cinder
 CINDER_HOST=sirocco-dev
 VOLUME_TYPE=fake
-CINDER_SERVICES=(cinder-volume:cinder-volume.py cinder-scheduler:cinder-scheduler cinder-api:cinder-api)
+CINDER_SERVICES=(cinder-backup:cinder-backup cinder-volume:cinder-volume.py cinder-scheduler:cinder-scheduler cinder-api:cinder-api)
+CINDER_BACKUP_DIR=$CINDER_DIR/backups
 
 setup_cinder() {
   local t0 t1 t2 t3 conf=$SIROCCO_OS_DIR/etc/cinder.conf changed=0
+  local backup_conf=$SIROCCO_OS_DIR/etc/cinder-backup.conf backup_changed=0 driver_changed=0 driver_stamp
   t0=$(date +%s)
-  mkdir -p "$CINDER_DIR"/lock
+  mkdir -p "$CINDER_DIR"/lock "$CINDER_BACKUP_DIR"
   write_if_changed "$conf" <<CONF || changed=1
 [DEFAULT]
 transport_url = $TRANSPORT_URL
@@ -41,6 +45,16 @@ volume_backend_name = fake
 $(service_auth_conf nova cinder)
 $(authtoken_conf cinder)
 CONF
+  # cinder-backup's own options, in a file of its own (read after cinder.conf): the other
+  # services do not need them, and are not restarted when they change
+  write_if_changed "$backup_conf" <<CONF || backup_changed=1
+[DEFAULT]
+backup_driver = cinder.backup.drivers.posix.PosixBackupDriver
+backup_posix_path = $CINDER_BACKUP_DIR
+CONF
+  # cinder-volume loads the fake driver once: a changed driver means a restart
+  driver_stamp=$(sha256sum < "$OS_SCRIPTS/sirocco_fake_volume.py" | cut -c1-16)
+  [ "$(cat "$SIROCCO_OS_DIR/run/cinder-volume.driver" 2>/dev/null)" = "$driver_stamp" ] || driver_changed=1
   if [ ! -f "$CINDER_DIR/.dbsynced" ]; then
     await_job postgres 300
     say "cinder: db sync"
@@ -58,12 +72,17 @@ CONF
     name=${entry%%:*} pattern=${entry#*:}
     if [ $changed = 1 ] && running "$name" "$pattern"; then say "$name: $conf changed, restarting"; stop_service "$name"; fi
   done
-  for entry in cinder-api:cinder-api cinder-scheduler:cinder-scheduler cinder-volume:cinder-volume.py; do
+  if [ $backup_changed = 1 ] && running cinder-backup cinder-backup; then say "cinder-backup: $backup_conf changed, restarting"; stop_service cinder-backup; fi
+  if [ $driver_changed = 1 ] && running cinder-volume cinder-volume.py; then say "cinder-volume: the fake volume driver changed, restarting"; stop_service cinder-volume; fi
+  for entry in cinder-api:cinder-api cinder-scheduler:cinder-scheduler cinder-volume:cinder-volume.py cinder-backup:cinder-backup; do
     name=${entry%%:*} pattern=${entry#*:}
     running "$name" "$pattern" && continue
     started+=("$name")
     if [ "$name" = cinder-volume ]; then
       start_service cinder-volume /usr/bin/python3 "$OS_SCRIPTS/cinder-volume.py" --config-file "$conf"
+      echo "$driver_stamp" > "$SIROCCO_OS_DIR/run/cinder-volume.driver"
+    elif [ "$name" = cinder-backup ]; then
+      start_service cinder-backup /usr/bin/cinder-backup --config-file "$conf" --config-file "$backup_conf"
     else
       start_service "$name" "/usr/bin/$name" --config-file "$conf"
     fi
@@ -98,16 +117,20 @@ CONF
     echo "$stamp" > "$CINDER_DIR/.quotas"
   fi
 
-  # ready for volumes: cinder-volume reports (since it started) and the scheduler knows its pool
+  # ready for volumes and backups: cinder-volume and cinder-backup report (since they started) and
+  # the scheduler knows the volume pool
   if [ ${#started[@]} -gt 0 ]; then
-    say "cinder: waiting for cinder-volume to report"
+    say "cinder: waiting for cinder-volume and cinder-backup to report"
+    service_reported() { # BINARY
+      api_call GET "$admin_volumes/os-services?binary=$1" 2>/dev/null |
+        jq -e --arg since "$since" '.services[] | select(.state == "up" and (.updated_at == null or .updated_at >= $since))' > /dev/null
+    }
     volume_reported() {
       still_running "${CINDER_SERVICES[@]}"
-      api_call GET "$admin_volumes/os-services?binary=cinder-volume" 2>/dev/null |
-        jq -e --arg since "$since" '.services[] | select(.state == "up" and (.updated_at == null or .updated_at >= $since))' > /dev/null &&
+      service_reported cinder-volume && service_reported cinder-backup &&
       api_call GET "$admin_volumes/scheduler-stats/get_pools" 2>/dev/null | jq -e '.pools | length > 0' > /dev/null
     }
-    wait_until 120 "cinder-volume reporting" volume_reported
+    wait_until 120 "cinder-volume and cinder-backup reporting" volume_reported
   fi
   t3=$(date +%s)
   say "cinder timings: config+db $((t1 - t0))s, start $((t2 - t1))s, type+quotas+ready $((t3 - t2))s"

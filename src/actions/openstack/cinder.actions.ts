@@ -9,6 +9,7 @@ import {
   optionalObject,
   optionalStringMap,
   optionalText,
+  requiredText,
   type OpenStackActionSpec,
 } from './openstack-action';
 
@@ -154,6 +155,26 @@ export const CINDER_ACTIONS: OpenStackActionSpec[] = [
     parameters: [{ name: 'snapshot' }, { name: 'force', default: false }],
     idempotent: false,
     run: (clients, input, signal) => clients.volume.deleteSnapshot(idOf(input, 'snapshot'), flag(input, 'force'), signal),
+  },
+  {
+    name: 'cinder.volumes_upload_to_image',
+    description: "Uploads a volume's data to a new Glance image (os-volume_upload_image; force: an attached volume). Answers image_id; the image is saving until active.",
+    parameters: [
+      { name: 'volume' },
+      { name: 'force', default: false },
+      { name: 'image_name' },
+      { name: 'container_format', default: 'bare' },
+      { name: 'disk_format', default: 'raw' },
+      { name: 'visibility', default: null },
+      { name: 'protected', default: null },
+    ],
+    idempotent: false,
+    async run(clients, input, signal) {
+      const upload: Record<string, unknown> = { image_name: requiredText(input, 'image_name'), force: flag(input, 'force') };
+      copyTexts(input, upload, ['container_format', 'disk_format', 'visibility']);
+      if (input.protected !== null && input.protected !== undefined) upload.protected = flag(input, 'protected');
+      return clients.volume.uploadToImage(idOf(input, 'volume'), upload, signal);
+    },
   },
   {
     name: 'cinder.volumes_revert_to_snapshot',

@@ -243,7 +243,8 @@ export const NOVA_ACTIONS: OpenStackActionSpec[] = [
   },
   {
     name: 'nova.servers_rebuild',
-    description: 'Rebuilds a server from an image, keeping its id, addresses and volumes (image-booted servers).',
+    description:
+      'Rebuilds a server from an image, keeping its id, addresses and volumes. reimage_boot_volume=true (a Sirocco extension): at microversion 2.93, so that Nova writes the image onto the boot volume of a volume-backed server.',
     parameters: [
       SERVER,
       { name: 'image' },
@@ -255,6 +256,7 @@ export const NOVA_ACTIONS: OpenStackActionSpec[] = [
       { name: 'description', default: null },
       { name: 'key_name', default: null },
       { name: 'userdata', default: null },
+      { name: 'reimage_boot_volume', default: false },
     ],
     idempotent: false,
     async run(clients, input, signal) {
@@ -269,7 +271,7 @@ export const NOVA_ACTIONS: OpenStackActionSpec[] = [
       if (meta) rebuild.metadata = meta;
       copyTexts(input, rebuild, ['description', 'key_name']);
       if (input.userdata) rebuild.user_data = Buffer.from(String(input.userdata)).toString('base64');
-      const { adminPass: _adminPass, ...server } = await clients.compute.rebuild(idOf(input, 'server'), rebuild, signal);
+      const { adminPass: _adminPass, ...server } = await clients.compute.rebuild(idOf(input, 'server'), rebuild, signal, flag(input, 'reimage_boot_volume'));
       return server;
     },
   },

@@ -1,8 +1,10 @@
 /**
- * Cinder's volume backups (/v3/{project}/backups, microversions 3.0-3.70) and the os-revert volume
- * action (3.40): the paths, bodies, status codes and messages of the real service. A volume's
- * backup is creating until available; an incremental one needs a full backup of the volume and
- * makes it has_dependent_backups; a restore needs an available (detached) volume.
+ * Cinder's volume backups (/v3/{project}/backups, microversions 3.0-3.70), the os-revert volume
+ * action (3.40) and os-volume_upload_image: the paths, bodies, status codes and messages of the
+ * real service. A volume's backup is creating until available; an incremental one needs a full
+ * backup of the volume and makes it has_dependent_backups; a restore and a revert need an
+ * available (detached) volume; an upload makes a Glance image (saving until active) while the
+ * volume is uploading.
  */
 import type { BackupRec, Cloud, VolumeRec } from './cloud';
 import { ApiError, atLeast, isObject, isoMicros, uuid, type AuthContext, type Microversion } from './core';
@@ -70,7 +72,8 @@ export class CinderBackups {
     const volume = this.cloud.volumes.get(spec.volume_id);
     if (!volume || volume.projectId !== ctx.projectId) throw new ApiError(404, `Volume ${spec.volume_id} could not be found.`);
     const force = spec.force === true;
-    if (volume.status === 'in-use' ? !force : volume.status !== 'available') {
+    if (volume.status === 'in-use' && !force) throw new ApiError(400, 'Invalid volume: Backing up an in-use volume must use the force flag.');
+    if (volume.status !== 'in-use' && volume.status !== 'available') {
       throw new ApiError(400, `Invalid volume: Volume to be backed up must be available or in-use, but the current status is "${volume.status}".`);
     }
     const incremental = spec.incremental === true;
@@ -152,7 +155,7 @@ export class CinderBackups {
     const latest = this.cloud.snapshotsOf(volume.id).sort((a, b) => b.seq - a.seq)[0];
     if (latest?.id !== snapshot.id) throw new ApiError(409, `Invalid snapshot: Snapshot ${snapshot.id} is not the latest one of volume ${volume.id}.`); // Cinder answers 409 for both
     if (volume.status !== 'available' || snapshot.status !== 'available') {
-      throw new ApiError(409, `Invalid volume: Volume ${volume.id} status must be available, but current status is: ${volume.status}.`);
+      throw new ApiError(409, `Invalid volume: Can't revert volume ${volume.id} to its latest snapshot ${snapshot.id}. Volume's status must be 'available'.`);
     }
     volume.status = 'reverting';
     snapshot.status = 'restoring';
@@ -162,5 +165,38 @@ export class CinderBackups {
       volume.updatedAt = new Date();
       snapshot.status = 'available';
     });
+  }
+
+  /** os-volume_upload_image: a new image of the project, active once the "data" is sent; the volume goes back to its status. */
+  uploadToImage(volume: VolumeRec, arg: unknown): Record<string, unknown> {
+    if (!isObject(arg) || typeof arg.image_name !== 'string') throw new ApiError(400, "Invalid input for field/attribute os-volume_upload_image. 'image_name' is a required property");
+    const force = arg.force === true || arg.force === 'true' || arg.force === 'True';
+    if (!(volume.status === 'available' || (force && volume.status === 'in-use'))) {
+      throw new ApiError(400, `Invalid volume: Volume ${volume.id} status must be available or in-use, but current status is: ${volume.status}.`);
+    }
+    const diskFormat = typeof arg.disk_format === 'string' ? arg.disk_format : 'raw';
+    const containerFormat = typeof arg.container_format === 'string' ? arg.container_format : 'bare';
+    const image = this.cloud.newImage({ owner: volume.projectId, name: arg.image_name, status: 'queued', diskFormat, containerFormat, visibility: 'private' });
+    const before = volume.status;
+    volume.status = 'uploading';
+    this.cloud.later(() => {
+      this.cloud.storeImageData(image, Buffer.from(`sirocco fake volume ${volume.id}\n`));
+      volume.status = before;
+      volume.updatedAt = new Date();
+    });
+    return {
+      id: volume.id,
+      updated_at: isoMicros(new Date()),
+      status: 'uploading',
+      display_description: volume.description,
+      size: volume.size,
+      volume_type: { id: volume.typeId },
+      image_id: image.id,
+      container_format: containerFormat,
+      disk_format: diskFormat,
+      image_name: arg.image_name,
+      protected: false,
+      visibility: 'private',
+    };
   }
 }

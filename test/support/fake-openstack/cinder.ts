@@ -611,6 +611,9 @@ export class Cinder {
         this.require(ctx, 'volume:revert_to_snapshot', true);
         this.backups.revert(volume, call.v, arg);
         return empty(202);
+      case 'os-volume_upload_image':
+        this.require(ctx, 'volume_extension:volume_actions:upload_image', true);
+        return json(202, { 'os-volume_upload_image': this.backups.uploadToImage(volume, arg) });
       default:
         throw new ApiError(400, `There is no such action: ${name}`);
     }

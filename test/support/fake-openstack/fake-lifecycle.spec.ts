@@ -1,7 +1,8 @@
 /**
  * The fake cloud's server lifecycle and backup calls answer like Nova and Cinder's REST APIs:
  * suspend / resume / pause / unpause and createBackup server actions, server tags, Cinder's
- * /backups (full, incremental, restore) and the os-revert volume action (microversion 3.40).
+ * /backups (full, incremental, restore), the os-revert volume action (microversion 3.40) and
+ * os-volume_upload_image.
  */
 import { startFakeOpenStack, type FakeOpenStack } from './fake-openstack';
 import { waitFor } from '../wait-for';
@@ -132,7 +133,21 @@ describe('Cinder backups and revert', () => {
     const rootSnapshot = (await cinder('POST', '/snapshots', { snapshot: { volume_id: root.id, force: true } })).body.snapshot;
     await waitFor('snapshot available', async () => ((await cinder('GET', `/snapshots/${rootSnapshot.id}`)).body.snapshot.status === 'available' ? true : undefined), FAKE_POLL);
     const attached = await cinder('POST', `/volumes/${String(root.id)}/action`, { revert: { snapshot_id: rootSnapshot.id } });
-    expect(attached.status).toBe(409);
-    expect(JSON.stringify(attached.body)).toContain('status must be available');
+    expect(attached).toEqual({
+      status: 409,
+      body: { conflictingRequest: { code: 409, message: `Invalid volume: Can't revert volume ${String(root.id)} to its latest snapshot ${String(rootSnapshot.id)}. Volume's status must be 'available'.` } },
+    });
+  });
+
+  it('uploads a volume to a new image (os-volume_upload_image): the volume is uploading, the image becomes active', async () => {
+    const volume = await cloud.createVolume('demo', { size: 1, name: 'up1' });
+    const upload = await cinder('POST', `/volumes/${String(volume.id)}/action`, { 'os-volume_upload_image': { image_name: 'up1-image', disk_format: 'raw', container_format: 'bare' } });
+    expect(upload.status).toBe(202);
+    expect(upload.body['os-volume_upload_image']).toMatchObject({ id: volume.id, status: 'uploading', image_name: 'up1-image', disk_format: 'raw', container_format: 'bare' });
+    const imageId = String(upload.body['os-volume_upload_image'].image_id);
+    await volumeIn(String(volume.id), 'available');
+    expect(cloud.images('demo').find((image) => image.id === imageId)).toMatchObject({ name: 'up1-image', status: 'active' });
+    const missing = await cinder('POST', `/volumes/${String(volume.id)}/action`, { 'os-volume_upload_image': {} });
+    expect(missing.status).toBe(400);
   });
 });

@@ -63,8 +63,8 @@ export class ComputeClient {
     await this.session.request(COMPUTE, 'DELETE', `/servers/${encodeURIComponent(id)}`, { signal });
   }
 
-  async action<T = unknown>(id: string, action: Json, signal?: AbortSignal): Promise<T> {
-    return (await this.session.request<T>(COMPUTE, 'POST', `/servers/${encodeURIComponent(id)}/action`, { body: action, signal })).body;
+  async action<T = unknown>(id: string, action: Json, signal?: AbortSignal, microversion?: string): Promise<T> {
+    return (await this.session.request<T>(COMPUTE, 'POST', `/servers/${encodeURIComponent(id)}/action`, { body: action, signal, microversion })).body;
   }
 
   /** createImage: the new image's id (Glance has it `queued` until Nova has uploaded the disk). */
@@ -76,8 +76,9 @@ export class ComputeClient {
     return body.image_id;
   }
 
-  async rebuild(id: string, rebuild: Json, signal?: AbortSignal): Promise<Server> {
-    return (await this.action<{ server: Server }>(id, { rebuild }, signal)).server;
+  /** reimageBootVolume: at microversion 2.93, which lets Nova re-image a volume-backed server's boot volume (Cinder os-reimage). */
+  async rebuild(id: string, rebuild: Json, signal?: AbortSignal, reimageBootVolume = false): Promise<Server> {
+    return (await this.action<{ server: Server }>(id, { rebuild }, signal, reimageBootVolume ? '2.93' : undefined)).server;
   }
 
   listFlavors(query: ListQuery = {}, detailed = true, signal?: AbortSignal): Promise<Flavor[]> {

@@ -203,6 +203,18 @@ describe('OpenStackSession', () => {
     ]);
   });
 
+  it('sends a newer microversion one request asks for, without negotiating when the service refuses it', async () => {
+    service.handler = (request, response) =>
+      request.headers['openstack-api-version'] === 'compute 2.93'
+        ? json(response, 202, { server: { id: 's1' } })
+        : json(response, 406, { computeFault: { code: 406, message: `Version ${String(request.headers['x-openstack-nova-api-version'])} is not supported by the API.` } });
+    const session = new OpenStackSession(tokens);
+    expect((await session.request(COMPUTE, 'POST', '/servers/s1/action', { body: { rebuild: {} }, microversion: '2.93' })).microversion).toBe('2.93');
+    service.handler = (_request, response) => json(response, 406, { computeFault: { code: 406, message: 'Version 2.93 is not supported by the API.' } });
+    await expect(session.request(COMPUTE, 'POST', '/servers/s1/action', { body: { rebuild: {} }, microversion: '2.93' })).rejects.toThrow('Version 2.93 is not supported by the API.');
+    expect(service.seen.map((request) => request.headers['openstack-api-version'] ?? request.url)).toEqual(['compute 2.93', 'compute 2.93']);
+  });
+
   it('refuses a service older than the microversion the client needs', async () => {
     service.handler = (request, response) =>
       request.url === '/volume/'

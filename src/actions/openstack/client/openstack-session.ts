@@ -65,6 +65,11 @@ export interface RequestOptions {
   /** Content-Type of the body (default application/json) */
   contentType?: string;
   signal?: AbortSignal;
+  /**
+   * A newer microversion this one request needs (e.g. Nova 2.93 to rebuild a volume-backed
+   * server): sent as it is, without negotiation; a cloud that lacks it refuses with its message.
+   */
+  microversion?: string;
 }
 
 export interface OpenStackResponse<T = unknown> {
@@ -165,7 +170,7 @@ export class OpenStackSession {
       const base = this.endpointFor(service, token);
       const url = `${base}${path}${queryString(options.query)}`;
       const operation = `${method} ${path}`;
-      const microversion = service.microversion ? (negotiatedVersions.get(base) ?? service.microversion.preferred) : undefined;
+      const microversion = service.microversion ? (options.microversion ?? negotiatedVersions.get(base) ?? service.microversion.preferred) : undefined;
       const answer = await this.send(service, method, url, operation, token.token, microversion, options);
       if (answer.kind === 'unreachable') {
         if (IDEMPOTENT.has(method) && attempt < this.maxRetries) {
@@ -186,7 +191,7 @@ export class OpenStackSession {
         await this.sleep(Math.min(wait, this.maxRetryDelayMs), options.signal);
         continue;
       }
-      if (response.status === 406 && microversion && service.microversion && !negotiatedVersions.has(base)) {
+      if (response.status === 406 && microversion && service.microversion && !options.microversion && !negotiatedVersions.has(base)) {
         const usable = await this.negotiate(service, base, token.token, options.signal);
         if (usable !== microversion) continue;
       }

@@ -107,6 +107,12 @@ export class VolumeClient {
     return (await this.session.request<{ restore: Json }>(VOLUME, 'POST', `/backups/${encodeURIComponent(id)}/restore`, { body: { restore }, signal })).body.restore;
   }
 
+  /** os-volume_upload_image: {image_id, ...}; the volume is uploading, the image saving, until Cinder has sent the data. */
+  async uploadToImage(volumeId: string, upload: Json, signal?: AbortSignal): Promise<Json> {
+    const path = `/volumes/${encodeURIComponent(volumeId)}/action`;
+    return (await this.session.request<{ 'os-volume_upload_image': Json }>(VOLUME, 'POST', path, { body: { 'os-volume_upload_image': upload }, signal })).body['os-volume_upload_image'];
+  }
+
   /** The os-revert volume action (microversion 3.40): back to the volume's latest snapshot. */
   async revertToSnapshot(volumeId: string, snapshotId: string, signal?: AbortSignal): Promise<void> {
     await this.session.request(VOLUME, 'POST', `/volumes/${encodeURIComponent(volumeId)}/action`, { body: { revert: { snapshot_id: snapshotId } }, signal });
