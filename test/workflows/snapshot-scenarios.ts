@@ -145,6 +145,17 @@ export function describeSnapshotWorkflows(title: string, definitionsDir: string,
         expect(mail!.parsed.text).toContain('Image is protected and cannot be deleted.');
       });
 
+      it("reports an image snapshot whose image Glance shows as deleted (a failed snapshot's, before the 404)", async () => {
+        await imageBooted('app2');
+        // Glance marks the image deleted a moment before it stops answering for it
+        cloud.injectFault({ service: 'image', method: 'GET', path: /^\/v2\/images\/[0-9a-f-]+$/, status: 200, body: { id: 'gone', status: 'deleted' } });
+        const execution = await run('instance_snapshot', { instance: 'app2', wait: true });
+        expect(execution.state).toBe('ERROR');
+        expect(execution.output.failed_step).toBe('wait_image');
+        const [mail] = mailsAbout('Instance Snapshot has failed: app2');
+        expect(mail!.parsed.text).toContain('Error: the snapshot image is gone: Nova deletes the image of a snapshot that failed');
+      });
+
       it('reports a volume snapshot that went to error, and starts the stopped server again', async () => {
         const { server } = await volumeBooted('bfv2');
         cloud.failNextSnapshot('volume');
