@@ -83,4 +83,5 @@ function buildWebUi(tscPath) {
 
 module.exports = { build };
 
-if (require.main === module) build({ force: true });
+// `node scripts/build.js` always builds; `--if-changed` (npm ci's prepare step) only when the sources changed
+if (require.main === module) build({ force: !process.argv.includes('--if-changed') });
