@@ -38,6 +38,7 @@ describe('OpenStack actions', () => {
     const expected = [
       'nova.servers_find', 'nova.servers_get', 'nova.servers_list', 'nova.servers_create_image', 'nova.servers_stop', 'nova.servers_start',
       'nova.servers_rebuild', 'nova.servers_create', 'nova.servers_delete', 'nova.flavors_find', 'nova.availability_zones_list',
+      'nova.volumes_get_server_volumes', 'nova.volumes_create_server_volume', 'nova.volumes_delete_server_volume',
       'glance.images_list', 'glance.images_get', 'glance.images_delete',
       'cinder.volumes_get', 'cinder.volumes_find', 'cinder.volumes_list', 'cinder.volumes_create', 'cinder.volumes_delete',
       'cinder.volume_snapshots_create', 'cinder.volume_snapshots_get', 'cinder.volume_snapshots_find', 'cinder.volume_snapshots_list', 'cinder.volume_snapshots_delete',
@@ -46,6 +47,8 @@ describe('OpenStack actions', () => {
     expect(byName.get('nova.servers_get')).toBe('server, action_region=""');
     expect(byName.get('nova.servers_find')).toBe('action_region="", **kwargs');
     expect(byName.get('nova.servers_create_image')).toBe('server, image_name, metadata=null, action_region=""');
+    expect(byName.get('nova.volumes_create_server_volume')).toBe('server_id, volume_id, device=null, action_region=""');
+    expect(byName.get('nova.volumes_delete_server_volume')).toBe('server_id, volume_id, action_region=""');
     expect(byName.get('cinder.volume_snapshots_create')).toBe('volume_id, force=false, name=null, description=null, metadata=null, action_region=""');
     expect(byName.get('cinder.volumes_create')).toContain('size, consistencygroup_id=null, group_id=null, snapshot_id=null');
   });
@@ -87,6 +90,25 @@ describe('OpenStack actions', () => {
     const rebuilt = (await act('nova.servers_rebuild', { server: server.id, image: imageId })).result as { id: string; status: string; adminPass?: string };
     expect(rebuilt).toMatchObject({ id: server.id, status: 'REBUILD' });
     expect(rebuilt.adminPass).toBeUndefined(); // a secret: never in a result
+  });
+
+  it('detaches a data volume from a server and attaches it again on a device', async () => {
+    const volume = await cloud.createVolume('demo', { size: 1, name: 'act-data' });
+    const server = await cloud.createServer('demo', { name: 'act4', imageRef: cirros, flavorRef: '1' });
+    const attached = await act('nova.volumes_create_server_volume', { server_id: server.id, volume_id: volume.id, device: '/dev/vdc' });
+    expect(attached.state).toBe('SUCCESS');
+    expect(attached.result).toMatchObject({ volumeId: volume.id, serverId: server.id, device: '/dev/vdc' });
+    await reaches(() => cloud.volumes(), String(volume.id), 'in-use');
+    expect((await act('nova.volumes_get_server_volumes', { server_id: server.id })).result).toEqual([expect.objectContaining({ volumeId: volume.id, device: '/dev/vdc' })]);
+    const detached = await act('nova.volumes_delete_server_volume', { server_id: server.id, volume_id: volume.id });
+    expect([detached.state, detached.result]).toEqual(['SUCCESS', null]);
+    await reaches(() => cloud.volumes(), String(volume.id), 'available');
+    expect((await act('nova.volumes_get_server_volumes', { server_id: server.id })).result).toEqual([]);
+    const notAttached = await act('nova.volumes_delete_server_volume', { server_id: server.id, volume_id: volume.id });
+    expect(notAttached.result).toMatchObject({ status: 404, service: 'Nova' });
+    const noVolume = await t.http.post('/v2/action_executions').send({ name: 'nova.volumes_create_server_volume', input: { server_id: server.id } });
+    expect(noVolume.status).toBe(400);
+    expect(noVolume.body.faultstring).toContain("missing=['volume_id']");
   });
 
   it("fails with the service's status and message, as the task's result", async () => {

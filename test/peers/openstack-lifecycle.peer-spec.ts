@@ -108,6 +108,7 @@ describe('VM lifecycle workflows on real OpenStack services', () => {
   it('snapshots both servers three times with rotation 2: two Glance images and two Cinder snapshots kept, a weekly type left alone', async () => {
     for (const round of [1, 2, 3]) {
       writeVolumeData(bootVolume, `snapshot-round-${round}`);
+      writeVolumeData(dataVolume, `data-snapshot-round-${round}`);
       const execution = await run('backup', { include_instances: [imageServer.name, volumeServer.name], snapshot_name: `${prefix}daily-${round}`, snapshot_type: 'daily', snapshot_rotation: 2 });
       succeeded(execution);
     }
@@ -141,6 +142,7 @@ describe('VM lifecycle workflows on real OpenStack services', () => {
   it('backs both servers up three times with rotation 2: Nova createBackup images, and real Cinder backups (full, then incremental) of the in-use boot volume', async () => {
     for (const round of [1, 2, 3]) {
       writeVolumeData(bootVolume, `backup-round-${round}`);
+      writeVolumeData(dataVolume, `data-backup-round-${round}`);
       const execution = await run('backup', { include_instances: [imageServer.name, volumeServer.name], snapshot_name: `${prefix}weekly-${round}`, snapshot_incremental: false, snapshot_type: 'weekly', snapshot_rotation: 2 });
       succeeded(execution);
       expect(outcomes(execution)[volumeServer.name]!.done).toContain(`${round === 1 ? 'full' : 'incremental'} Cinder backup of the boot volume ${bootVolume}`);
@@ -170,7 +172,7 @@ describe('VM lifecycle workflows on real OpenStack services', () => {
     expect((await demo.clients.volume.getVolume(bootVolume)).status).toBe('in-use'); // back from backing-up
   });
 
-  it('restores both servers from a snapshot and from a backup: the image-booted one rebuilt, the boot volume re-imaged in place with the data it held; then remove_backup', async () => {
+  it('restores both servers from a snapshot and from a backup: the image-booted one rebuilt, the boot volume re-imaged in place with the data it held, the data volume reverted / restored in place; then remove_backup', async () => {
     const cases: Array<{ incremental: boolean; name: string; what: string; data: string }> = [
       { incremental: true, name: `${prefix}daily-3`, what: 'Cinder snapshot', data: 'snapshot-round-3' },
       { incremental: false, name: `${prefix}weekly-2`, what: 'Cinder backup', data: 'backup-round-2' },
@@ -188,6 +190,8 @@ describe('VM lifecycle workflows on real OpenStack services', () => {
         await demo.clients.volume.deleteVolume(newVolume!.id);
       }
       writeVolumeData(bootVolume, 'changed-after-the-backups');
+      writeVolumeData(dataVolume, 'data-changed-after-the-backups');
+      const dataDevice = (await demo.clients.compute.listVolumeAttachments(volumeServer.id)).find((attachment) => attachment.volumeId === dataVolume)!.device;
       const restored = await run('restore', { include_instances: [imageServer.id, volumeServer.name], snapshot_name: name, snapshot_incremental: incremental });
       succeeded(restored);
       const byName = outcomes(restored);
@@ -200,7 +204,12 @@ describe('VM lifecycle workflows on real OpenStack services', () => {
       expect(volumeData(bootVolume)).toBe(data);
       const boot = await demo.clients.volume.getVolume(bootVolume);
       expect([boot.status, boot.attachments?.map((attachment) => attachment.server_id)]).toEqual(['in-use', [volumeServer.id]]);
-      expect((await demo.clients.volume.getVolume(dataVolume)).attachments?.map((attachment) => attachment.server_id)).toEqual([volumeServer.id]);
+      // the data volume reverted / restored in place, attached again to the same server on the same device
+      expect(volumeData(dataVolume)).toBe(`data-${data}`);
+      expect((await demo.clients.volume.getVolume(dataVolume)).attachments?.map((attachment) => [attachment.server_id, attachment.device])).toEqual([[volumeServer.id, dataDevice]]);
+      const dataOutcome = (byName[volumeServer.name] as ServerOutcome & { data_volumes: Array<Record<string, unknown>> }).data_volumes;
+      expect(dataOutcome).toEqual([expect.objectContaining({ volume_id: dataVolume, device: dataDevice, outcome: 'done' })]);
+      expect(byName[volumeServer.name]!.done).toContain(`; data volumes: ${dataVolume} (${dataDevice}) ${incremental ? 'reverted to the Cinder snapshot' : 'restored from the Cinder backup'} ${name}`);
       expect((await demo.waitForServer(volumeServer.id)).status).toBe('ACTIVE');
       await waitFor('the temporary volume and image deleted', async () =>
         (await demo.clients.volume.listVolumes({ name: `${volumeServer.name}-${name}` })).length === 0 &&

@@ -307,6 +307,80 @@ describe('VM lifecycle workflows (fake cloud)', () => {
       }
     });
 
+    /** A server with a data volume (besides its boot volume, on /dev/vdb). */
+    const withDataVolume = async (name: string, boot: 'image' | 'volume') => {
+      const data = await cloud.createVolume('demo', { size: 1, name: `${name}-data` });
+      const dataMapping = { boot_index: -1, uuid: data.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false };
+      if (boot === 'image') return { server: await cloud.createServer('demo', { name, imageRef: cirros, flavorRef: '1', block_device_mapping_v2: [dataMapping] }), data };
+      const root = await cloud.createVolume('demo', { size: 1, name: `${name}-root`, imageRef: cirros });
+      const rootMapping = { boot_index: 0, uuid: root.id, source_type: 'volume', destination_type: 'volume', delete_on_termination: false };
+      return { server: await cloud.createServer('demo', { name, flavorRef: '2', block_device_mapping_v2: [rootMapping, dataMapping] }), data };
+    };
+    const volumeNow = (id: unknown) => cloud.volumes('demo').find((candidate) => candidate.id === id)!;
+    const attachmentCalls = (since: number, serverId: unknown) =>
+      cloud.requests.slice(since).filter((request) => request.path.includes(`/servers/${String(serverId)}/os-volume_attachments`) && request.method !== 'GET').map((request) => [request.method, request.status]);
+
+    it('restores the data volumes of a volume-booted and an image-booted server in place: detached, reverted to the snapshot / restored from the backup, attached again on the same device', async () => {
+      const servers = { image: await withDataVolume('rd-image', 'image'), volume: await withDataVolume('rd-volume', 'volume') };
+      for (const { server, data } of Object.values(servers)) {
+        expect(volumeNow(data.id).attachments).toEqual([expect.objectContaining({ server_id: server.id, device: '/dev/vdb' })]);
+      }
+      for (const incremental of [true, false]) {
+        const name = incremental ? 'rd-snap' : 'rd-backup';
+        const made = await run('backup', { include_instances: ['rd-image', 'rd-volume'], snapshot_name: name, snapshot_incremental: incremental });
+        expect([made.state, made.state_info]).toEqual(['SUCCESS', null]);
+        const copyOf = (volumeId: unknown) =>
+          String((incremental ? cloud.volumeSnapshots('demo') : cloud.volumeBackups('demo')).find((copy) => copy.volume_id === volumeId && copy.name === name)!.id);
+        const before = cloud.requests.length;
+        const restored = await run('restore', { include_instances: ['rd-image', 'rd-volume'], snapshot_name: name, snapshot_incremental: incremental });
+        expect([restored.state, restored.state_info]).toEqual(['SUCCESS', null]);
+        const mail = (await mailOf(restored)).parsed.text ?? '';
+        for (const { server, data } of Object.values(servers)) {
+          const copy = copyOf(data.id);
+          const outcome = outcomes(restored).find((item) => item.server_id === server.id) as ServerOutcome & { data_volumes: unknown[] };
+          const what = `${String(data.id)} (/dev/vdb) ${incremental ? 'reverted to the Cinder snapshot' : 'restored from the Cinder backup'} ${name} (${copy})`;
+          expect(outcome.data_volumes).toEqual([expect.objectContaining({ volume_id: data.id, device: '/dev/vdb', source_id: copy, outcome: 'done', done: what })]);
+          expect(outcome.done).toContain(`; data volumes: ${what}`);
+          expect(mail).toContain(what);
+          // Cinder reverted / restored the volume in place, and it is attached again on its device
+          const volume = volumeNow(data.id);
+          expect((volume.metadata as Record<string, string>)[incremental ? 'reverted_to_snapshot' : 'restored_from_backup']).toBe(copy);
+          expect(volume.status).toBe('in-use');
+          expect(volume.attachments).toEqual([expect.objectContaining({ server_id: server.id, device: '/dev/vdb' })]);
+          expect(attachmentCalls(before, server.id)).toEqual([
+            ['DELETE', 202],
+            ['POST', 200],
+          ]);
+          const action = incremental ? `/volumes/${String(data.id)}/action` : `/backups/${copy}/restore`;
+          expect(cloud.requests.slice(before).filter((request) => request.method === 'POST' && request.path.endsWith(action)).map((request) => request.status)).toEqual([202]);
+          expect(statusOf(server.id)).toBe('ACTIVE');
+        }
+      }
+    });
+
+    it('reports a data volume Cinder cannot revert (a snapshot older than its latest), attaches it again and starts the server', async () => {
+      const { server, data } = await withDataVolume('rdf-image', 'image');
+      for (const name of ['rdf-1', 'rdf-2']) expect((await run('backup', { include_instances: 'rdf-image', snapshot_name: name })).state).toBe('SUCCESS');
+      const before = cloud.requests.length;
+      const restored = await run('restore', { include_instances: 'rdf-image', snapshot_name: 'rdf-1' });
+      expect(restored.state).toBe('ERROR');
+      const [outcome] = outcomes(restored);
+      expect(outcome).toMatchObject({ outcome: 'failed', failed_step: 'restore_data_volume' });
+      expect(outcome!.done).toMatch(/^rebuilt from the Glance image rdf-1 .*stopped and started again \(now ACTIVE\)$/);
+      expect(outcome!.error).toContain(`${String(data.id)} (/dev/vdb) at revert - `);
+      expect(outcome!.error).toContain('is not the latest one');
+      expect(outcome!.error).toContain('the volume was attached again (in-use)');
+      expect(attachmentCalls(before, server.id)).toEqual([
+        ['DELETE', 202],
+        ['POST', 200],
+      ]);
+      expect(volumeNow(data.id).attachments).toEqual([expect.objectContaining({ server_id: server.id, device: '/dev/vdb' })]);
+      expect(statusOf(server.id)).toBe('ACTIVE');
+      const mail = await mailOf(restored);
+      expect(mail.envelopeTo).toEqual(['ops@example.org']);
+      expect(mail.parsed.text).toContain(`rdf-image (${String(server.id)}): FAILED at step restore_data_volume - `);
+    });
+
     it('fails for a server without that snapshot while restoring the other, and the mail lists both', async () => {
       const a = await imageBooted('rf-a', { tags: ['rf'] });
       await run('backup', { include_instances: ['rf-a'], snapshot_name: 'only-a' });

@@ -290,6 +290,25 @@ export const NOVA_ACTIONS: OpenStackActionSpec[] = [
     run: (clients, input, signal) => clients.compute.listVolumeAttachments(idOf(input, 'server_id'), signal),
   },
   {
+    name: 'nova.volumes_create_server_volume',
+    description: 'Attaches a volume to a server (POST os-volume_attachments; device: e.g. /dev/vdb, null lets Nova choose). The volume is attaching until in-use.',
+    parameters: [{ name: 'server_id' }, { name: 'volume_id' }, { name: 'device', default: null }],
+    idempotent: false,
+    run(clients, input, signal) {
+      const attachment: Json = { volumeId: idOf(input, 'volume_id') };
+      const device = optionalText(input, 'device');
+      if (device) attachment.device = device;
+      return clients.compute.attachVolume(idOf(input, 'server_id'), attachment, signal);
+    },
+  },
+  {
+    name: 'nova.volumes_delete_server_volume',
+    description: "Detaches a volume from a server (DELETE os-volume_attachments/{volume_id}); the volume is detaching until available. Nova refuses a server's root volume (400).",
+    parameters: [{ name: 'server_id' }, { name: 'volume_id' }],
+    idempotent: false,
+    run: async (clients, input, signal) => clients.compute.detachVolume(idOf(input, 'server_id'), idOf(input, 'volume_id'), signal),
+  },
+  {
     name: 'nova.flavors_get',
     description: 'Shows a flavor by id.',
     parameters: [{ name: 'flavor' }],

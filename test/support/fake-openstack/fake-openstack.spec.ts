@@ -549,6 +549,44 @@ describe('boot from volume and Cinder', () => {
     expect(types.body.volume_types.map((type: J) => type.name)).toEqual(['fake', 'fast']);
   });
 
+  it('detaches and attaches a data volume like Nova (detaching then available, attaching then in-use) and refuses the root volume', async () => {
+    const token = (await login('demo', 'demo-pass')).token;
+    const newVolume = async (name: string) => {
+      const created = await call('POST', volumeUrl('demo', '/volumes'), { token, headers: CINDER, body: { volume: { size: 1, name } } });
+      return (await volumeIn(token, 'demo', created.body.volume.id as string, 'available')).id as string;
+    };
+    const root = await newVolume('att-root');
+    const data = await newVolume('att-data');
+    const mapping = (uuid: string, bootIndex: number) => ({ boot_index: bootIndex, uuid, source_type: 'volume', destination_type: 'volume', delete_on_termination: false });
+    const booted = await boot(token, { name: 'att1', flavorRef: '2', networks: 'none', block_device_mapping_v2: [mapping(root, 0), mapping(data, -1)] });
+    const serverId = booted.body.server.id as string;
+    await serverIn(token, serverId, 'ACTIVE');
+    const attachments = `/compute/v2.1/servers/${serverId}/os-volume_attachments`;
+
+    const rootDetach = await call('DELETE', `${attachments}/${root}`, { token, headers: NOVA });
+    expect([rootDetach.status, rootDetach.body]).toEqual([400, { badRequest: { code: 400, message: 'Cannot detach a root device volume' } }]);
+    const detached = await call('DELETE', `${attachments}/${data}`, { token, headers: NOVA });
+    expect([detached.status, detached.text]).toEqual([202, '']);
+    const { body: detaching } = await call('GET', volumeUrl('demo', `/volumes/${data}`), { token, headers: CINDER });
+    expect(detaching.volume.status).toBe('detaching');
+    expect((await volumeIn(token, 'demo', data, 'available')).attachments).toEqual([]);
+    expect((await call('GET', attachments, { token, headers: NOVA })).body.volumeAttachments.map((item: J) => item.volumeId)).toEqual([root]);
+    expect((await call('DELETE', `${attachments}/${data}`, { token, headers: NOVA })).status).toBe(404);
+
+    const noVolumeId = await call('POST', attachments, { token, headers: NOVA, body: { volumeAttachment: { device: '/dev/vdb' } } });
+    expect(noVolumeId.status).toBe(400);
+    expect(noVolumeId.body.badRequest.message).toContain("'volumeId' is a required property");
+    const attached = await call('POST', attachments, { token, headers: NOVA, body: { volumeAttachment: { volumeId: data, device: '/dev/vdb' } } });
+    expect(attached.status).toBe(200);
+    expect(attached.body.volumeAttachment).toMatchObject({ volumeId: data, serverId, device: '/dev/vdb' });
+    const { body: attaching } = await call('GET', volumeUrl('demo', `/volumes/${data}`), { token, headers: CINDER });
+    expect(attaching.volume.status).toBe('attaching');
+    expect((await volumeIn(token, 'demo', data, 'in-use')).attachments).toEqual([expect.objectContaining({ server_id: serverId, device: '/dev/vdb' })]);
+    const again = await call('POST', attachments, { token, headers: NOVA, body: { volumeAttachment: { volumeId: data } } });
+    expect(again.status).toBe(400);
+    expect((await call('DELETE', `/compute/v2.1/servers/${serverId}`, { token, headers: NOVA })).status).toBe(204);
+  });
+
   it('ends a snapshot in error when asked to', async () => {
     const volume = await cloud.createVolume('alt', { size: 1, name: 'alt-vol' });
     const token = (await login('alt', 'alt-pass')).token;

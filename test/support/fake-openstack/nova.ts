@@ -99,6 +99,8 @@ export class Nova {
     on('GET', '/servers/:id/os-volume_attachments', (call, p) => this.listAttachments(call, p.id!));
     on('GET', '/servers/:id/os-interface', (call, p) => this.listInterfaces(call, p.id!));
     on('GET', '/servers/:id/os-volume_attachments/:volumeId', (call, p) => this.showAttachment(call, p.id!, p.volumeId!));
+    on('POST', '/servers/:id/os-volume_attachments', (call, p) => this.attachVolume(call, p.id!));
+    on('DELETE', '/servers/:id/os-volume_attachments/:volumeId', (call, p) => this.detachVolume(call, p.id!, p.volumeId!));
     on('GET', '/servers/:id/metadata', (call, p) => this.getMetadata(call, p.id!));
     on('PUT', '/servers/:id/metadata', (call, p) => this.setMetadata(call, p.id!, true));
     on('POST', '/servers/:id/metadata', (call, p) => this.setMetadata(call, p.id!, false));
@@ -648,7 +650,7 @@ export class Nova {
       seq: this.cloud.nextSeq(),
     };
     planned.sort((a, b) => (bootIndex(a.spec) ?? 99) - (bootIndex(b.spec) ?? 99));
-    let letter = 0;
+    let letter = volumeBacked ? 0 : 1; // an image-booted server has its root disk on vda
     for (const item of planned) {
       const volume = item.volume ?? item.create!();
       if (item.volume) {
@@ -1005,6 +1007,63 @@ export class Nova {
     const bdm = server.bdms.find((candidate) => candidate.volumeId === volumeId);
     if (!bdm) throw new ApiError(404, `Instance ${id} is not attached.`);
     return json(200, { volumeAttachment: this.attachmentView(server, bdm, v) });
+  }
+
+  /** Nova reserves the volume at once (attaching) and answers 200; the compute host makes it in-use. */
+  private attachVolume({ req, ctx, v }: Call, id: string): FakeResponse {
+    this.require(ctx, 'os_compute_api:os-volumes-attachments:create', true);
+    const server = this.server(ctx, id);
+    const body = this.body(req);
+    const spec = isObject(body) ? body.volumeAttachment : undefined;
+    if (!isObject(spec)) throw new ApiError(400, `Invalid input for field/attribute volumeAttachment. Value: ${pyRepr(spec)}. ${pyRepr(spec)} is not of type 'object'`);
+    if (typeof spec.volumeId !== 'string') throw new ApiError(400, `Invalid input for field/attribute volumeAttachment. Value: ${pyRepr(spec)}. 'volumeId' is a required property`);
+    if (spec.device !== undefined && spec.device !== null && (typeof spec.device !== 'string' || !/^\/dev\/[a-z]+$/.test(spec.device))) {
+      throw new ApiError(400, `Invalid input for field/attribute device. Value: ${pyRepr(spec.device)}.`);
+    }
+    this.checkState(server, 'attach_volume', ['active', 'paused', 'stopped', 'resized', 'soft-delete', 'shelved', 'shelved_offloaded']);
+    const volume = this.visibleVolume(ctx, spec.volumeId);
+    if (!volume) throw new ApiError(404, `Volume ${spec.volumeId} could not be found.`);
+    if (server.bdms.some((bdm) => bdm.volumeId === volume.id)) throw new ApiError(400, `Invalid volume: volume ${volume.id} already attached`);
+    if (volume.status !== 'available') throw new ApiError(400, `Invalid volume: volume '${volume.id}' status must be 'available'. Currently in '${volume.status}'`);
+    const used = new Set(server.bdms.map((bdm) => bdm.device));
+    let device = typeof spec.device === 'string' ? spec.device : '';
+    if (device && used.has(device)) throw new ApiError(400, `The supplied device path (${device}) is in use.`);
+    for (let letter = 0; !device; letter++) if (!used.has(`/dev/vd${String.fromCharCode(97 + letter)}`)) device = `/dev/vd${String.fromCharCode(97 + letter)}`;
+    const bdm: BdmRec = { bdmUuid: uuid(), volumeId: volume.id, bootIndex: null, deleteOnTermination: false, device, attachmentId: uuid() };
+    server.bdms.push(bdm);
+    volume.status = 'attaching';
+    volume.updatedAt = new Date();
+    this.cloud.later(() => {
+      if (!this.cloud.volumes.has(volume.id) || volume.status !== 'attaching') return;
+      const now = new Date();
+      volume.status = 'in-use';
+      volume.attachments = [...volume.attachments, { attachmentId: bdm.attachmentId, serverId: server.id, device, attachedAt: now }];
+      volume.updatedAt = now;
+    });
+    return json(200, { volumeAttachment: this.attachmentView(server, bdm, v) });
+  }
+
+  /** Nova answers 202 with the volume detaching; it is available once the host let it go. The root volume stays. */
+  private detachVolume({ ctx }: Call, id: string, volumeId: string): FakeResponse {
+    this.require(ctx, 'os_compute_api:os-volumes-attachments:delete', true);
+    const server = this.server(ctx, id);
+    const volume = this.visibleVolume(ctx, volumeId);
+    if (!volume) throw new ApiError(404, `Volume ${volumeId} could not be found.`);
+    const bdm = server.bdms.find((candidate) => candidate.volumeId === volumeId);
+    if (!bdm) throw new ApiError(404, `Instance ${id} is not attached to volume ${volumeId}`);
+    this.checkState(server, 'detach_volume', ['active', 'paused', 'stopped', 'resized', 'soft-delete', 'shelved', 'shelved_offloaded']);
+    if (bdm.bootIndex === 0) throw new ApiError(400, 'Cannot detach a root device volume');
+    if (volume.status !== 'in-use') throw new ApiError(400, `Invalid volume: Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach.`);
+    volume.status = 'detaching';
+    volume.updatedAt = new Date();
+    this.cloud.later(() => {
+      server.bdms = server.bdms.filter((candidate) => candidate !== bdm);
+      if (!this.cloud.volumes.has(volume.id)) return;
+      volume.attachments = volume.attachments.filter((attachment) => attachment.serverId !== server.id);
+      volume.status = volume.attachments.length === 0 ? 'available' : 'in-use';
+      volume.updatedAt = new Date();
+    });
+    return empty(202);
   }
 
   private getMetadata({ ctx }: Call, id: string): FakeResponse {

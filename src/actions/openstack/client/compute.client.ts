@@ -105,4 +105,16 @@ export class ComputeClient {
     const path = `/servers/${encodeURIComponent(serverId)}/os-volume_attachments`;
     return (await this.session.request<{ volumeAttachments: VolumeAttachment[] }>(COMPUTE, 'GET', path, { signal })).body.volumeAttachments ?? [];
   }
+
+  /** POST os-volume_attachments: Nova reserves the volume at once (attaching), in-use once attached. */
+  async attachVolume(serverId: string, attachment: Json, signal?: AbortSignal): Promise<VolumeAttachment> {
+    const path = `/servers/${encodeURIComponent(serverId)}/os-volume_attachments`;
+    return (await this.session.request<{ volumeAttachment: VolumeAttachment }>(COMPUTE, 'POST', path, { body: { volumeAttachment: attachment }, signal })).body.volumeAttachment;
+  }
+
+  /** DELETE os-volume_attachments/{volume}: 202, the volume detaching until available (Nova refuses a root volume, 400). */
+  async detachVolume(serverId: string, volumeId: string, signal?: AbortSignal): Promise<void> {
+    const path = `/servers/${encodeURIComponent(serverId)}/os-volume_attachments/${encodeURIComponent(volumeId)}`;
+    await this.session.request(COMPUTE, 'DELETE', path, { signal });
+  }
 }
