@@ -4,8 +4,8 @@
  * 100,000 further triggers stored (not due), and for the real Mistral 15 side by side (the same
  * 1,000 one-shot triggers, created through its API as its own bench did). `npm run bench:triggers`.
  *
- * Options (environment): BENCH_TRIGGERS (1000), BENCH_STORED (100000), BENCH_SKIP_MISTRAL=1,
- * BENCH_SKIP_BUILD=1, BENCH_POLL_MS (200).
+ * Options (environment): BENCH_TRIGGERS (1000), BENCH_STORED (100000), BENCH_INSTANCES (1: Sirocco
+ * processes on the one database), BENCH_SKIP_MISTRAL=1, BENCH_SKIP_BUILD=1, BENCH_POLL_MS (200).
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +21,7 @@ const env = process.env;
 const options = {
   triggers: Number(env.BENCH_TRIGGERS || 1000),
   stored: Number(env.BENCH_STORED || 100000),
+  instances: Number(env.BENCH_INSTANCES || 1),
   skipMistral: env.BENCH_SKIP_MISTRAL === '1',
   skipBuild: env.BENCH_SKIP_BUILD === '1',
   pollMs: Number(env.BENCH_POLL_MS || 200),
@@ -119,10 +120,37 @@ async function storeIdleTriggers(): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
+/** Scheduled firings this instance committed (its sirocco_trigger_firings_total). */
+async function firingsOf(server: SiroccoServer): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  let total = 0;
+  for (const match of text.matchAll(/^sirocco_trigger_firings_total\{[^}]*kind="scheduled"[^}]*\} (\S+)$/gm)) total += Number(match[1]);
+  return total;
+}
+
+/** Each due trigger fired exactly once: firings and executions per trigger, from the database. */
+async function exactlyOnce(): Promise<{ duplicates: number; missing: number }> {
+  const db = new Client({ connectionString: databaseUrl(DATABASE) });
+  await db.connect();
+  try {
+    const { rows } = await db.query(
+      `SELECT count(*) FILTER (WHERE n > 1)::int AS duplicates, count(*) FILTER (WHERE n = 0)::int AS missing
+         FROM (SELECT t.id, (SELECT count(*) FROM workflow_executions e WHERE e.trigger_id = t.id) AS n
+                 FROM cron_triggers t WHERE t.name LIKE 'due\\_%') AS per_trigger`,
+    );
+    return rows[0];
+  } finally {
+    await db.end();
+  }
+}
+
 async function benchSirocco(): Promise<Outcome & { createSeconds: number }> {
   if (!options.skipBuild) SiroccoServer.build();
   const server = await SiroccoServer.start(DATABASE);
+  // further instances on the same database (the first one has run the migrations)
+  const servers = [server];
   try {
+    for (let index = 1; index < options.instances; index += 1) servers.push(await SiroccoServer.start(DATABASE, { keepDatabase: true }));
     const api = new WorkflowApi('Sirocco', `${server.url}/v2`);
     await api.registerWorkflows(WORKFLOW);
     console.log(`Sirocco: storing ${options.stored} idle triggers: ${seconds(await storeIdleTriggers())}`);
@@ -130,9 +158,12 @@ async function benchSirocco(): Promise<Outcome & { createSeconds: number }> {
     const createSeconds = await createTriggers(`${server.url}/v2`, 'due', due);
     console.log(`Sirocco: ${options.triggers} triggers created in ${seconds(createSeconds)}, due at ${due.toISOString()}`);
     const outcome = await watch(`${server.url}/v2`, due);
+    const perInstance = await Promise.all(servers.map(firingsOf));
+    const { duplicates, missing } = await exactlyOnce();
+    console.log(`Sirocco: firings per instance ${perInstance.join(' + ')}; ${duplicates} triggers fired more than once, ${missing} not fired`);
     return { ...outcome, createSeconds };
   } finally {
-    await server.stop();
+    for (const each of servers) await each.stop();
   }
 }
 
@@ -153,7 +184,7 @@ async function benchMistral(): Promise<(Outcome & { createSeconds: number }) | u
 }
 
 async function main(): Promise<void> {
-  console.log(`cron trigger bench: ${options.triggers} triggers due in the same second; Sirocco with ${options.stored} more stored`);
+  console.log(`cron trigger bench: ${options.triggers} triggers due in the same second; Sirocco (${options.instances} instance(s) on one database) with ${options.stored} more stored`);
   const sirocco = await benchSirocco();
   const mistral = await benchMistral();
   const row = (scenario: string, pick: (outcome: Outcome & { createSeconds: number }) => number, compare = true): Row => ({
