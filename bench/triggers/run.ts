@@ -222,7 +222,7 @@ async function main(): Promise<void> {
     row(`due instant → last of ${options.triggers} executions RUNNING`, (o) => o.lastCreated),
     row('due instant → first execution created (negative: early)', (o) => o.firstCreated, false),
     row(`due instant → all ${options.triggers} SUCCESS`, (o) => o.allSucceeded),
-    row(`creating the ${options.triggers} triggers over the API (8 clients)`, (o) => o.createSeconds),
+    row(`creating the ${options.triggers} triggers ${options.createSql ? '(Sirocco: SQL)' : 'over the API (8 clients)'}`, (o) => o.createSeconds),
   ]);
   console.log(`\npolling every ${options.pollMs} ms (the figures include up to one poll interval); Sirocco also stores ${options.stored} idle triggers`);
 }
