@@ -4,8 +4,8 @@
  * 100,000 further triggers stored (not due), and for the real Mistral 15 side by side (the same
  * 1,000 one-shot triggers, created through its API as its own bench did). `npm run bench:triggers`.
  *
- * Options (environment): BENCH_TRIGGERS (1000), BENCH_STORED (100000), BENCH_SKIP_MISTRAL=1,
- * BENCH_SKIP_BUILD=1, BENCH_POLL_MS (200).
+ * Options (environment): BENCH_TRIGGERS (1000), BENCH_STORED (100000), BENCH_INSTANCES (1: Sirocco
+ * processes on the one database), BENCH_CREATE_SQL=1 (Sirocco's due triggers inserted with SQL), BENCH_SKIP_MISTRAL=1, BENCH_SKIP_BUILD=1, BENCH_POLL_MS (200).
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +21,8 @@ const env = process.env;
 const options = {
   triggers: Number(env.BENCH_TRIGGERS || 1000),
   stored: Number(env.BENCH_STORED || 100000),
+  instances: Number(env.BENCH_INSTANCES || 1),
+  createSql: env.BENCH_CREATE_SQL === '1',
   skipMistral: env.BENCH_SKIP_MISTRAL === '1',
   skipBuild: env.BENCH_SKIP_BUILD === '1',
   pollMs: Number(env.BENCH_POLL_MS || 200),
@@ -45,21 +47,20 @@ function dueMinute(leadSeconds: number): Date {
 }
 const mistralTime = (date: Date) => date.toISOString().slice(0, 16).replace('T', ' ');
 
-async function post(url: string, body: unknown): Promise<number> {
+async function post(url: string, body: unknown): Promise<{ status: number; text: string }> {
   const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) });
-  await response.text();
-  return response.status;
+  return { status: response.status, text: await response.text() };
 }
 
 /** Creates the due triggers through the API, 8 at a time (as Mistral's own bench did with xargs -P 8). */
 async function createTriggers(baseUrl: string, prefix: string, due: Date): Promise<number> {
   const started = performance.now();
   let next = 0;
-  const failures: number[] = [];
+  const failures: Array<{ status: number; text: string }> = [];
   const worker = async () => {
     while (next < options.triggers) {
       const index = next++;
-      const status = await post(`${baseUrl}/cron_triggers`, {
+      const answer = await post(`${baseUrl}/cron_triggers`, {
         name: `${prefix}_${index}`,
         workflow_name: 'bench_cron_noop',
         first_execution_time: mistralTime(due),
@@ -67,11 +68,11 @@ async function createTriggers(baseUrl: string, prefix: string, due: Date): Promi
         // Mistral refuses a second trigger identical to an existing one: vary the params
         workflow_params: { env: { k: index } },
       });
-      if (status !== 201) failures.push(status);
+      if (answer.status !== 201) failures.push(answer);
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
-  if (failures.length > 0) throw new Error(`${failures.length} trigger creations failed (e.g. HTTP ${failures[0]})`);
+  if (failures.length > 0) throw new Error(`${failures.length} trigger creations failed (e.g. HTTP ${failures[0].status}: ${failures[0].text.slice(0, 300)})`);
   return (performance.now() - started) / 1000;
 }
 
@@ -119,20 +120,74 @@ async function storeIdleTriggers(): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
+/** Scheduled firings this instance committed (its sirocco_trigger_firings_total). */
+async function firingsOf(server: SiroccoServer): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  let total = 0;
+  for (const match of text.matchAll(/^sirocco_trigger_firings_total\{[^}]*kind="scheduled"[^}]*\} (\S+)$/gm)) total += Number(match[1]);
+  return total;
+}
+
+/** Each due trigger fired exactly once: firings and executions per trigger, from the database. */
+async function exactlyOnce(): Promise<{ duplicates: number; missing: number }> {
+  const db = new Client({ connectionString: databaseUrl(DATABASE) });
+  await db.connect();
+  try {
+    const { rows } = await db.query(
+      `SELECT count(*) FILTER (WHERE n > 1)::int AS duplicates, count(*) FILTER (WHERE n = 0)::int AS missing
+         FROM (SELECT t.id, (SELECT count(*) FROM workflow_executions e WHERE e.trigger_id = t.id) AS n
+                 FROM cron_triggers t WHERE t.name LIKE 'due\\_%') AS per_trigger`,
+    );
+    return rows[0];
+  } finally {
+    await db.end();
+  }
+}
+
+/**
+ * BENCH_CREATE_SQL=1: Sirocco's due triggers inserted with SQL (one-shot, as the API makes them),
+ * due at the next minute at least 20 s away: on a loaded machine the 8 API clients can be slower
+ * than the 75 s lead, and the run does not measure creation anyway.
+ */
+async function insertDueTriggers(due: Date): Promise<number> {
+  const started = performance.now();
+  const db = new Client({ connectionString: databaseUrl(DATABASE) });
+  await db.connect();
+  try {
+    await db.query(
+      `INSERT INTO cron_triggers (id, name, project_id, workflow_id, workflow_name, workflow_params, first_execution_time,
+                                  remaining_executions, next_execution_time, next_fire_at, created_at)
+       SELECT gen_random_uuid(), 'due_' || i, '<default-project>', wf.id, wf.name, jsonb_build_object('env', jsonb_build_object('k', i)),
+              $2, 1, $2, $2, now()
+         FROM generate_series(0, $1 - 1) AS i, (SELECT id, name FROM workflow_definitions WHERE name = 'bench_cron_noop') AS wf`,
+      [options.triggers, due],
+    );
+  } finally {
+    await db.end();
+  }
+  return (performance.now() - started) / 1000;
+}
+
 async function benchSirocco(): Promise<Outcome & { createSeconds: number }> {
   if (!options.skipBuild) SiroccoServer.build();
   const server = await SiroccoServer.start(DATABASE);
+  // further instances on the same database (the first one has run the migrations)
+  const servers = [server];
   try {
+    for (let index = 1; index < options.instances; index += 1) servers.push(await SiroccoServer.start(DATABASE, { keepDatabase: true }));
     const api = new WorkflowApi('Sirocco', `${server.url}/v2`);
     await api.registerWorkflows(WORKFLOW);
     console.log(`Sirocco: storing ${options.stored} idle triggers: ${seconds(await storeIdleTriggers())}`);
-    const due = dueMinute(75);
-    const createSeconds = await createTriggers(`${server.url}/v2`, 'due', due);
+    const due = dueMinute(options.createSql ? 20 : 75);
+    const createSeconds = options.createSql ? await insertDueTriggers(due) : await createTriggers(`${server.url}/v2`, 'due', due);
     console.log(`Sirocco: ${options.triggers} triggers created in ${seconds(createSeconds)}, due at ${due.toISOString()}`);
     const outcome = await watch(`${server.url}/v2`, due);
+    const perInstance = await Promise.all(servers.map(firingsOf));
+    const { duplicates, missing } = await exactlyOnce();
+    console.log(`Sirocco: firings per instance ${perInstance.join(' + ')}; ${duplicates} triggers fired more than once, ${missing} not fired`);
     return { ...outcome, createSeconds };
   } finally {
-    await server.stop();
+    for (const each of servers) await each.stop();
   }
 }
 
@@ -153,7 +208,7 @@ async function benchMistral(): Promise<(Outcome & { createSeconds: number }) | u
 }
 
 async function main(): Promise<void> {
-  console.log(`cron trigger bench: ${options.triggers} triggers due in the same second; Sirocco with ${options.stored} more stored`);
+  console.log(`cron trigger bench: ${options.triggers} triggers due in the same second; Sirocco (${options.instances} instance(s) on one database) with ${options.stored} more stored`);
   const sirocco = await benchSirocco();
   const mistral = await benchMistral();
   const row = (scenario: string, pick: (outcome: Outcome & { createSeconds: number }) => number, compare = true): Row => ({
@@ -167,7 +222,7 @@ async function main(): Promise<void> {
     row(`due instant → last of ${options.triggers} executions RUNNING`, (o) => o.lastCreated),
     row('due instant → first execution created (negative: early)', (o) => o.firstCreated, false),
     row(`due instant → all ${options.triggers} SUCCESS`, (o) => o.allSucceeded),
-    row(`creating the ${options.triggers} triggers over the API (8 clients)`, (o) => o.createSeconds),
+    row(`creating the ${options.triggers} triggers ${options.createSql ? '(Sirocco: SQL)' : 'over the API (8 clients)'}`, (o) => o.createSeconds),
   ]);
   console.log(`\npolling every ${options.pollMs} ms (the figures include up to one poll interval); Sirocco also stores ${options.stored} idle triggers`);
 }

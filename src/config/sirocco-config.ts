@@ -65,9 +65,9 @@ export interface SiroccoConfig {
   triggers: {
     /** receives failed-firing reports when the workflow input names no `to_addr_error` */
     operatorEmail?: string;
-    /** how many due triggers one instance claims per tick */
+    /** how many due triggers one firing transaction claims (and fires) */
     batchSize: number;
-    /** how many of them it fires at once */
+    /** how many firing transactions one instance runs at once */
     concurrency: number;
   };
   /** Retention of finished executions (Mistral's execution_expiration_policy); 0 everywhere keeps all. */
@@ -262,7 +262,7 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
     openstack: readChoice(env, 'SIROCCO_AUTH', 'noauth', ['noauth', 'keystone'] as const) === 'noauth' ? readOpenStack(env) : null,
     triggers: {
       operatorEmail: env.SIROCCO_OPERATOR_EMAIL || undefined,
-      batchSize: readInteger(env, 'SIROCCO_TRIGGER_BATCH_SIZE', 500, 1, 100000),
+      batchSize: readInteger(env, 'SIROCCO_TRIGGER_BATCH_SIZE', 25, 1, 100000),
       concurrency: readInteger(env, 'SIROCCO_TRIGGER_CONCURRENCY', 16, 1, 1000),
     },
     retention: {

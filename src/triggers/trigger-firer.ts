@@ -34,8 +34,8 @@ interface Batch extends Claimed {
 }
 
 /**
- * Fires triggers. One transaction per batch of due triggers: lock their rows (SKIP LOCKED: rows
- * another instance holds are its to fire), create each slot's execution, insert the firings
+ * Fires triggers. One transaction per batch of due triggers: claim their rows (one query, SKIP
+ * LOCKED: rows another transaction holds are its to fire), create each slot's execution, insert the firings
  * (unique on trigger and slot) and advance the schedules (compare-and-swap on
  * next_execution_time). Whatever the number of replicas, a slot yields one execution; a crash
  * before the commit yields none and leaves the triggers due for whoever comes next. A batch that
@@ -54,23 +54,41 @@ export class TriggerFirer {
     private readonly metrics: SiroccoMetrics,
   ) {}
 
-  /** Fires those of `triggerIds` that are due and not held by another instance. */
-  async fireDue(triggerIds: string[], now: Date = new Date()): Promise<FiringRecord[]> {
+  /**
+   * Claims up to `limit` due triggers in one transaction and fires them; returns the ids it
+   * claimed (fewer than `limit`: nothing more is due for now). If that transaction fails, the
+   * triggers it had claimed are retried one by one; those that still fail come back in `failed`.
+   */
+  async fireClaimed(limit: number, excluded: string[] = [], now: Date = new Date()): Promise<{ claimed: string[]; failed: string[] }> {
+    let claimed: string[] = [];
+    const claim = async (manager: EntityManager) => {
+      const triggers = await this.repository.claimDueTriggers(manager, limit, now, excluded);
+      claimed = triggers.map((trigger) => trigger.id);
+      return triggers;
+    };
     try {
-      return await this.fireInOneTransaction(triggerIds, now, triggerIds.length === 1);
+      await this.fireInOneTransaction(claim, now, false);
+      return { claimed, failed: [] };
     } catch (error) {
-      if (triggerIds.length === 1) throw error;
-      this.logger.warn(`firing a batch of ${triggerIds.length} cron triggers failed, firing them one by one: ${String(error)}`);
-      const records: FiringRecord[] = [];
-      for (const id of triggerIds) {
-        try {
-          records.push(...(await this.fireInOneTransaction([id], now, true)));
-        } catch (single) {
-          this.logger.error(`firing cron trigger ${id} failed: ${String(single)}`);
-        }
-      }
-      return records;
+      // nothing claimed: the claim itself failed (e.g. the database went away)
+      if (claimed.length === 0) throw error;
+      this.logger.warn(`firing a batch of ${claimed.length} cron triggers failed, firing them one by one: ${String(error)}`);
+      return { claimed, failed: await this.fireOneByOne(claimed, now) };
     }
+  }
+
+  /** Fires those of `triggerIds` that are due and not held by another instance, each in its own transaction; returns those that failed. */
+  private async fireOneByOne(triggerIds: string[], now: Date): Promise<string[]> {
+    const failed: string[] = [];
+    for (const id of triggerIds) {
+      try {
+        await this.fireInOneTransaction((manager) => this.repository.lockDueTriggers(manager, [id], now), now, true);
+      } catch (single) {
+        failed.push(id);
+        this.logger.error(`firing cron trigger ${id} failed: ${String(single)}`);
+      }
+    }
+    return failed;
   }
 
   /** `POST /v2/cron_triggers/{name}/fire`: one execution now; the schedule is left as it is. */
@@ -88,9 +106,16 @@ export class TriggerFirer {
     return claimed.records[0];
   }
 
-  private async fireInOneTransaction(triggerIds: string[], now: Date, savepoint: boolean): Promise<FiringRecord[]> {
+  /** `lock` selects and locks the triggers to fire, inside the transaction. */
+  private async fireInOneTransaction(
+    lock: (manager: EntityManager) => Promise<CronTriggerEntity[]>,
+    now: Date,
+    savepoint: boolean,
+  ): Promise<FiringRecord[]> {
     const claimed = await this.repository.transaction(async (manager) => {
-      const triggers = await this.repository.lockDueTriggers(manager, triggerIds, now);
+      const triggers = await lock(manager);
+      // nothing claimed (a claim that came back empty): nothing to write
+      if (triggers.length === 0) return { records: [], starts: this.starter.startBatch(manager, { oneByOne: savepoint }) };
       const batch = await this.newBatch(manager, triggers, savepoint);
       const advances: ScheduleAdvance[] = [];
       for (const trigger of triggers) {

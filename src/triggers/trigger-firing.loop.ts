@@ -9,14 +9,12 @@ import { MaintenanceSkipRecorder } from './maintenance-skips';
 import { TriggerFirer } from './trigger-firer';
 import { TriggerFiringRepository } from './trigger-firing.repository';
 
-/** Due triggers fired in one transaction: fewer round trips, and still one lock per trigger. */
-const FIRING_BATCH = 25;
-
 /**
  * Every instance runs this loop; the tick (@nestjs/schedule, once a second) only looks for due
  * triggers, through a partial index, so its cost follows the due triggers and not the stored ones.
- * Each due trigger is then fired in its own transaction (TriggerFirer), several at once; a trigger
- * another instance is firing is skipped, not waited for.
+ * `concurrency` workers each claim a batch of due triggers and fire it in one transaction
+ * (TriggerFirer), and claim again until a claim comes back short. The claim skips locked rows, so
+ * workers and replicas each take triggers of their own: none waits for, or trips over, another's.
  */
 @Injectable()
 export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -57,8 +55,7 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
         return;
       }
       this.skips.forget();
-      // a full batch means more are due: go again at once rather than a second later
-      while (!this.stopping && this.health.isAvailable && (await this.fireDueBatch()) >= this.config.triggers.batchSize);
+      await this.fireDue();
     } catch (error) {
       if (!this.stopping && !this.health.reportFailure(error)) this.logger.error(`cron trigger tick failed: ${String(error)}`);
     } finally {
@@ -66,24 +63,35 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  /** Fires the due triggers of one batch; returns how many were due. */
-  async fireDueBatch(): Promise<number> {
-    const due = await this.repository.dueTriggerIds(this.config.triggers.batchSize);
-    // batches of triggers per transaction, several batches at once
-    const batches: string[][] = [];
-    for (let index = 0; index < due.length; index += FIRING_BATCH) batches.push(due.slice(index, index + FIRING_BATCH));
-    let next = 0;
+  /**
+   * Fires what is due now; returns how many triggers were claimed. One worker claims and fires a
+   * batch at a time until a claim comes back short; each full claim starts one more worker, up to
+   * `concurrency`: an idle tick costs one claim, a burst soon has every worker busy.
+   */
+  async fireDue(): Promise<number> {
+    const { batchSize, concurrency } = this.config.triggers;
+    // triggers whose firing failed in this round: not claimed again until the next tick
+    const failed: string[] = [];
+    const running: Array<Promise<void>> = [];
+    let claimedTotal = 0;
     const worker = async () => {
-      while (next < batches.length && !this.stopping) {
-        const batch = batches[next++];
-        await this.firer.fireDue(batch).catch((error: unknown) => {
+      while (!this.stopping && this.health.isAvailable) {
+        const claimed = await this.firer.fireClaimed(batchSize, failed).catch((error: unknown) => {
           // a batch that failed is still due: it fires at the next tick, by its misfire policy
           if (!this.health.reportFailure(error)) this.logger.error(`firing cron triggers failed: ${String(error)}`);
+          return undefined;
         });
+        if (!claimed) return;
+        claimedTotal += claimed.claimed.length;
+        failed.push(...claimed.failed);
+        if (claimed.claimed.length < batchSize) return;
+        if (running.length < concurrency) running.push(worker());
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.config.triggers.concurrency, batches.length) }, worker));
-    return due.length;
+    running.push(worker());
+    // workers join while others run: wait until every started one has ended
+    for (let done = 0; done < running.length; done += 1) await running[done];
+    return claimedTotal;
   }
 
   /**

@@ -28,15 +28,26 @@ export class TriggerFiringRepository {
     return this.dataSource.transaction(work);
   }
 
-  /** The ids of up to `limit` due triggers, earliest first (partial index on next_fire_at). */
-  async dueTriggerIds(limit: number): Promise<string[]> {
-    const due: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM cron_triggers
-        WHERE enabled AND finished_at IS NULL AND next_fire_at IS NOT NULL AND next_fire_at <= now()
-        ORDER BY next_fire_at LIMIT $1`,
-      [limit],
-    );
-    return due.map((row) => row.id);
+  /**
+   * Claims up to `limit` due triggers for this transaction, earliest first, through the partial
+   * index cron_triggers_due, in its order (the claim reads about `limit` entries). SKIP LOCKED in
+   * the selecting query itself: concurrent claims (workers, replicas) each get a set of their own
+   * instead of racing for the same first rows. `excluded`: triggers whose firing failed this
+   * round, left for the next one.
+   */
+  async claimDueTriggers(manager: EntityManager, limit: number, now: Date, excluded: string[] = []): Promise<CronTriggerEntity[]> {
+    // an ordered index scan that stops after `limit` rows, whatever the statistics say: a bitmap
+    // scan (chosen when they under-count the due rows) sorts every due row at every claim
+    await manager.query('SET LOCAL enable_bitmapscan = off');
+    const query = manager
+      .createQueryBuilder(CronTriggerEntity, 't')
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .where('t.enabled AND t.finished_at IS NULL AND t.next_fire_at IS NOT NULL AND t.next_fire_at <= :now', { now })
+      .orderBy('t.next_fire_at', 'ASC')
+      .limit(limit);
+    if (excluded.length > 0) query.andWhere('NOT (t.id = ANY(:excluded))', { excluded });
+    return query.getMany();
   }
 
   /**
@@ -78,7 +89,7 @@ export class TriggerFiringRepository {
     return manager.findOne(CronTriggerEntity, { where: { id: triggerId }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** Locks those of `triggerIds` that are due and not held by another transaction (SKIP LOCKED). */
+  /** Locks those of `triggerIds` that are due and not held by another transaction (SKIP LOCKED): a failed batch's retry. */
   lockDueTriggers(manager: EntityManager, triggerIds: string[], now: Date): Promise<CronTriggerEntity[]> {
     return manager
       .createQueryBuilder(CronTriggerEntity, 't')

@@ -56,8 +56,9 @@ export class SiroccoServer {
     if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}\n${result.stderr}`);
   }
 
-  static async start(database: string): Promise<SiroccoServer> {
-    await recreateDatabase(database);
+  /** `keepDatabase`: a further instance on the database of a running one (no fresh database). */
+  static async start(database: string, options: { keepDatabase?: boolean } = {}): Promise<SiroccoServer> {
+    if (!options.keepDatabase) await recreateDatabase(database);
     const port = await freePort();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sirocco-bench-'));
     const logFile = path.join(dataDir, 'sirocco.log');
