@@ -10,6 +10,8 @@ import { usePolling } from '../../lib/use-polling';
 import { TaskGraphView } from './TaskGraphView';
 import { TaskPanel } from './TaskPanel';
 
+const FOLLOW_AFTER_COMMAND_MS = 5000;
+
 /** The latest run of each task, by name (a re-run or a loop back makes several). */
 function latestByName(tasks: Task[]): Map<string, Task> {
   const byName = new Map<string, Task>();
@@ -26,7 +28,11 @@ export function ExecutionDetailPage() {
   const [selected, setSelected] = useState<string | null>(null);
   const [commandError, setCommandError] = useState<unknown>();
   const execution = usePolling(() => api.execution(id), [id], 1000);
-  const live = !execution.data || !FINISHED_STATES.has(execution.data.state);
+  // After a command (re-run, resume) the page follows for a while even if the execution already looks finished:
+  // a fast re-run can go ERROR -> RUNNING -> ERROR between two polls, within the same second of updated_at.
+  const [followUntil, setFollowUntil] = useState(0);
+  const live = !execution.data || !FINISHED_STATES.has(execution.data.state) || Date.now() < followUntil;
+  const follow = () => setFollowUntil(Date.now() + FOLLOW_AFTER_COMMAND_MS);
   const tasks = usePolling(() => api.tasks(id), [id, execution.data?.updated_at, execution.data?.state], 1000, live);
   const workflowId = execution.data?.workflow_id ?? execution.data?.workflow_name;
   const workflow = usePolling(() => (workflowId ? api.workflow(workflowId) : Promise.resolve(undefined)), [workflowId], 0, false);
@@ -47,6 +53,7 @@ export function ExecutionDetailPage() {
     setCommandError(undefined);
     try {
       await api.setExecutionState(current.id, state);
+      follow();
       execution.reload();
       tasks.reload();
     } catch (error) {
@@ -113,6 +120,7 @@ export function ExecutionDetailPage() {
             withItems={graph.graph?.nodes.find((node) => node.id === shownTask)?.withItems ?? false}
             live={live}
             onChanged={() => {
+              follow();
               execution.reload();
               tasks.reload();
             }}
