@@ -55,7 +55,7 @@ describe('web UI: triggers and workflows (chromium)', () => {
     await screenshot(page, 'trigger-form');
 
     await form.getByRole('button', { name: 'Create trigger' }).click();
-    await page.getByRole('heading', { name: 'Trigger nightly-web-1' }).waitFor();
+    await page.getByRole('heading', { name: 'Trigger nightly-web-1', exact: true }).waitFor();
     const saved = page.getByRole('list', { name: 'next runs of nightly-web-1' }).getByRole('listitem');
     await saved.nth(2).waitFor();
     expect(await saved.count()).toBe(3);
@@ -83,7 +83,7 @@ describe('web UI: triggers and workflows (chromium)', () => {
     await form.getByLabel('Pattern').fill('30 6 * * 1-5');
     await page.getByRole('region', { name: 'Schedule preview' }).getByText('At 06:30, Monday through Friday (Europe/Zurich)').waitFor();
     await form.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('heading', { name: 'Trigger nightly-web-1' }).waitFor();
+    await page.getByRole('heading', { name: 'Trigger nightly-web-1', exact: true }).waitFor();
     await page.getByText('At 06:30, Monday through Friday (Europe/Zurich)').waitFor();
     const trigger = (await app.http.get('/v2/cron_triggers/nightly-web-1').expect(200)).body;
     expect(trigger.pattern).toBe('30 6 * * 1-5');
@@ -126,7 +126,7 @@ describe('web UI: triggers and workflows (chromium)', () => {
   it('shows a definition highlighted, its validation errors at their line, and runs a workflow from its inputs', async () => {
     await page.goto(`${app.baseUrl}/ui/workflows`);
     await page.getByRole('link', { name: 'ui_snap_wf' }).click();
-    await page.getByRole('heading', { name: 'Workflow ui_snap_wf' }).waitFor();
+    await page.getByRole('heading', { name: 'Workflow ui_snap_wf', exact: true }).waitFor();
     const definition = page.getByLabel('definition of ui_snap_wf');
     expect(await definition.locator('.hljs-attr').count()).toBeGreaterThan(3);
     await screenshot(page, 'workflow');
@@ -152,6 +152,6 @@ describe('web UI: triggers and workflows (chromium)', () => {
 
     await page.getByLabel('Definition (YAML)').fill(broken.replace('missing_task', 'one_more').concat('    one_more:\n      action: std.noop\n'));
     await page.getByRole('button', { name: 'Create' }).click();
-    await page.getByRole('heading', { name: 'Workflow broken_wf' }).waitFor();
+    await page.getByRole('heading', { name: 'Workflow broken_wf', exact: true }).waitFor();
   });
 });
