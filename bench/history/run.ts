@@ -10,6 +10,7 @@
  * autovacuum off on them) and after ANALYZE.
  *
  * Options (environment): BENCH_EXECUTIONS (1000000), BENCH_REQUESTS (200), BENCH_SKIP_BUILD=1,
+ * BENCH_ITEMS (2000: the with-items storage check; 0 skips it),
  * BENCH_REUSE=1 (keep a filled history_bench: no fill; the "stale" phase then deletes the column
  * statistics instead), BENCH_ROOT (a checkout whose dist/ to start, e.g. the code before a change),
  * BENCH_PG_LOG (the server log auto_explain writes to; default Debian's path).
@@ -22,6 +23,7 @@ import { databaseUrl } from '../engine/lib/postgres';
 import { SiroccoServer } from '../engine/lib/servers';
 import { fillHistory, HISTORY_TABLES, historyBytes, setAutovacuum, WORKFLOW_COUNT } from './fill';
 import { AUTO_EXPLAIN_OPTIONS, PlanLog } from './plans';
+import { itemsWorkflow, withItemsStorage } from './with-items';
 
 const env = process.env;
 const options = {
@@ -30,6 +32,7 @@ const options = {
   skipBuild: env.BENCH_SKIP_BUILD === '1',
   reuse: env.BENCH_REUSE === '1',
   root: env.BENCH_ROOT || undefined,
+  items: Number(env.BENCH_ITEMS || 2000),
 };
 const DATABASE = 'history_bench';
 const MEASURED_RUNS = 200;
@@ -76,8 +79,8 @@ class Api {
     if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${text.slice(0, 300)}`);
     return JSON.parse(text);
   }
-  async run(workflow: string, server: string): Promise<string> {
-    const created = await this.post('/v2/executions', { workflow_name: workflow, input: { server } });
+  async run(workflow: string, server?: string): Promise<string> {
+    const created = await this.post('/v2/executions', { workflow_name: workflow, input: server === undefined ? {} : { server } });
     for (let waited = 0; waited < 600; waited += 1) {
       const { body } = await this.get(`/v2/executions/${created.id}`);
       if (body.state === 'SUCCESS') return created.id;
@@ -98,7 +101,14 @@ async function prepare(api: Api, db: Client): Promise<number> {
   }
   const before = await historyBytes(db);
   for (let index = 0; index < MEASURED_RUNS; index += 1) await api.run(`hist_wf_${index % WORKFLOW_COUNT}`, `vm-${index}`);
-  return (await historyBytes(db) - before) / MEASURED_RUNS;
+  const perExecution = (await historyBytes(db) - before) / MEASURED_RUNS;
+  if (options.items > 0) {
+    await api.post('/v2/workflows', itemsWorkflow(options.items), 'text/plain');
+    const id = await api.run('hist_items');
+    console.log(`A with-items task over ${options.items} items, its result published and returned:`);
+    for (const line of await withItemsStorage(db, id)) console.log(`  ${line}`);
+  }
+  return perExecution;
 }
 
 interface Query {
