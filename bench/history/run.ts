@@ -10,10 +10,12 @@
  * autovacuum off on them) and after ANALYZE.
  *
  * Options (environment): BENCH_EXECUTIONS (1000000), BENCH_REQUESTS (200), BENCH_SKIP_BUILD=1,
- * BENCH_ITEMS (2000: the with-items storage check; 0 skips it),
+ * BENCH_ITEMS (2000: the with-items storage check; 0 skips it), BENCH_WARMUP (10 requests per query first),
  * BENCH_REUSE=1 (keep a filled history_bench: no fill; the "stale" phase then deletes the column
  * statistics instead), BENCH_ROOT (a checkout whose dist/ to start, e.g. the code before a change),
- * BENCH_PG_LOG (the server log auto_explain writes to; default Debian's path).
+ * BENCH_PG_LOG (the server log auto_explain writes to; default Debian's path), BENCH_KEEP_STATS=1 (with
+ * BENCH_REUSE: keep the statistics as they are), BENCH_PHASES (stale,analyzed; `stale` alone leaves
+ * the statistics stale and autovacuum off at the end, for a second version measured on them).
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -33,6 +35,9 @@ const options = {
   reuse: env.BENCH_REUSE === '1',
   root: env.BENCH_ROOT || undefined,
   items: Number(env.BENCH_ITEMS || 2000),
+  keepStats: env.BENCH_KEEP_STATS === '1',
+  warmup: Number(env.BENCH_WARMUP ?? 10),
+  phases: (env.BENCH_PHASES || 'stale,analyzed').split(','),
 };
 const DATABASE = 'history_bench';
 const MEASURED_RUNS = 200;
@@ -154,10 +159,16 @@ async function measure(api: Api, list: Query[], plans: PlanLog | undefined, plan
   console.log(`  load average ${load()}`);
   const rows: string[][] = [['query', 'p50 ms', 'p99 ms', 'rows', 'plan']];
   for (const query of list) {
+    const t0 = performance.now();
     const first = await api.get(query.path);
-    if (first.status !== 200) throw new Error(`${query.path}: ${first.status} ${JSON.stringify(first.body).slice(0, 300)}`);
+    if (first.status !== 200) {
+      // e.g. 503 after SIROCCO_DB_STATEMENT_TIMEOUT_MS: reported, not measured again
+      const took = (performance.now() - t0).toFixed(0);
+      rows.push([query.name, '-', '-', '-', `HTTP ${first.status} after ${took} ms: ${String(first.body?.faultstring ?? '').slice(0, 120)}`]);
+      continue;
+    }
     const count = String((first.body.executions ?? first.body.firings ?? first.body.tasks ?? []).length);
-    for (let index = 0; index < 10; index += 1) await api.get(query.path);
+    for (let index = 0; index < options.warmup; index += 1) await api.get(query.path);
     const times: number[] = [];
     for (let index = 0; index < options.requests; index += 1) {
       const t0 = performance.now();
@@ -204,7 +215,7 @@ async function main(): Promise<void> {
       console.log(`Filled in ${((performance.now() - t1) / 1000).toFixed(0)} s; bytes per finished 3-task execution (cloned rows, indexes included): ${Math.round((filled - before) / options.executions)}`);
     } else {
       await setAutovacuum(db, false);
-      await db.query(`DELETE FROM pg_statistic WHERE starelid = ANY($1::regclass[])`, [HISTORY_TABLES]);
+      if (!options.keepStats) await db.query(`DELETE FROM pg_statistic WHERE starelid = ANY($1::regclass[])`, [HISTORY_TABLES]);
     }
     const sizes = await db.query(
       `SELECT c AS table, pg_size_pretty(pg_total_relation_size(c)) AS total, pg_size_pretty(pg_indexes_size(c)) AS indexes FROM unnest($1::regclass[]) AS c`,
@@ -222,13 +233,19 @@ async function main(): Promise<void> {
       planApi = new Api(planServer.url);
     }
     const list = await queries(api, db);
-    console.log(`\n== ${reuse ? 'no column statistics (deleted from pg_statistic)' : 'stale statistics (taken before the fill, no ANALYZE since)'}`);
-    await measure(api, list, plans.readable ? plans : undefined, planApi);
-    await db.query(`ANALYZE ${HISTORY_TABLES.join(', ')}`);
-    console.log('\n== after ANALYZE');
-    await measure(api, list, plans.readable ? plans : undefined, planApi);
+    if (options.phases.includes('stale')) {
+      const stale = !reuse || options.keepStats ? 'statistics as they were (no ANALYZE since the fill)' : 'no column statistics (deleted from pg_statistic)';
+      console.log(`\n== ${stale}`);
+      await measure(api, list, plans.readable ? plans : undefined, planApi);
+    }
+    if (options.phases.includes('analyzed')) {
+      await db.query(`ANALYZE ${HISTORY_TABLES.join(', ')}`);
+      console.log('\n== after ANALYZE');
+      await measure(api, list, plans.readable ? plans : undefined, planApi);
+    }
   } finally {
-    await setAutovacuum(db, true).catch(() => undefined);
+    if (options.phases.includes('analyzed')) await setAutovacuum(db, true).catch(() => undefined);
+    else console.log('(statistics left as they are, autovacuum off on the history tables: BENCH_REUSE=1 BENCH_KEEP_STATS=1 measures them again)');
     await db.end();
     await planServer?.stop();
     await server.stop();
