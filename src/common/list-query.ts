@@ -1,4 +1,4 @@
-import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ApiError } from './api-error';
 import { isUuid } from './uuid';
 
@@ -6,7 +6,11 @@ import { isUuid } from './uuid';
 export interface ListColumn {
   /** SQL expression, e.g. `wf.name` */
   sql: string;
-  type: 'text' | 'timestamp' | 'text[]';
+  /**
+   * `uuid`: `sql` is the uuid column itself, so that indexes serve its order and its exact filters
+   * (uuid order is the order of the lowercase text Mistral sorts); other operators compare its text
+   */
+  type: 'text' | 'timestamp' | 'text[]' | 'uuid';
   /** nullable columns sort as if NULL were the smallest value, so keyset paging stays exact */
   nullable?: boolean;
   /** false for fields that can be selected but not ordered by (default true) */
@@ -146,7 +150,35 @@ export function parseListRequest(rawQuery: Record<string, unknown>, spec: ListSp
 
 function sortExpression(column: ListColumn): string {
   if (!column.nullable) return column.sql;
+  if (column.type === 'uuid') return `COALESCE(${column.sql}, '00000000-0000-0000-0000-000000000000'::uuid)`;
   return column.type === 'timestamp' ? `COALESCE(${column.sql}, '-infinity'::timestamptz)` : `COALESCE(${column.sql}, '')`;
+}
+
+/** The text a non-exact filter (has, gt, ...) on a uuid column compares; NULL reads as ''. */
+function uuidText(column: ListColumn): string {
+  return `COALESCE(${column.sql}::text, '')`;
+}
+
+/**
+ * eq / in (or, negated, neq / nin) on a uuid column, as an index condition: '' matches NULL, a
+ * value that is no uuid matches nothing.
+ */
+function uuidMatch(column: ListColumn, values: string[], param: string, negated: boolean): { sql: string; ids: string[] } {
+  const ids = values.filter(isUuid).map((value) => value.toLowerCase());
+  const matchesNull = values.includes('');
+  const any = `${column.sql} = ANY(:${param}::uuid[])`;
+  if (!negated) return { sql: matchesNull ? `(${any} OR ${column.sql} IS NULL)` : any, ids };
+  return { sql: matchesNull ? `(${column.sql} IS NOT NULL AND NOT ${any})` : `(${column.sql} IS NULL OR NOT ${any})`, ids };
+}
+
+/**
+ * For a list query's transaction: no bitmap scan. Statistics that under-count the matching rows
+ * (none yet, or taken before a bulk insert) make a bitmap scan of every matching row plus a sort
+ * look cheaper than reading the first `limit` entries of an index in order; a bitmap scan never
+ * yields an order, so a page never needs one.
+ */
+export async function preferIndexOrder(manager: EntityManager): Promise<void> {
+  await manager.query(`SELECT set_config('enable_bitmapscan', 'off', true)`);
 }
 
 function filterValue(column: ListColumn, field: string, value: string): string | Date {
@@ -167,10 +199,15 @@ const SQL_OPERATORS: Record<'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte', string> 
   lte: '<=',
 };
 
+const SQL_TYPES: Record<ListColumn['type'], string> = { text: 'text', timestamp: 'timestamptz', uuid: 'uuid', 'text[]': 'text[]' };
+
 /**
- * Keeps the rows strictly after the marker in the sort order:
- * (k1 > m1) OR (k1 = m1 AND k2 > m2) OR ..., each mi read from the marker's row by a subquery
- * on the same table under the same alias (the subquery's alias shadows the outer one).
+ * Keeps the rows strictly after the marker in the sort order. The marker's sort values are read
+ * once, as text (exact to the microsecond, which a JS Date is not), and given back as constants:
+ * - one direction for every key: a row comparison `(k1, k2, ...) > (m1, m2, ...)`, which a btree
+ *   index on (k1, k2, ...) takes as its start (the page costs what it returns, wherever it is);
+ * - mixed directions: (k1 > m1) OR (k1 = m1 AND k2 < m2) OR ..., with `k1 >= m1` beside it so that
+ *   the index on k1 still starts at the marker.
  */
 async function applyMarker<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
@@ -180,22 +217,37 @@ async function applyMarker<T extends ObjectLiteral>(
 ): Promise<void> {
   const alias = qb.alias;
   const table = qb.expressionMap.mainAlias!.metadata.tablePath;
-  const idSql = spec.columns[spec.idColumn].sql;
-  const markerRow = `FROM "${table}" "${alias}" WHERE ${idSql} = :marker`;
+  const idColumn = spec.columns[spec.idColumn];
+  const keys = request.sortKeys.map((key) => spec.columns[key]);
   // every stored list has UUID ids; anything else (a NUL byte included) never reaches PostgreSQL
-  const found =
-    isUuid(marker) &&
-    (await qb.connection.createQueryBuilder().select('1', 'found').from(table, alias).where(`${idSql} = :marker`, { marker }).getRawOne());
-  if (!found) throw ApiError.badRequest(`Marker '${marker}' does not name an object of this list.`);
-  const markerValue = (key: string) => `(SELECT ${sortExpression(spec.columns[key])} ${markerRow})`;
-  const alternatives = request.sortKeys.map((key, index) => {
-    const equalities = request.sortKeys.slice(0, index).map((previous) => {
-      return `${sortExpression(spec.columns[previous])} = ${markerValue(previous)}`;
-    });
-    const op = request.sortDirs[index] === 'asc' ? '>' : '<';
-    return [...equalities, `${sortExpression(spec.columns[key])} ${op} ${markerValue(key)}`].join(' AND ');
+  const idMatch = idColumn.type === 'uuid' ? `${idColumn.sql} = :marker::uuid` : `${idColumn.sql} = :marker`;
+  const values: Record<string, string | null> | undefined = isUuid(marker)
+    ? await qb.connection
+        .createQueryBuilder()
+        .select(keys.map((column, index) => `(${sortExpression(column)})::text AS marker_${index}`))
+        .from(table, alias)
+        .where(idMatch, { marker })
+        .getRawOne()
+    : undefined;
+  if (!values) throw ApiError.badRequest(`Marker '${marker}' does not name an object of this list.`);
+  const params: Record<string, string | null> = {};
+  const markerValue = (index: number) => {
+    params[`marker_${index}`] = values[`marker_${index}`];
+    return `CAST(:marker_${index} AS ${SQL_TYPES[keys[index].type]})`;
+  };
+  const expressions = keys.map(sortExpression);
+  const ascending = request.sortDirs.map((dir) => dir === 'asc');
+  if (ascending.every((asc) => asc === ascending[0])) {
+    const op = ascending[0] ? '>' : '<';
+    qb.andWhere(`((${expressions.join(', ')}) ${op} (${keys.map((_, index) => markerValue(index)).join(', ')}))`, params);
+    return;
+  }
+  const alternatives = expressions.map((expression, index) => {
+    const equalities = expressions.slice(0, index).map((previous, before) => `${previous} = ${markerValue(before)}`);
+    return [...equalities, `${expression} ${ascending[index] ? '>' : '<'} ${markerValue(index)}`].join(' AND ');
   });
-  qb.andWhere(`(${alternatives.map((alternative) => `(${alternative})`).join(' OR ')})`, { marker });
+  const bound = `${expressions[0]} ${ascending[0] ? '>=' : '<='} ${markerValue(0)}`;
+  qb.andWhere(`(${bound} AND (${alternatives.map((alternative) => `(${alternative})`).join(' OR ')}))`, params);
 }
 
 /**
@@ -229,19 +281,26 @@ export async function applyListRequest<T extends ObjectLiteral>(
       qb.andWhere(negate ? `NOT (${test})` : test, { [param]: values });
       return;
     }
+    if (column.type === 'uuid' && EXACT_OPERATORS.includes(filter.operator)) {
+      const values = filter.operator === 'in' || filter.operator === 'nin' ? filter.values : filter.values.slice(0, 1);
+      const match = uuidMatch(column, values, param, filter.operator === 'neq' || filter.operator === 'nin');
+      qb.andWhere(match.sql, { [param]: match.ids });
+      return;
+    }
+    const sql = column.type === 'uuid' ? uuidText(column) : column.sql;
     const values = filter.values.map((value) => filterValue(column, filter.field, value));
     switch (filter.operator) {
       case 'in':
-        qb.andWhere(`${column.sql} = ANY(:${param})`, { [param]: values });
+        qb.andWhere(`${sql} = ANY(:${param})`, { [param]: values });
         break;
       case 'nin':
-        qb.andWhere(`NOT (${column.sql} = ANY(:${param}))`, { [param]: values });
+        qb.andWhere(`NOT (${sql} = ANY(:${param}))`, { [param]: values });
         break;
       case 'has':
-        qb.andWhere(`${column.sql} ILIKE :${param}`, { [param]: `%${String(values[0]).replace(/[%_\\]/g, '\\$&')}%` });
+        qb.andWhere(`${sql} ILIKE :${param}`, { [param]: `%${String(values[0]).replace(/[%_\\]/g, '\\$&')}%` });
         break;
       default:
-        qb.andWhere(`${column.sql} ${SQL_OPERATORS[filter.operator]} :${param}`, { [param]: values[0] });
+        qb.andWhere(`${sql} ${SQL_OPERATORS[filter.operator]} :${param}`, { [param]: values[0] });
     }
   });
 

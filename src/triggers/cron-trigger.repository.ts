@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { applyListRequest, type ListRequest } from '../common/list-query';
+import { applyListRequest, preferIndexOrder, type ListRequest } from '../common/list-query';
 import { isUuid } from '../common/uuid';
 import { CRON_TRIGGER_LIST_SPEC } from './cron-trigger.columns';
 import { CronTriggerEntity } from './cron-trigger.entity';
@@ -90,19 +90,25 @@ export class CronTriggerRepository {
     return this.firings.createQueryBuilder('m').where('m.id = :marker AND m.trigger_id = :trigger', { marker: firingId, trigger: triggerId }).getExists();
   }
 
-  /** Firings newest first (id breaks ties); `marker`, a firing id, starts after that firing. */
+  /**
+   * Firings newest first; `marker`, a firing id, starts after that firing. A trigger has one firing
+   * per slot (unique on trigger_id, scheduled_for), so scheduled_for alone orders them and that
+   * unique index serves the page, backwards from the marker, whatever the number of firings.
+   */
   firingHistory(triggerId: string, limit: number, marker?: string): Promise<TriggerFiringEntity[]> {
-    const qb = this.firings
-      .createQueryBuilder('f')
-      .where('f.trigger_id = :trigger', { trigger: triggerId })
-      .orderBy('f.scheduled_for', 'DESC')
-      .addOrderBy('f.id', 'DESC')
-      .limit(limit);
-    if (marker) {
-      // compared in SQL: a JS Date would lose the microseconds of scheduled_for
-      qb.andWhere('(f.scheduled_for, f.id) < (SELECT m.scheduled_for, m.id FROM trigger_firings m WHERE m.id = :marker)', { marker });
-    }
-    return qb.getMany();
+    return this.firings.manager.transaction(async (manager) => {
+      await preferIndexOrder(manager);
+      const qb = manager
+        .createQueryBuilder(TriggerFiringEntity, 'f')
+        .where('f.trigger_id = :trigger', { trigger: triggerId })
+        .orderBy('f.scheduled_for', 'DESC')
+        .limit(limit);
+      if (marker) {
+        // compared in SQL: a JS Date would lose the microseconds of scheduled_for
+        qb.andWhere('f.scheduled_for < (SELECT m.scheduled_for FROM trigger_firings m WHERE m.id = :marker)', { marker });
+      }
+      return qb.getMany();
+    });
   }
 
   // ---- for /metrics (read at scrape time, bounded)

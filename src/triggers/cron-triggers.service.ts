@@ -220,7 +220,7 @@ export class CronTriggersService implements OnModuleInit {
     return { trigger, slots: [first, ...rest].slice(0, limit) };
   }
 
-  /** Firings newest first (id breaks ties); `marker`, a firing id, starts after that firing. */
+  /** Firings newest first (one per slot); `marker`, a firing id, starts after that firing. */
   async history(
     identifier: string,
     limit: number,

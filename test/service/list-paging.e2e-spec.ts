@@ -26,6 +26,9 @@ function sorts(nonUnique: string): string[] {
     `sort_keys=${nonUnique},created_at&sort_dirs=desc,asc`,
     'sort_keys=updated_at&sort_dirs=desc',
     'sort_keys=id&sort_dirs=desc',
+    // one direction for every key (a row comparison after the marker) and mixed ones
+    'sort_keys=created_at,id&sort_dirs=desc,desc',
+    'sort_keys=created_at,id&sort_dirs=asc,desc',
   ];
 }
 
@@ -111,6 +114,12 @@ describe('list paging: following next', () => {
   it('GET /v2/executions', async () => {
     await expectEachOnce('/v2/executions', 'executions', 'workflow_name');
     await expectEachOnce('/v2/executions', 'executions', 'state');
+  });
+
+  it('GET /v2/executions filtered by workflow and state, and with fields', async () => {
+    await expectEachOnce('/v2/executions?workflow_name=paged_wf_0_0&state=SUCCESS', 'executions', 'state', ITEMS - 3);
+    await expectEachOnce('/v2/executions?workflow_name=paged_wf_0_0', 'executions', 'workflow_id', ITEMS - 3);
+    await expectEachOnce('/v2/executions?state=SUCCESS&fields=id,state', 'executions', 'task_execution_id');
   });
 
   it('GET /v2/tasks and /v2/executions/{id}/tasks', async () => {

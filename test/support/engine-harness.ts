@@ -122,7 +122,7 @@ export class EngineHarness {
 
   /** The sub-workflow executions a task started. */
   children(taskId: string): Promise<Execution[]> {
-    return this.queries.listExecutions(listBy('task_execution_id', taskId), { context: this.context, allProjects: false });
+    return this.queries.listExecutions(listBy('task_execution_id', taskId), { context: this.context, allProjects: false }, true);
   }
 
   async waitForState(id: string, states: string[] = FINISHED, timeoutMs = 15_000): Promise<Execution> {

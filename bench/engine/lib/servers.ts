@@ -56,8 +56,11 @@ export class SiroccoServer {
     if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}\n${result.stderr}`);
   }
 
-  /** `keepDatabase`: a further instance on the database of a running one (no fresh database). */
-  static async start(database: string, options: { keepDatabase?: boolean } = {}): Promise<SiroccoServer> {
+  /**
+   * `keepDatabase`: a further instance on the database of a running one (no fresh database).
+   * `root`: another checkout's built dist/ (a before/after comparison); `env`: extra variables.
+   */
+  static async start(database: string, options: { keepDatabase?: boolean; root?: string; env?: Record<string, string> } = {}): Promise<SiroccoServer> {
     if (!options.keepDatabase) await recreateDatabase(database);
     const port = await freePort();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sirocco-bench-'));
@@ -66,7 +69,7 @@ export class SiroccoServer {
     // node itself, not `npm start`: the PID sampled for RSS must be the service's own process
     const loopStallFile = path.join(dataDir, 'loop-stall.txt');
     const child = spawn(process.execPath, ['--require', LOOP_STALL_PROBE, 'dist/main.js'], {
-      cwd: REPO_ROOT,
+      cwd: options.root ?? REPO_ROOT,
       env: {
         ...process.env,
         DATABASE_URL: databaseUrl(database),
@@ -75,6 +78,7 @@ export class SiroccoServer {
         SIROCCO_LOG_LEVEL: 'warn',
         SIROCCO_DATA_DIR: dataDir,
         BENCH_LOOP_STALL_FILE: loopStallFile,
+        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

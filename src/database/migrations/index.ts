@@ -10,6 +10,7 @@ import { CreateServiceState1764900000000 } from './1764900000000-CreateServiceSt
 import { CreateServiceSnapshots1765000000000 } from './1765000000000-CreateServiceSnapshots';
 import { AddExecutionRetentionIndexes1765100000000 } from './1765100000000-AddExecutionRetentionIndexes';
 import { AddLastSuccessIndexes1765150000000 } from './1765150000000-AddLastSuccessIndexes';
+import { AddExecutionListIndexes1765200000000 } from './1765200000000-AddExecutionListIndexes';
 
 /** Every migration, in order. Listed by hand so the build and Jest load the same classes. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   CreateServiceSnapshots1765000000000,
   AddExecutionRetentionIndexes1765100000000,
   AddLastSuccessIndexes1765150000000,
+  AddExecutionListIndexes1765200000000,
 ];

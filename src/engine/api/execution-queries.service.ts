@@ -41,8 +41,8 @@ export class ExecutionQueriesService {
     return action;
   }
 
-  listExecutions(request: ListRequest, scope: ListScope): Promise<WorkflowExecutionEntity[]> {
-    return this.executions.listExecutions(request, scope);
+  listExecutions(request: ListRequest, scope: ListScope, withOutput: boolean): Promise<WorkflowExecutionEntity[]> {
+    return this.executions.listExecutions(request, scope, withOutput);
   }
 
   listTasks(request: ListRequest, scope: ListScope): Promise<TaskExecutionEntity[]> {

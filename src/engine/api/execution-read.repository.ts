@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
-import { applyListRequest, ListRequest, ListSpec } from '../../common/list-query';
+import { applyListRequest, ListRequest, ListSpec, preferIndexOrder } from '../../common/list-query';
 import type { RequestContext } from '../../identity/request-context';
 import { ActionExecutionEntity } from '../action-execution.entity';
 import { TaskExecutionEntity } from '../task-execution.entity';
 import { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import { isUuid } from '../../common/uuid';
+import type { WorkflowSpec } from '../../workflows/language';
 
 
 const LIST_FLAGS = ['all_projects', 'include_output', 'nulls'];
@@ -17,15 +18,15 @@ const json = (sql: string) => ({ sql, type: 'text' as const, sortable: false, fi
 /** The columns of GET /v2/executions. */
 export const EXECUTION_LIST_SPEC: ListSpec = {
   columns: {
-    id: { sql: 'ex.id::text', type: 'text' },
-    workflow_id: { sql: "COALESCE(ex.workflow_id::text, '')", type: 'text' },
+    id: { sql: 'ex.id', type: 'uuid' },
+    workflow_id: { sql: 'ex.workflow_id', type: 'uuid', nullable: true },
     workflow_name: { sql: 'ex.workflow_name', type: 'text' },
     workflow_namespace: { sql: 'ex.workflow_namespace', type: 'text' },
     description: { sql: 'ex.description', type: 'text' },
     tags: { sql: 'ex.tags', type: 'text[]', sortable: false },
     params: json('ex.params'),
-    task_execution_id: { sql: "COALESCE(ex.task_execution_id::text, '')", type: 'text' },
-    root_execution_id: { sql: "COALESCE(ex.root_execution_id::text, '')", type: 'text' },
+    task_execution_id: { sql: 'ex.task_execution_id', type: 'uuid', nullable: true },
+    root_execution_id: { sql: 'ex.root_execution_id', type: 'uuid', nullable: true },
     state: { sql: 'ex.state', type: 'text' },
     state_info: { sql: "COALESCE(ex.state_info, '')", type: 'text' },
     input: json('ex.input'),
@@ -50,13 +51,13 @@ export const EXECUTION_LIST_SPEC: ListSpec = {
 /** The columns of GET /v2/tasks. */
 export const TASK_LIST_SPEC: ListSpec = {
   columns: {
-    id: { sql: 't.id::text', type: 'text' },
+    id: { sql: 't.id', type: 'uuid' },
     name: { sql: 't.name', type: 'text' },
     type: { sql: 't.type', type: 'text' },
     workflow_name: { sql: 't.workflow_name', type: 'text' },
     workflow_namespace: { sql: 't.workflow_namespace', type: 'text' },
-    workflow_id: { sql: "COALESCE(t.workflow_id::text, '')", type: 'text' },
-    workflow_execution_id: { sql: 't.workflow_execution_id::text', type: 'text' },
+    workflow_id: { sql: 't.workflow_id', type: 'uuid', nullable: true },
+    workflow_execution_id: { sql: 't.workflow_execution_id', type: 'uuid' },
     tags: json("'{}'::text[]"),
     state: { sql: 't.state', type: 'text' },
     state_info: { sql: "COALESCE(t.state_info, '')", type: 'text' },
@@ -78,11 +79,11 @@ export const TASK_LIST_SPEC: ListSpec = {
 /** The columns of GET /v2/action_executions. */
 export const ACTION_EXECUTION_LIST_SPEC: ListSpec = {
   columns: {
-    id: { sql: 'a.id::text', type: 'text' },
+    id: { sql: 'a.id', type: 'uuid' },
     workflow_name: { sql: "COALESCE(a.workflow_name, '')", type: 'text' },
     workflow_namespace: { sql: 'a.workflow_namespace', type: 'text' },
     task_name: { sql: "COALESCE(a.task_name, '')", type: 'text' },
-    task_execution_id: { sql: "COALESCE(a.task_execution_id::text, '')", type: 'text' },
+    task_execution_id: { sql: 'a.task_execution_id', type: 'uuid', nullable: true },
     state: { sql: 'a.state', type: 'text' },
     state_info: { sql: "COALESCE(a.state_info, '')", type: 'text' },
     tags: json('NULL'),
@@ -99,6 +100,27 @@ export const ACTION_EXECUTION_LIST_SPEC: ListSpec = {
   defaultSortKey: 'created_at',
   extraParams: LIST_FLAGS,
 };
+
+/** The small columns every page of executions reads (the mapper needs them whatever the fields). */
+const EXECUTION_LIST_COLUMNS: Array<keyof WorkflowExecutionEntity> = [
+  'id', 'workflowId', 'workflowName', 'workflowNamespace', 'projectId', 'description', 'tags', 'state', 'stateInfo',
+  'taskExecutionId', 'rootExecutionId', 'createdAt', 'updatedAt',
+];
+
+/**
+ * The columns a page of executions reads: the small ones, and of the JSON ones only those it
+ * shows (params and input unless `fields` leaves them out, output only when asked); never the
+ * workflow's spec (a copy per execution) nor the data context. Of the spec only the declared
+ * input and output, by which the input and output are shown in order.
+ */
+function executionListColumns(fields: string[] | undefined, withOutput: boolean): Array<keyof WorkflowExecutionEntity> {
+  const shows = (field: string) => !fields || fields.includes(field);
+  const json: Array<keyof WorkflowExecutionEntity> = [];
+  if (shows('params')) json.push('params');
+  if (shows('input')) json.push('input');
+  if (withOutput) json.push('output');
+  return [...EXECUTION_LIST_COLUMNS, ...json];
+}
 
 /** Which rows a caller sees: its project's, or every project's for an admin who asks. */
 export interface ListScope {
@@ -142,10 +164,21 @@ export class ExecutionReadRepository {
     return this.actions.findOne({ where: { id, ...visibleTo(context) } });
   }
 
-  async listExecutions(request: ListRequest, scope: ListScope): Promise<WorkflowExecutionEntity[]> {
-    const qb = scoped(this.executions.createQueryBuilder('ex'), 'ex', scope);
-    await applyListRequest(qb, EXECUTION_LIST_SPEC, request);
-    return qb.getMany();
+  /** A page of executions with only the columns it shows (see executionListColumns); `spec` holds only `input` and `output`. */
+  async listExecutions(request: ListRequest, scope: ListScope, withOutput: boolean): Promise<WorkflowExecutionEntity[]> {
+    const columns = executionListColumns(request.fields, withOutput);
+    return this.executions.manager.transaction(async (manager) => {
+      await preferIndexOrder(manager);
+      const qb = scoped(manager.createQueryBuilder(WorkflowExecutionEntity, 'ex'), 'ex', scope).select(columns.map((column) => `ex.${column}`));
+      if (columns.includes('input')) qb.addSelect(`ex.spec -> 'input'`, 'spec_input');
+      if (columns.includes('output')) qb.addSelect(`ex.spec -> 'output'`, 'spec_output');
+      await applyListRequest(qb, EXECUTION_LIST_SPEC, request);
+      const { entities, raw } = await qb.getRawAndEntities<{ spec_input?: WorkflowSpec['input']; spec_output?: WorkflowSpec['output'] }>();
+      entities.forEach((execution, index) => {
+        execution.spec = { input: raw[index].spec_input ?? [], output: raw[index].spec_output } as WorkflowSpec;
+      });
+      return entities;
+    });
   }
 
   async listTasks(request: ListRequest, scope: ListScope): Promise<TaskExecutionEntity[]> {

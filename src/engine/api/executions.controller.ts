@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Quer
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { baseUrl } from '../../common/base-url';
+import { KEY_MASKER } from '../../common/secret-mask';
 import { nextLink, parseListRequest, pickFields } from '../../common/list-query';
 import { SIROCCO_CONFIG } from '../../config/config.module';
 import type { SiroccoConfig } from '../../config/sirocco-config';
@@ -15,6 +16,9 @@ import { parseCreateExecution, parseUpdateExecution } from './execution-request.
 import { listScope, wantsOutput } from './list-options.util';
 import { queryFlag, queryInteger } from './request-body.parser';
 import { toTaskResource } from './task-execution.mapper';
+
+/** The fields of an execution that may show a secret of its (or its root's) input or params. */
+const MASKED_FIELDS = ['description', 'state_info', 'params', 'input', 'output'];
 
 const CREATE_BODY = {
   description: '`input` and `params` may be objects or JSON text (as the mistral CLI sends them)',
@@ -73,11 +77,12 @@ export class ExecutionsController {
   })
   async list(@Query() query: Record<string, string>, @Req() request: Request, @CallerContext() context: RequestContext) {
     const listRequest = parseListRequest(query, EXECUTION_LIST_SPEC);
-    const page = await this.queries.listExecutions(listRequest, listScope(query, context));
     const shape = wantsOutput(query, listRequest) ? 'list-with-output' : 'list';
+    const page = await this.queries.listExecutions(listRequest, listScope(query, context), shape === 'list-with-output');
     const next = nextLink(baseUrl(this.config, request), '/v2/executions', listRequest, page);
-    // a sub-workflow's output may show its root's secrets too
-    const maskerOf = await this.queries.maskersOf(page.map((execution) => execution.id));
+    // a sub-workflow's output may show its root's secrets too; fields without any (e.g. id,state) need no masker
+    const masked = !listRequest.fields || listRequest.fields.some((field) => MASKED_FIELDS.includes(field));
+    const maskerOf = masked ? await this.queries.maskersOf(page.map((execution) => execution.id)) : () => KEY_MASKER;
     return {
       executions: page.map((execution) => pickFields(toExecutionResource(execution, shape, maskerOf(execution.id)), listRequest.fields)),
       ...(next ? { next } : {}),

@@ -116,8 +116,8 @@ export class TasksController {
     await this.queries.getTask(id, context);
     const listRequest = parseListRequest(query, EXECUTION_LIST_SPEC);
     listRequest.filters.push({ field: 'task_execution_id', operator: 'eq', values: [id] });
-    const page = await this.queries.listExecutions(listRequest, listScope(query, context));
     const shape = wantsOutput(query, listRequest) ? 'list-with-output' : 'list';
+    const page = await this.queries.listExecutions(listRequest, listScope(query, context), shape === 'list-with-output');
     const next = nextLink(baseUrl(this.config, request), `/v2/tasks/${id}/workflow_executions`, listRequest, page);
     const maskerOf = await this.queries.maskersOf(page.map((execution) => execution.id));
     return {
