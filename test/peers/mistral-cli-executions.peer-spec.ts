@@ -23,7 +23,8 @@ ${regionCheckWorkflow('cli_env_wf')}
 cli_slow_wf:
   tasks:
     nap:
-      action: std.sleep seconds=4
+      # holds the run until the test completes it: no race with the CLI's start-up time
+      action: std.async_noop
       on-success: after
     after:
       action: std.echo output=done
@@ -114,19 +115,24 @@ describe('the mistral CLI: executions, tasks, actions, environments', () => {
   });
 
   it('execution-update pauses and resumes a running execution, which then finishes', async () => {
-    // (each CLI call takes about a second to start: the first task sleeps 4 s)
     const created = await json('execution-create', 'cli_slow_wf');
     const id = String(created.ID);
+    const nap = await waitFor('the nap to start', async () => {
+      const tasks = await client.tasks(id);
+      return tasks.length === 1 && tasks[0].state === 'RUNNING' ? tasks[0] : undefined;
+    });
     const paused = await json('execution-update', '-s', 'PAUSED', id);
     expect(paused.State).toBe('PAUSED');
-    // the sleep ends while paused
-    await waitFor('the nap to end', async () => (await client.task(id, 'nap')).state === 'SUCCESS', { timeoutMs: 15000 });
+    // the held action ends while paused: the execution stays paused
+    const [action] = await client.actions(nap.id);
+    await t.http.put(`/v2/action_executions/${action.id}`).send({ state: 'SUCCESS', output: '{"slept": true}' }).expect(200);
+    await waitFor('the nap to end', async () => (await client.task(id, 'nap')).state === 'SUCCESS');
     expect((await json('execution-get', id)).State).toBe('PAUSED');
     // resuming runs what was held back at once: the last task is instant, so it may be done already
     const resumed = await json('execution-update', '-s', 'RUNNING', id);
     expect(['RUNNING', 'SUCCESS']).toContain(resumed.State);
     expect((await client.waitFor(id)).state).toBe('SUCCESS');
-  }, 30000);
+  }, 60000);
 
   it('execution-update cancels, and execution-delete removes', async () => {
     const id = String((await json('execution-create', 'cli_slow_wf')).ID);
