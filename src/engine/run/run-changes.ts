@@ -9,7 +9,7 @@ import { isTerminal, type ExecutionState } from '../execution-states';
 import { TaskExecutionEntity, type TaskRuntimeContext } from '../task-execution.entity';
 import { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import type { AfterCommit } from './after-commit';
-import { insertActions, insertExecutions, insertTasks, updateActions, updateExecution, updateTasks } from './run-rows.repository';
+import { insertRows, updateActions, updateExecution, updateTasks } from './run-rows.repository';
 import type { StartedRows } from './started-rows';
 
 /** Who holds the leases and claims of what a run creates. */
@@ -265,20 +265,18 @@ export class RunChanges {
       });
       return;
     }
+    let executions = this.newExecutions;
     if (this.isNew) {
       // a new execution is written once, as it stands at the end of its first transition
       this.isNew = false;
       this.executionDirty = false;
       this.inserted = true;
-      // with the sub-workflows its first transition started, in one statement
-      await insertExecutions(manager, [this.execution, ...this.newExecutions]);
-    } else {
-      await insertExecutions(manager, this.newExecutions);
+      executions = [this.execution, ...this.newExecutions];
     }
+    // every new row (the execution when new, the sub-workflows it started, tasks, actions): one statement
     const taskInserts = [...this.newItems(this.newTasks, this.tasks)];
-    await insertTasks(manager, taskInserts);
+    await insertRows(manager, { executions, tasks: taskInserts, actions: [...this.newItems(this.newActions, this.actions)] });
     await updateTasks(manager, this.changedRows(this.dirtyTasks, this.newTasks, this.tasks));
-    await insertActions(manager, [...this.newItems(this.newActions, this.actions)]);
     await updateActions(manager, this.changedRows(this.dirtyActions, this.newActions, this.actions));
     if (this.newJobs.length > 0) {
       const saved = await manager.save(DelayedJobEntity, this.newJobs);

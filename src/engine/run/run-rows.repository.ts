@@ -22,9 +22,44 @@ function columns<T>(rows: readonly T[], pick: Array<(row: T) => unknown>): unkno
   return out;
 }
 
-export async function insertExecutions(manager: EntityManager, rows: readonly WorkflowExecutionEntity[]): Promise<void> {
-  if (rows.length === 0) return;
-  await manager.query(
+/** One INSERT: its text (parameters from $1) and its parameters. */
+interface Insert {
+  sql: string;
+  params: unknown[];
+}
+
+const statement = (sql: string, params: unknown[]): Insert => ({ sql, params });
+
+/**
+ * New rows of the three tables in ONE statement (one round trip): the inserts after the first are
+ * data-modifying CTEs. The foreign keys are checked at the end of the whole statement, so task
+ * and action rows may refer to the execution inserted beside them.
+ */
+export async function insertRows(
+  manager: EntityManager,
+  rows: { executions?: readonly WorkflowExecutionEntity[]; tasks?: readonly TaskExecutionEntity[]; actions?: readonly ActionExecutionEntity[] },
+): Promise<void> {
+  const inserts: Insert[] = [];
+  if (rows.executions && rows.executions.length > 0) inserts.push(executionsInsert(rows.executions));
+  if (rows.tasks && rows.tasks.length > 0) inserts.push(tasksInsert(rows.tasks));
+  if (rows.actions && rows.actions.length > 0) inserts.push(actionsInsert(rows.actions));
+  if (inserts.length === 0) return;
+  const params: unknown[] = [];
+  const texts = inserts.map((insert) => {
+    const offset = params.length;
+    params.push(...insert.params);
+    return offset === 0 ? insert.sql : insert.sql.replace(/\$(\d+)/g, (_, index: string) => `$${Number(index) + offset}`);
+  });
+  const last = texts.pop()!;
+  await manager.query(texts.length === 0 ? last : `WITH ${texts.map((text, index) => `i${index} AS (${text})`).join(', ')} ${last}`, params);
+}
+
+export function insertExecutions(manager: EntityManager, rows: readonly WorkflowExecutionEntity[]): Promise<void> {
+  return insertRows(manager, { executions: rows });
+}
+
+function executionsInsert(rows: readonly WorkflowExecutionEntity[]): Insert {
+  return statement(
     `INSERT INTO workflow_executions (id, workflow_id, workflow_name, workflow_namespace, project_id, description, tags, spec, params,
        input, output, context, state, state_info, task_execution_id, root_execution_id, trigger_id, created_at, updated_at)
      SELECT id, workflow_id, workflow_name, workflow_namespace, project_id, description,
@@ -58,9 +93,8 @@ export async function insertExecutions(manager: EntityManager, rows: readonly Wo
   );
 }
 
-export async function insertTasks(manager: EntityManager, rows: readonly TaskExecutionEntity[]): Promise<void> {
-  if (rows.length === 0) return;
-  await manager.query(
+function tasksInsert(rows: readonly TaskExecutionEntity[]): Insert {
+  return statement(
     `INSERT INTO task_executions (id, workflow_execution_id, workflow_id, workflow_name, workflow_namespace, project_id, name, type, state,
        state_info, result, published, runtime_context, processed, error_handled, created_at, updated_at, started_at, finished_at)
      SELECT id, workflow_execution_id, workflow_id, workflow_name, workflow_namespace, project_id, name, type, state,
@@ -93,9 +127,8 @@ export async function insertTasks(manager: EntityManager, rows: readonly TaskExe
   );
 }
 
-export async function insertActions(manager: EntityManager, rows: readonly ActionExecutionEntity[]): Promise<void> {
-  if (rows.length === 0) return;
-  await manager.query(
+function actionsInsert(rows: readonly ActionExecutionEntity[]): Insert {
+  return statement(
     `INSERT INTO action_executions (id, task_execution_id, workflow_execution_id, workflow_name, workflow_namespace, task_name, project_id,
        name, description, state, state_info, accepted, input, output, item_index, attempt, lease_owner, lease_expires_at, created_at, updated_at)
      SELECT id, task_execution_id, workflow_execution_id, workflow_name, workflow_namespace, task_name, project_id,

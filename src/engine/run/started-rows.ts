@@ -4,7 +4,7 @@ import { DelayedJobEntity } from '../delayed-job.entity';
 import type { TaskExecutionEntity } from '../task-execution.entity';
 import type { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import type { AfterCommit } from './after-commit';
-import { insertActions, insertExecutions, insertTasks } from './run-rows.repository';
+import { insertRows } from './run-rows.repository';
 
 /** What one new execution's first transition created. */
 export interface NewExecutionRows {
@@ -38,9 +38,7 @@ export class StartedRows {
 
   /** Inserts them all; the jobs this instance claimed go to the AfterCommit of their execution. */
   async write(manager: EntityManager, instanceId: string): Promise<void> {
-    await insertExecutions(manager, this.executions);
-    await insertTasks(manager, this.tasks);
-    await insertActions(manager, this.actions);
+    await insertRows(manager, { executions: this.executions, tasks: this.tasks, actions: this.actions });
     if (this.jobs.length > 0) {
       const saved = await manager.save(DelayedJobEntity, this.jobs.map((entry) => entry.job));
       saved.forEach((job, index) => {
