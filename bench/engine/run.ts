@@ -32,7 +32,7 @@ import {
 import { maxLoopStallMs } from './lib/loop-stall';
 import { median, megabytes, printTable, ratio, seconds, type Row } from './lib/report';
 import { SCENARIOS, WORKFLOW_FILES, type RunResult } from './lib/scenarios';
-import { MistralServer, rabbitmqPids, REPO_ROOT, SiroccoServer } from './lib/servers';
+import { cpuMilliseconds, MistralServer, rabbitmqPids, REPO_ROOT, SiroccoServer } from './lib/servers';
 
 // ------------------------------------------------------------------------------------ options
 const env = process.env;
@@ -42,7 +42,7 @@ const options = {
   skipMistral: flag('BENCH_SKIP_MISTRAL'),
   pollMs: Number(env.BENCH_POLL_MS || 25),
   timeoutMs: Number(env.BENCH_TIMEOUT_S || 600) * 1000,
-  scenarios: env.BENCH_SCENARIOS ? env.BENCH_SCENARIOS.split(',') : SCENARIOS.map((s) => s.key),
+  scenarios: env.BENCH_SCENARIOS ? env.BENCH_SCENARIOS.split(',') : SCENARIOS.map((s) => s.key).filter((key) => key !== 'concurrent'),
   skipBuild: flag('BENCH_SKIP_BUILD'),
   pgbenchSeconds: Number(env.BENCH_PGBENCH_SECONDS || 10),
   skipPgbench: flag('BENCH_SKIP_PGBENCH'),
@@ -50,8 +50,9 @@ const options = {
   commits: env.BENCH_COMMITS !== '0',
   activity: flag('BENCH_PG_ACTIVITY'),
   keepMistral: flag('BENCH_KEEP_MISTRAL'),
-  siroccoDatabase: 'sirocco_bench',
-  pgbenchDatabase: 'bench_pgbench',
+  // BENCH_DB_PREFIX: own database names when several benches share the machine's PostgreSQL
+  siroccoDatabase: `${env.BENCH_DB_PREFIX ?? ''}sirocco_bench`,
+  pgbenchDatabase: `${env.BENCH_DB_PREFIX ?? ''}bench_pgbench`,
   mistralDatabase: env.MISTRAL_DB_NAME || 'mistral',
 };
 const poll: PollOptions = { pollMs: options.pollMs, timeoutMs: options.timeoutMs };
@@ -180,9 +181,15 @@ async function benchSystem(
     const scenarioFrom = Date.now();
     const runs: RunResult[] = [];
     for (let i = 1; i <= options.runs; i++) {
+      const cpuBefore = cpuMilliseconds(pids);
       const run = await scenario.run(api, poll);
       runs.push(run);
-      console.log(`  ${scenario.key} run ${i}/${options.runs}: ${seconds(run.seconds)} (create call ${seconds(run.createSeconds)})`);
+      const cpuPerExecution = (cpuMilliseconds(pids) - cpuBefore) / scenario.executionsPerRun;
+      const tasks = scenario.tasksPerRun ? `, ${(scenario.tasksPerRun / run.seconds).toFixed(0)} task transitions/s` : '';
+      console.log(
+        `  ${scenario.key} run ${i}/${options.runs}: ${seconds(run.seconds)} (create call ${seconds(run.createSeconds)}${tasks}; ` +
+          `${cpuPerExecution.toFixed(1)} ms CPU per execution; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`,
+      );
       await sleep(500);
     }
     const scenarioTo = Date.now();

@@ -5,6 +5,7 @@ import { ActionExecutionEntity } from './action-execution.entity';
 import { DelayedJobEntity } from './delayed-job.entity';
 import { TaskExecutionEntity } from './task-execution.entity';
 import { WorkflowExecutionEntity } from './workflow-execution.entity';
+import { insertExecutions } from './run/run-rows.repository';
 import { deleteTableRows, exportTableRows, importTableRows, type SnapshotTables } from '../database/table-rows';
 
 /**
@@ -42,7 +43,7 @@ export class ExecutionsRepository {
   }
 
   async insertExecution(manager: EntityManager, execution: WorkflowExecutionEntity): Promise<void> {
-    await manager.insert(WorkflowExecutionEntity, execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
+    await insertExecutions(manager, [execution]);
   }
 
   insertJob(manager: EntityManager, job: DelayedJobEntity): Promise<DelayedJobEntity> {

@@ -101,7 +101,21 @@ export class TriggerFiringRepository {
 
   /** Unique (trigger_id, scheduled_for): a slot fired twice aborts the whole transaction. */
   async insertFirings(manager: EntityManager, firings: TriggerFiringEntity[]): Promise<void> {
-    await manager.insert(TriggerFiringEntity, firings);
+    if (firings.length === 0) return;
+    // one statement whatever the batch size: each column an array parameter
+    await manager.query(
+      `INSERT INTO trigger_firings (id, trigger_id, scheduled_for, fired_at, execution_id, outcome, error)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::uuid[], $6::text[], $7::text[])`,
+      [
+        firings.map((f) => f.id),
+        firings.map((f) => f.triggerId),
+        firings.map((f) => f.scheduledFor),
+        firings.map((f) => f.firedAt),
+        firings.map((f) => f.executionId ?? null),
+        firings.map((f) => f.outcome),
+        firings.map((f) => f.error ?? null),
+      ],
+    );
   }
 
   /** Moves the schedules on; returns how many triggers were still at `previous`. */

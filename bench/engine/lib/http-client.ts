@@ -74,11 +74,16 @@ export class WorkflowApi {
   }
 
   async startExecution(workflowName: string, input: Record<string, unknown> = {}): Promise<string> {
+    return (await this.createExecution(workflowName, input)).id;
+  }
+
+  /** POST /v2/executions; the execution as the answer shows it (Sirocco's may be SUCCESS already). */
+  async createExecution(workflowName: string, input: Record<string, unknown> = {}): Promise<Execution> {
     const response = await this.request('POST', '/executions', JSON.stringify({ workflow_name: workflowName, input: JSON.stringify(input) }));
     if (response.status !== 201) {
       throw new Error(`${this.system}: POST /v2/executions (${workflowName}) answered ${response.status}: ${response.text.slice(0, 500)}`);
     }
-    return (JSON.parse(response.text) as Execution).id;
+    return JSON.parse(response.text) as Execution;
   }
 
   async getExecution(id: string): Promise<Execution> {

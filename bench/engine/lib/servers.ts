@@ -68,7 +68,9 @@ export class SiroccoServer {
     const log = createWriteStream(logFile);
     // node itself, not `npm start`: the PID sampled for RSS must be the service's own process
     const loopStallFile = path.join(dataDir, 'loop-stall.txt');
-    const child = spawn(process.execPath, ['--require', LOOP_STALL_PROBE, 'dist/main.js'], {
+    // BENCH_NODE_ARGS: extra node options for Sirocco, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, '--require', LOOP_STALL_PROBE, 'dist/main.js'], {
       cwd: options.root ?? REPO_ROOT,
       env: {
         ...process.env,
@@ -158,4 +160,18 @@ export class MistralServer {
 export function rabbitmqPids(): number[] {
   const out = spawnSync('pgrep', ['-u', 'rabbitmq', '-f', 'beam.smp'], { encoding: 'utf8' }).stdout;
   return out.split('\n').filter(Boolean).map(Number);
+}
+
+/** CPU time (user + system) the processes used so far, from /proc/PID/stat (clock ticks of 10 ms). */
+export function cpuMilliseconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // a process that ended
+    }
+  }
+  return ticks * 10;
 }

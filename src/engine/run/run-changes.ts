@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { noObservations, type RunObservations } from '../../metrics/run-observations';
 import type { TaskSpec } from '../../workflows/language';
 import { ActionExecutionEntity } from '../action-execution.entity';
@@ -10,6 +9,7 @@ import { isTerminal, type ExecutionState } from '../execution-states';
 import { TaskExecutionEntity, type TaskRuntimeContext } from '../task-execution.entity';
 import { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import type { AfterCommit } from './after-commit';
+import { insertRows, updateActions, updateExecution, updateTasks } from './run-rows.repository';
 import type { StartedRows } from './started-rows';
 
 /** Who holds the leases and claims of what a run creates. */
@@ -20,8 +20,6 @@ export interface RunOwner {
 
 const now = (): Date => new Date();
 const addSeconds = (date: Date, seconds: number): Date => new Date(date.getTime() + seconds * 1000);
-/** Rows per INSERT: 19 columns a task row, well under PostgreSQL's 65,535 parameters a statement. */
-const ROWS_PER_INSERT = 500;
 
 /**
  * The unit of work of one transition: every row of the execution the run loaded, created or
@@ -245,6 +243,13 @@ export class RunChanges {
     for (const id of ids) yield rows.get(id)!;
   }
 
+  /** The rows of earlier transactions among `dirty` (changed), in the order they changed. */
+  private changedRows<T>(dirty: Set<string>, created: Set<string>, rows: Map<string, T>): T[] {
+    const changed: T[] = [];
+    for (const id of dirty) if (!created.has(id)) changed.push(rows.get(id)!);
+    return changed;
+  }
+
   /** Writes every change of this transaction; a new execution's rows go to `started` when given (a batch of starts). */
   async flush(manager: EntityManager, started?: StartedRows): Promise<void> {
     this.observe();
@@ -260,69 +265,26 @@ export class RunChanges {
       });
       return;
     }
+    let executions = this.newExecutions;
     if (this.isNew) {
       // a new execution is written once, as it stands at the end of its first transition
       this.isNew = false;
       this.executionDirty = false;
-      await manager.insert(WorkflowExecutionEntity, this.execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
       this.inserted = true;
+      executions = [this.execution, ...this.newExecutions];
     }
-    // in groups: one INSERT of thousands of rows would pass PostgreSQL's 65,535 parameters
-    for (let i = 0; i < this.newExecutions.length; i += ROWS_PER_INSERT) {
-      await manager.insert(WorkflowExecutionEntity, this.newExecutions.slice(i, i + ROWS_PER_INSERT) as QueryDeepPartialEntity<WorkflowExecutionEntity>[]);
-    }
-    const taskInserts = [...this.newTasks].map((id) => this.tasks.get(id)!);
-    for (let i = 0; i < taskInserts.length; i += ROWS_PER_INSERT) {
-      await manager.insert(TaskExecutionEntity, taskInserts.slice(i, i + ROWS_PER_INSERT) as QueryDeepPartialEntity<TaskExecutionEntity>[]);
-    }
-    for (const id of this.dirtyTasks) {
-      if (this.newTasks.has(id)) continue;
-      const task = this.tasks.get(id)!;
-      await manager.update(TaskExecutionEntity, id, {
-        state: task.state,
-        stateInfo: task.stateInfo,
-        result: task.result as object,
-        published: task.published,
-        runtimeContext: task.runtimeContext,
-        processed: task.processed,
-        errorHandled: task.errorHandled,
-        updatedAt: task.updatedAt,
-        startedAt: task.startedAt,
-        finishedAt: task.finishedAt,
-      } as QueryDeepPartialEntity<TaskExecutionEntity>);
-    }
-    const actionInserts = [...this.newActions].map((id) => this.actions.get(id)!);
-    for (let i = 0; i < actionInserts.length; i += ROWS_PER_INSERT) {
-      await manager.insert(ActionExecutionEntity, actionInserts.slice(i, i + ROWS_PER_INSERT) as QueryDeepPartialEntity<ActionExecutionEntity>[]);
-    }
-    for (const id of this.dirtyActions) {
-      if (this.newActions.has(id)) continue;
-      const action = this.actions.get(id)!;
-      await manager.update(ActionExecutionEntity, id, {
-        state: action.state,
-        stateInfo: action.stateInfo,
-        output: action.output as object,
-        accepted: action.accepted,
-        attempt: action.attempt,
-        leaseOwner: action.leaseOwner,
-        leaseExpiresAt: action.leaseExpiresAt,
-        updatedAt: action.updatedAt,
-      } as QueryDeepPartialEntity<ActionExecutionEntity>);
-    }
+    // every new row (the execution when new, the sub-workflows it started, tasks, actions): one statement
+    const taskInserts = [...this.newItems(this.newTasks, this.tasks)];
+    await insertRows(manager, { executions, tasks: taskInserts, actions: [...this.newItems(this.newActions, this.actions)] });
+    await updateTasks(manager, this.changedRows(this.dirtyTasks, this.newTasks, this.tasks));
+    await updateActions(manager, this.changedRows(this.dirtyActions, this.newActions, this.actions));
     if (this.newJobs.length > 0) {
       const saved = await manager.save(DelayedJobEntity, this.newJobs);
       for (const job of saved) if (job.claimedBy === this.owner.instanceId) this.afterCommit.jobs.push(job);
     }
     if (!this.inserted && (this.executionDirty || taskInserts.length > 0 || this.dirtyTasks.size > 0)) {
       this.execution.updatedAt = now();
-      await manager.update(WorkflowExecutionEntity, this.execution.id, {
-        state: this.execution.state,
-        stateInfo: this.execution.stateInfo,
-        output: this.execution.output as object,
-        context: this.execution.context,
-        params: this.execution.params,
-        updatedAt: this.execution.updatedAt,
-      } as QueryDeepPartialEntity<WorkflowExecutionEntity>);
+      await updateExecution(manager, this.execution);
     }
     if (this.newJobs.some((job) => job.claimedBy === null)) await manager.query(`NOTIFY sirocco_jobs`);
   }
