@@ -6,7 +6,8 @@
  *
  * Options (environment): BENCH_SIZES (500,5000), BENCH_SCENARIOS (chain,fanout,items), BENCH_RUNS (3),
  * BENCH_COMMITS (1: transactions and rows from pg_stat_database, 11 s wait per measurement),
- * BENCH_SKIP_BUILD=1, BENCH_POLL_MS (25), BENCH_TIMEOUT_S (600),
+ * BENCH_INLINE_ACTIONS (Sirocco's SIROCCO_ENGINE_MAX_INLINE_ACTIONS; 0: every action dispatched,
+ * its result a transition of its own, as with real, non-instant actions), BENCH_SKIP_BUILD=1, BENCH_POLL_MS (25), BENCH_TIMEOUT_S (600),
  * BENCH_CPU_PROF=<dir> (Sirocco runs with node --cpu-prof; the profile is written there when it stops).
  */
 import { spawnSync } from 'node:child_process';
@@ -30,6 +31,8 @@ const options = {
   pollMs: Number(env.BENCH_POLL_MS || 25),
   timeoutMs: Number(env.BENCH_TIMEOUT_S || 600) * 1000,
   cpuProf: env.BENCH_CPU_PROF,
+  /** SIROCCO_ENGINE_MAX_INLINE_ACTIONS for the Sirocco process: 0 dispatches every action (one transition per result) */
+  inlineActions: env.BENCH_INLINE_ACTIONS,
 };
 const DATABASE = 'sirocco_bench_large';
 
@@ -92,14 +95,15 @@ async function main(): Promise<void> {
   console.log(`large workflows bench: sizes ${options.sizes.join(', ')}, scenarios ${options.scenarios.join(', ')}, ${options.runs} run(s) each`);
   console.log(`Sirocco revision ${gitRevision()}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores)`);
   if (!options.skipBuild) SiroccoServer.build();
-  const server = await SiroccoServer.start(DATABASE, {
-    env: {
-      SIROCCO_MAX_TASKS_PER_WORKFLOW: String(maxSize + 10),
-      SIROCCO_MAX_WITH_ITEMS: String(Math.max(maxSize, 10000)),
-      SIROCCO_MAX_DEFINITION_BYTES: String(16 * 1024 * 1024),
-    },
-    nodeArgs: options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.cpuProf)}`] : [],
+  // the server's settings go through the environment it inherits (SiroccoServer.start spreads process.env)
+  Object.assign(process.env, {
+    SIROCCO_MAX_TASKS_PER_WORKFLOW: String(maxSize + 10),
+    SIROCCO_MAX_WITH_ITEMS: String(Math.max(maxSize, 10000)),
+    SIROCCO_MAX_DEFINITION_BYTES: String(16 * 1024 * 1024),
+    ...(options.inlineActions === undefined ? {} : { SIROCCO_ENGINE_MAX_INLINE_ACTIONS: options.inlineActions }),
+    ...(options.cpuProf ? { BENCH_NODE_ARGS: `${env.BENCH_NODE_ARGS ?? ''} --cpu-prof --cpu-prof-dir=${path.resolve(options.cpuProf)}`.trim() } : {}),
   });
+  const server = await SiroccoServer.start(DATABASE);
   const api = new WorkflowApi('Sirocco', `${server.url}/v2`);
   const measures: Measure[] = [];
   try {

@@ -56,11 +56,8 @@ export class SiroccoServer {
     if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}\n${result.stderr}`);
   }
 
-  /**
-   * `keepDatabase`: a further instance on the database of a running one (no fresh database);
-   * `env`: further settings; `nodeArgs`: node options before the script (e.g. `--cpu-prof`).
-   */
-  static async start(database: string, options: { keepDatabase?: boolean; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<SiroccoServer> {
+  /** `keepDatabase`: a further instance on the database of a running one (no fresh database). */
+  static async start(database: string, options: { keepDatabase?: boolean } = {}): Promise<SiroccoServer> {
     if (!options.keepDatabase) await recreateDatabase(database);
     const port = await freePort();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'sirocco-bench-'));
@@ -68,7 +65,9 @@ export class SiroccoServer {
     const log = createWriteStream(logFile);
     // node itself, not `npm start`: the PID sampled for RSS must be the service's own process
     const loopStallFile = path.join(dataDir, 'loop-stall.txt');
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--require', LOOP_STALL_PROBE, 'dist/main.js'], {
+    // BENCH_NODE_ARGS: extra node options for Sirocco, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, '--require', LOOP_STALL_PROBE, 'dist/main.js'], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
@@ -78,7 +77,6 @@ export class SiroccoServer {
         SIROCCO_LOG_LEVEL: 'warn',
         SIROCCO_DATA_DIR: dataDir,
         BENCH_LOOP_STALL_FILE: loopStallFile,
-        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

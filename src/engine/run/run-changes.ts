@@ -10,7 +10,6 @@ import { isTerminal, type ExecutionState } from '../execution-states';
 import { TaskExecutionEntity, type TaskRuntimeContext } from '../task-execution.entity';
 import { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import type { AfterCommit } from './after-commit';
-import { insertRows } from './row-inserts';
 import type { StartedRows } from './started-rows';
 
 /** Who holds the leases and claims of what a run creates. */
@@ -21,6 +20,8 @@ export interface RunOwner {
 
 const now = (): Date => new Date();
 const addSeconds = (date: Date, seconds: number): Date => new Date(date.getTime() + seconds * 1000);
+/** Rows per INSERT: 19 columns a task row, well under PostgreSQL's 65,535 parameters a statement. */
+const ROWS_PER_INSERT = 500;
 
 /**
  * The unit of work of one transition: every row of the execution the run loaded, created or
@@ -263,13 +264,17 @@ export class RunChanges {
       // a new execution is written once, as it stands at the end of its first transition
       this.isNew = false;
       this.executionDirty = false;
-      await insertRows(manager, WorkflowExecutionEntity, [this.execution]);
+      await manager.insert(WorkflowExecutionEntity, this.execution as unknown as QueryDeepPartialEntity<WorkflowExecutionEntity>);
       this.inserted = true;
     }
-    // in groups (insertRows): one INSERT of thousands of rows would pass PostgreSQL's 65,535 parameters
-    await insertRows(manager, WorkflowExecutionEntity, this.newExecutions);
+    // in groups: one INSERT of thousands of rows would pass PostgreSQL's 65,535 parameters
+    for (let i = 0; i < this.newExecutions.length; i += ROWS_PER_INSERT) {
+      await manager.insert(WorkflowExecutionEntity, this.newExecutions.slice(i, i + ROWS_PER_INSERT) as QueryDeepPartialEntity<WorkflowExecutionEntity>[]);
+    }
     const taskInserts = [...this.newTasks].map((id) => this.tasks.get(id)!);
-    await insertRows(manager, TaskExecutionEntity, taskInserts);
+    for (let i = 0; i < taskInserts.length; i += ROWS_PER_INSERT) {
+      await manager.insert(TaskExecutionEntity, taskInserts.slice(i, i + ROWS_PER_INSERT) as QueryDeepPartialEntity<TaskExecutionEntity>[]);
+    }
     for (const id of this.dirtyTasks) {
       if (this.newTasks.has(id)) continue;
       const task = this.tasks.get(id)!;
@@ -286,7 +291,10 @@ export class RunChanges {
         finishedAt: task.finishedAt,
       } as QueryDeepPartialEntity<TaskExecutionEntity>);
     }
-    await insertRows(manager, ActionExecutionEntity, [...this.newActions].map((id) => this.actions.get(id)!));
+    const actionInserts = [...this.newActions].map((id) => this.actions.get(id)!);
+    for (let i = 0; i < actionInserts.length; i += ROWS_PER_INSERT) {
+      await manager.insert(ActionExecutionEntity, actionInserts.slice(i, i + ROWS_PER_INSERT) as QueryDeepPartialEntity<ActionExecutionEntity>[]);
+    }
     for (const id of this.dirtyActions) {
       if (this.newActions.has(id)) continue;
       const action = this.actions.get(id)!;

@@ -1,10 +1,10 @@
 import type { EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ActionExecutionEntity } from '../action-execution.entity';
 import { DelayedJobEntity } from '../delayed-job.entity';
 import { TaskExecutionEntity } from '../task-execution.entity';
 import { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import type { AfterCommit } from './after-commit';
-import { insertRows } from './row-inserts';
 
 /** What one new execution's first transition created. */
 export interface NewExecutionRows {
@@ -38,9 +38,14 @@ export class StartedRows {
 
   /** Inserts them all; the jobs this instance claimed go to the AfterCommit of their execution. */
   async write(manager: EntityManager, instanceId: string): Promise<void> {
-    await insertRows(manager, WorkflowExecutionEntity, this.executions);
-    await insertRows(manager, TaskExecutionEntity, this.tasks);
-    await insertRows(manager, ActionExecutionEntity, this.actions);
+    const insert = async <T extends object>(entity: new () => T, rows: T[]) => {
+      for (let index = 0; index < rows.length; index += 200) {
+        await manager.insert(entity, rows.slice(index, index + 200) as unknown as QueryDeepPartialEntity<T>[]);
+      }
+    };
+    await insert(WorkflowExecutionEntity, this.executions);
+    await insert(TaskExecutionEntity, this.tasks);
+    await insert(ActionExecutionEntity, this.actions);
     if (this.jobs.length > 0) {
       const saved = await manager.save(DelayedJobEntity, this.jobs.map((entry) => entry.job));
       saved.forEach((job, index) => {
