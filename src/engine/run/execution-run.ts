@@ -44,12 +44,13 @@ export class ExecutionRun implements RunControl {
 
   /** A run of a new execution, not yet stored: flush() inserts it as the first transition left it. */
   static forNew(manager: EntityManager, execution: WorkflowExecutionEntity, deps: ExecutionRunDeps): ExecutionRun {
+    deps.specs.set(execution.id, execution.spec);
     return new ExecutionRun(manager, execution, deps, true);
   }
 
   /** Locks the execution row; undefined when it does not exist (deleted). */
   static async open(manager: EntityManager, executionId: string, deps: ExecutionRunDeps): Promise<ExecutionRun | undefined> {
-    const locked = await RunReads.lockExecution(manager, executionId);
+    const locked = await RunReads.lockExecution(manager, executionId, deps.specs);
     if (!locked) return undefined;
     const run = new ExecutionRun(manager, locked.execution, deps, false);
     for (const task of locked.activeTasks) run.changes.keepTask(task);

@@ -7,6 +7,7 @@ import type { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import type { RunChanges } from './run-changes';
 import type { RunReads } from './run-reads';
 import type { RunScope } from './run-scope';
+import type { SpecCache } from './spec-cache';
 import type { SubWorkflowSource } from './sub-workflows';
 
 /** What the engine needs from its surroundings while it applies events. */
@@ -19,6 +20,8 @@ export interface ExecutionRunDeps {
   /** instant actions run inside the transaction up to this many per batch; the rest are dispatched */
   maxInlineActions: number;
   limits: RunLimits;
+  /** the specs of recent executions, so that a transition does not read its execution's spec again */
+  specs: SpecCache;
 }
 
 /** The pieces of one run that its task steps share. */

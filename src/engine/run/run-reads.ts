@@ -1,9 +1,10 @@
-import { In, type EntityManager } from 'typeorm';
+import { In, type EntityManager, type FindOptionsSelect } from 'typeorm';
 import { ActionExecutionEntity } from '../action-execution.entity';
 import { ACTIVE_TASK_STATES, type ExecutionState } from '../execution-states';
 import { TaskExecutionEntity } from '../task-execution.entity';
 import { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import type { RunChanges } from './run-changes';
+import type { SpecCache } from './spec-cache';
 
 /**
  * What a run reads of its execution's rows, in the transaction that holds the execution's lock.
@@ -16,13 +17,24 @@ export class RunReads {
     private readonly changes: RunChanges,
   ) {}
 
-  /** Locks the execution row and loads its active tasks; undefined when it does not exist (deleted). */
+  /**
+   * Locks the execution row and loads its active tasks; undefined when it does not exist (deleted).
+   * The spec (the largest column, and immutable) is read only when `specs` does not hold it.
+   */
   static async lockExecution(
     manager: EntityManager,
     executionId: string,
+    specs: SpecCache,
   ): Promise<{ execution: WorkflowExecutionEntity; activeTasks: TaskExecutionEntity[] } | undefined> {
-    const execution = await manager.findOne(WorkflowExecutionEntity, { where: { id: executionId }, lock: { mode: 'pessimistic_write' } });
-    if (!execution) return undefined;
+    const spec = specs.get(executionId);
+    const select = spec ? columnsButSpec(manager) : undefined;
+    const execution = await manager.findOne(WorkflowExecutionEntity, { where: { id: executionId }, select, lock: { mode: 'pessimistic_write' } });
+    if (!execution) {
+      specs.delete(executionId);
+      return undefined;
+    }
+    if (spec) execution.spec = spec;
+    else specs.set(executionId, execution.spec);
     const activeTasks = await manager.find(TaskExecutionEntity, {
       where: { workflowExecutionId: executionId, state: In([...ACTIVE_TASK_STATES]) },
     });
@@ -169,4 +181,17 @@ export class RunReads {
     );
     return rows.map((row) => row.id);
   }
+}
+
+let specless: FindOptionsSelect<WorkflowExecutionEntity> | undefined;
+
+/** Every column of an execution but its spec. */
+function columnsButSpec(manager: EntityManager): FindOptionsSelect<WorkflowExecutionEntity> {
+  specless ??= Object.fromEntries(
+    manager.connection
+      .getMetadata(WorkflowExecutionEntity)
+      .columns.filter((column) => column.propertyName !== 'spec')
+      .map((column) => [column.propertyName, true]),
+  ) as FindOptionsSelect<WorkflowExecutionEntity>;
+  return specless;
 }

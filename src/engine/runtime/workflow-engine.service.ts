@@ -21,6 +21,7 @@ import type { RunLimits } from '../run/run-limits';
 import { ExecutionRun } from '../run/execution-run';
 import type { AfterCommit } from '../run/after-commit';
 import type { ExecutionRunDeps } from '../run/run-parts';
+import { SpecCache } from '../run/spec-cache';
 import type { StartedRows } from '../run/started-rows';
 import { RuntimeClaimsRepository } from './runtime-claims.repository';
 import type { WorkflowExecutionEntity } from '../workflow-execution.entity';
@@ -62,6 +63,8 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
   private readonly dispatcher: ActionDispatcher;
   /** executions whose events wait for the database (logged once per outage) */
   private readonly keptLogged = new Set<string>();
+  /** the specs of recent executions: each transition would read and parse its execution's spec again */
+  private readonly specs = new SpecCache();
   private readonly stopSignal = new AbortController();
   private readonly timers = new Set<NodeJS.Timeout>();
   private pollTimer?: NodeJS.Timeout;
@@ -246,6 +249,7 @@ export class WorkflowEngine implements OnApplicationBootstrap, OnApplicationShut
       leaseSeconds: this.settings.leaseSeconds,
       maxInlineActions: this.settings.maxInlineActions,
       limits: this.limits,
+      specs: this.specs,
     };
   }
 
