@@ -1,10 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '../support/free-port';
-import { ServiceProcess } from '../support/service-process';
+import { ServiceProcess, useBuiltService } from '../support/service-process';
 import { createTestDatabase } from '../support/test-database';
 import { NO_DEFINITIONS_DIR } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
+
+// the service runs as `npm start` runs it, from dist/ (built first when the sources changed)
+useBuiltService();
 
 jest.setTimeout(120000);
 

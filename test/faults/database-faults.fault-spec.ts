@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../support/free-port';
-import { ServiceProcess } from '../support/service-process';
-import { NO_DEFINITIONS_DIR } from '../support/test-app';
+import { type ServiceProcess, useBuiltService } from '../support/service-process';
 import { waitFor } from '../support/wait-for';
-import { PgCluster } from './pg-cluster';
+import type { PgCluster } from './pg-cluster';
+import { startServiceOnCluster, type ServiceOnCluster } from './service-on-cluster';
 
 /**
  * The service (its own process) on a PostgreSQL cluster this suite starts, through the faults of a
@@ -15,6 +11,8 @@ import { PgCluster } from './pg-cluster';
  * every cron slot once.
  */
 jest.setTimeout(240000);
+// the service runs from dist/, built first when the sources changed
+useBuiltService();
 
 const WORKFLOWS = `version: '2.0'
 fault_wf:
@@ -49,9 +47,7 @@ fault_probe:
       action: std.noop
 `;
 const TASKS = ['first', 'second', 'side', 'third'];
-/** The service's bounds in this suite: a request while the database is away answers well within 5 s. */
-const STATEMENT_TIMEOUT_MS = 1000;
-const CONNECT_TIMEOUT_MS = 1000;
+/** The service's database bounds (1 s, see startServiceOnCluster): a request while the database is away answers well within 5 s. */
 const QUICK_MS = 5000;
 
 interface Answer {
@@ -61,10 +57,10 @@ interface Answer {
 }
 
 describe('the service while its database fails', () => {
+  let started: ServiceOnCluster | undefined;
   let cluster: PgCluster;
   let service: ServiceProcess;
   let base: string;
-  let workDir: string;
   let triggersCreatedAt: Date;
   /** the cron slot that came due during the freeze */
   let frozenSlot: string;
@@ -145,23 +141,11 @@ describe('the service while its database fails', () => {
   }
 
   beforeAll(async () => {
-    cluster = await PgCluster.start();
-    workDir = mkdtempSync(path.join(tmpdir(), 'sirocco-faults-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    service = await ServiceProcess.start(
-      {
-        DATABASE_URL: cluster.url,
-        SIROCCO_PORT: String(port),
-        SIROCCO_DATA_DIR: workDir,
-        SIROCCO_DEFINITIONS_DIR: NO_DEFINITIONS_DIR,
-        SIROCCO_DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
-        SIROCCO_DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
-        // short leases: a lease lapsed during the outage must not make the action run twice
-        SIROCCO_ENGINE_LEASE_SECONDS: '10',
-      },
-      120000,
-    );
+    started = await startServiceOnCluster('faults', {
+      // short leases: a lease lapsed during the outage must not make the action run twice
+      SIROCCO_ENGINE_LEASE_SECONDS: '10',
+    });
+    ({ cluster, service, base } = started);
     expect((await api('POST', '/v2/workflows', WORKFLOWS)).status).toBe(201);
     triggersCreatedAt = new Date();
     for (const [name, policy] of [['every_minute_run_once', 'run_once'], ['every_minute_catch_up', 'catch_up']]) {
@@ -171,11 +155,7 @@ describe('the service while its database fails', () => {
   });
 
   afterAll(async () => {
-    if (service?.alive) await service.stop();
-    // for a failure's post-mortem
-    if (service) writeFileSync(path.join(tmpdir(), 'sirocco-faults-service.log'), service.log);
-    await cluster?.destroy();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await started?.stop();
   });
 
   it('answers /healthz and /readyz with 200 while the database is there', async () => {

@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { freePort } from '../support/free-port';
 import { OsloBus, TEST_BROKER_URL } from '../support/oslo-bus';
-import { ServiceProcess } from '../support/service-process';
-import { NO_DEFINITIONS_DIR } from '../support/test-app';
+import { type ServiceProcess, useBuiltService } from '../support/service-process';
 import { waitFor } from '../support/wait-for';
-import { PgCluster } from './pg-cluster';
+import type { PgCluster } from './pg-cluster';
+import { startServiceOnCluster, type ServiceOnCluster } from './service-on-cluster';
 
 jest.setTimeout(240000);
+// the service runs from dist/, built first when the sources changed
+useBuiltService();
 
 const RUN = randomUUID().slice(0, 8);
 const EXCHANGE = `sirocco-faults-${RUN}`;
@@ -29,10 +27,10 @@ on_event:
  * once the database is back, each starts its workflow once.
  */
 describe('event triggers while the database is away', () => {
+  let started: ServiceOnCluster | undefined;
   let cluster: PgCluster;
   let service: ServiceProcess;
   let base: string;
-  let workDir: string;
   const bus = new OsloBus();
 
   async function api(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -58,20 +56,8 @@ describe('event triggers while the database is away', () => {
 
   beforeAll(async () => {
     await bus.open();
-    cluster = await PgCluster.start();
-    workDir = mkdtempSync(path.join(tmpdir(), 'sirocco-event-faults-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    service = await ServiceProcess.start({
-      DATABASE_URL: cluster.url,
-      SIROCCO_PORT: String(port),
-      SIROCCO_DATA_DIR: workDir,
-      SIROCCO_DEFINITIONS_DIR: NO_DEFINITIONS_DIR,
-      SIROCCO_DB_STATEMENT_TIMEOUT_MS: '1000',
-      SIROCCO_DB_CONNECT_TIMEOUT_MS: '1000',
-      SIROCCO_NOTIFICATIONS_URL: TEST_BROKER_URL,
-      SIROCCO_NOTIFICATIONS_POOL: POOL,
-    });
+    started = await startServiceOnCluster('event-faults', { SIROCCO_NOTIFICATIONS_URL: TEST_BROKER_URL, SIROCCO_NOTIFICATIONS_POOL: POOL });
+    ({ cluster, service, base } = started);
     expect((await api('POST', '/v2/workflows', WORKFLOWS)).status).toBe(201);
     const workflows = await api('GET', '/v2/workflows');
     const workflowId = (workflows.body.workflows as Array<{ id: string; name: string }>).find((workflow) => workflow.name === 'on_event')!.id;
@@ -80,10 +66,7 @@ describe('event triggers while the database is away', () => {
   });
 
   afterAll(async () => {
-    if (service?.alive) await service.stop();
-    if (service) writeFileSync(path.join(tmpdir(), 'sirocco-event-faults-service.log'), service.log);
-    await cluster?.destroy();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await started?.stop();
     await bus.deleteQueuesAndExchange([`${POOL}.${EXCHANGE}.${TOPIC}`], EXCHANGE);
     await bus.close();
   });

@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { freePort } from '../support/free-port';
 import { Scrape } from '../support/prometheus-text';
-import { ServiceProcess } from '../support/service-process';
-import { NO_DEFINITIONS_DIR } from '../support/test-app';
+import { type ServiceProcess, useBuiltService } from '../support/service-process';
 import { waitFor } from '../support/wait-for';
-import { PgCluster } from './pg-cluster';
+import type { PgCluster } from './pg-cluster';
+import { startServiceOnCluster, type ServiceOnCluster } from './service-on-cluster';
 
 jest.setTimeout(240000);
+// the service runs from dist/, built first when the sources changed
+useBuiltService();
 
 /** A scrape never waits for the database: past this deadline the request fails the test. */
 const SCRAPE_DEADLINE_MS = 15000;
@@ -19,9 +17,9 @@ const SCRAPE_DEADLINE_MS = 15000;
  * sirocco_metrics_read_failures_total; they come back with the database.
  */
 describe('GET /metrics while the database fails', () => {
+  let started: ServiceOnCluster | undefined;
   let cluster: PgCluster;
   let service: ServiceProcess;
-  let workDir: string;
   let base: string;
 
   const scrape = async (): Promise<Scrape> => {
@@ -31,28 +29,12 @@ describe('GET /metrics while the database fails', () => {
   };
 
   beforeAll(async () => {
-    cluster = await PgCluster.start();
-    workDir = mkdtempSync(path.join(tmpdir(), 'sirocco-metrics-faults-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    service = await ServiceProcess.start(
-      {
-        DATABASE_URL: cluster.url,
-        SIROCCO_PORT: String(port),
-        SIROCCO_DATA_DIR: workDir,
-        SIROCCO_DEFINITIONS_DIR: NO_DEFINITIONS_DIR,
-        SIROCCO_DB_STATEMENT_TIMEOUT_MS: '1000',
-        SIROCCO_DB_CONNECT_TIMEOUT_MS: '1000',
-      },
-      120000,
-    );
+    started = await startServiceOnCluster('metrics-faults');
+    ({ cluster, service, base } = started);
   });
 
   afterAll(async () => {
-    cluster?.signalAll('SIGCONT');
-    if (service?.alive) await service.stop();
-    await cluster?.destroy();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await started?.stop();
   });
 
   it('answers without the database gauges while the server is stopped, and has them again after', async () => {

@@ -5,10 +5,13 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import request from 'supertest';
 import { freePort } from '../support/free-port';
-import { ServiceProcess } from '../support/service-process';
+import { ServiceProcess, useBuiltService } from '../support/service-process';
 import { NO_DEFINITIONS_DIR, useTestApp } from '../support/test-app';
 import { createTestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
+
+// the service runs as `npm start` runs it, from dist/ (built first when the sources changed)
+useBuiltService();
 
 /** The test user scripts/sshd-dev.sh created (same variables, same defaults). */
 const USER = process.env.SIROCCO_SSH_TEST_USER ?? 'sirocco-ssh';

@@ -6,11 +6,14 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { ExecutionsClient } from '../support/executions-client';
 import { freePort } from '../support/free-port';
-import { ServiceProcess } from '../support/service-process';
+import { ServiceProcess, useBuiltService } from '../support/service-process';
 import { SmtpSink } from '../support/smtp-sink';
 import { NO_DEFINITIONS_DIR } from '../support/test-app';
 import { createTestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
+
+// the service runs as `npm start` runs it, from dist/ (built first when the sources changed)
+useBuiltService();
 
 jest.setTimeout(180000);
 

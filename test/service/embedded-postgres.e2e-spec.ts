@@ -3,8 +3,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../support/free-port';
-import { ServiceProcess } from '../support/service-process';
+import { ServiceProcess, useBuiltService } from '../support/service-process';
 import { isProcessAlive } from '../../src/common/process-alive';
+
+// the service runs as `npm start` runs it, from dist/ (built first when the sources changed)
+useBuiltService();
 
 // above ServiceProcess's own start limit (120 s), so a slow start fails with the service's output and is cleaned up
 jest.setTimeout(300000);

@@ -2,9 +2,12 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../support/free-port';
-import { ServiceProcess } from '../support/service-process';
+import { ServiceProcess, useBuiltService } from '../support/service-process';
 import { waitFor } from '../support/wait-for';
 import { isProcessAlive } from '../../src/common/process-alive';
+
+// the service runs as `npm start` runs it, from dist/ (built first when the sources changed)
+useBuiltService();
 
 // each test starts the service (and its embedded PostgreSQL) twice: over a minute each on a loaded machine
 jest.setTimeout(300000);
