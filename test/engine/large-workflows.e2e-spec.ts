@@ -1,6 +1,6 @@
 import { useTestApp } from '../support/test-app';
 
-const TASKS = 4_000;
+const TASKS = 5_000;
 
 /** Tasks `t0`..`t{n-1}` of a workflow named `name`, each written by `task(i)`. */
 function workflowOf(name: string, tasks: string[]): string {
@@ -9,7 +9,7 @@ function workflowOf(name: string, tasks: string[]): string {
 
 /**
  * Workflows of thousands of tasks, as a large cloud's fan-outs make them: every task row of one
- * transition is written (in groups, under PostgreSQL's parameter limit) and a join counts its
+ * transition is written in one statement (array parameters: no PostgreSQL parameter limit) and a join counts its
  * arrivals without rescanning the definition for each.
  */
 describe('workflows of thousands of tasks', () => {
