@@ -71,7 +71,7 @@ export class SiroccoServer {
     // BENCH_NODE_ARGS: extra node options for Sirocco, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, [...nodeArgs, '--require', LOOP_STALL_PROBE, 'dist/main.js'], {
-      cwd: options.root ?? REPO_ROOT,
+      cwd: options.root ?? process.env.BENCH_ROOT ?? REPO_ROOT,
       env: {
         ...process.env,
         DATABASE_URL: databaseUrl(database),
