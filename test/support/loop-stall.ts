@@ -1,7 +1,7 @@
 import { cpuUsage } from 'node:process';
 
 /** CPU time this process used so far, in ms (all its threads). */
-const cpuMs = (): number => {
+export const cpuMs = (): number => {
   const usage = cpuUsage();
   return (usage.user + usage.system) / 1000;
 };
@@ -35,4 +35,15 @@ export function watchLoopStall(): { stop(): Promise<number> } {
     return Math.max(0, stallMs);
   };
   return { stop: () => (stopped ??= stop()) };
+}
+
+/**
+ * How long `work` kept this process busy: its wall time, but no more than the CPU the process used
+ * meanwhile, so a wait for a core that another process held (a loaded machine) is not counted.
+ */
+export async function busyMs(work: () => Promise<unknown>): Promise<number> {
+  const sent = Date.now();
+  const cpuBefore = cpuMs();
+  await work();
+  return Math.min(Date.now() - sent, cpuMs() - cpuBefore);
 }
