@@ -6,8 +6,9 @@ import { busyMs, watchLoopStall } from '../support/loop-stall';
  * An expression that would build a huge value or backtrack for seconds fails its task with the
  * reason, and meanwhile the service keeps answering: `GET /v2` probes sent all along answer fast,
  * and a 10 ms timer in the process (the service runs in this one) is never held up. Both count a
- * delay only while this process had the CPU: on the shared 2-core machine another jest worker may
- * hold both cores for a while, which is not a stall of the service.
+ * delay only while this process had the CPU: on the shared 2-core machine other processes
+ * (PostgreSQL's backends, autovacuum, a CI job beside) may hold both cores for a while, which is not
+ * a stall of the service.
  */
 // the machine is shared (2 cores): a delay that is the scheduler's, not ours, gets two more tries
 jest.retryTimes(2, { logErrorsBeforeRetry: true });
