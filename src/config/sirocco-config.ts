@@ -47,6 +47,11 @@ export interface SiroccoConfig {
     maxInlineActions: number;
     /** DELETE /v2/action_executions/{id} is allowed (Mistral's api.allow_action_execution_deletion; off by default). */
     allowActionExecutionDeletion: boolean;
+    /**
+     * API creates (POST /v2/executions) arriving together are started in one transaction, at most
+     * this many per transaction; 1: one transaction per create.
+     */
+    createGroupMax: number;
   };
   /** Bounds on what one request or definition may ask for (see README, "Limits"). */
   limits: {
@@ -250,6 +255,7 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
       maxConcurrentActions: readInteger(env, 'SIROCCO_ENGINE_MAX_CONCURRENT_ACTIONS', 200, 1, 100000),
       maxInlineActions: readInteger(env, 'SIROCCO_ENGINE_MAX_INLINE_ACTIONS', 5000, 0, 1000000),
       allowActionExecutionDeletion: readChoice(env, 'SIROCCO_ALLOW_ACTION_EXECUTION_DELETION', 'false', ['true', 'false'] as const) === 'true',
+      createGroupMax: readInteger(env, 'SIROCCO_ENGINE_CREATE_GROUP_MAX', 50, 1, 10000),
     },
     limits: {
       definitionBytes: readInteger(env, 'SIROCCO_MAX_DEFINITION_BYTES', 1048576, 1024, 1073741824),

@@ -15,6 +15,11 @@ export interface ServiceOnCluster {
   /** http://127.0.0.1:<port> of the service */
   base: string;
   /**
+   * Kills the service with `signal` (SIGKILL: a crash, nothing runs on its way out) and starts it
+   * again with the same settings, port and data folder; `service` is then the new process.
+   */
+  restartService(signal?: NodeJS.Signals): Promise<ServiceProcess>;
+  /**
    * Wakes a frozen cluster, stops the service, keeps its output in the temporary folder
    * (sirocco-<label>-service.log, for a failure's post-mortem), then removes the cluster and the data folder.
    */
@@ -31,18 +36,17 @@ export async function startServiceOnCluster(label: string, env: Record<string, s
   const workDir = mkdtempSync(path.join(tmpdir(), `sirocco-${label}-`));
   const port = await freePort();
   let service: ServiceProcess;
+  const serviceEnv = {
+    DATABASE_URL: cluster.url,
+    SIROCCO_PORT: String(port),
+    SIROCCO_DATA_DIR: workDir,
+    SIROCCO_DEFINITIONS_DIR: NO_DEFINITIONS_DIR,
+    ...QUICK_DATABASE_BOUNDS,
+    ...env,
+  };
+  let earlierLogs = '';
   try {
-    service = await ServiceProcess.start(
-      {
-        DATABASE_URL: cluster.url,
-        SIROCCO_PORT: String(port),
-        SIROCCO_DATA_DIR: workDir,
-        SIROCCO_DEFINITIONS_DIR: NO_DEFINITIONS_DIR,
-        ...QUICK_DATABASE_BOUNDS,
-        ...env,
-      },
-      120000,
-    );
+    service = await ServiceProcess.start(serviceEnv, 120000);
   } catch (error) {
     await cluster.destroy();
     rmSync(workDir, { recursive: true, force: true });
@@ -50,8 +54,16 @@ export async function startServiceOnCluster(label: string, env: Record<string, s
   }
   return {
     cluster,
-    service,
+    get service() {
+      return service;
+    },
     base: `http://127.0.0.1:${port}`,
+    restartService: async (signal: NodeJS.Signals = 'SIGKILL') => {
+      if (service.alive) await service.stop(signal);
+      earlierLogs += service.log;
+      service = await ServiceProcess.start(serviceEnv, 120000);
+      return service;
+    },
     stop: async () => {
       try {
         cluster.signalAll('SIGCONT');
@@ -59,7 +71,7 @@ export async function startServiceOnCluster(label: string, env: Record<string, s
         // the cluster is not running
       }
       if (service.alive) await service.stop();
-      writeFileSync(path.join(tmpdir(), `sirocco-${label}-service.log`), service.log);
+      writeFileSync(path.join(tmpdir(), `sirocco-${label}-service.log`), earlierLogs + service.log);
       await cluster.destroy();
       rmSync(workDir, { recursive: true, force: true });
     },

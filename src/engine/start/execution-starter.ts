@@ -1,12 +1,15 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { ApiError } from '../../common/api-error';
+import { isDatabaseUnavailable } from '../../common/database-unavailable';
+import { SIROCCO_CONFIG } from '../../config/config.module';
+import type { SiroccoConfig } from '../../config/sirocco-config';
 import { EnvironmentsService } from '../../environments/environments.service';
 import type { RequestContext } from '../../identity/request-context';
 import { WorkflowsService } from '../../workflows/workflows.service';
 import type { CreateExecutionRequest } from '../execution-commands';
-import { ExecutionTrusts } from '../../identity/trusts/execution-trusts.service';
+import { ExecutionTrusts, type ExecutionTrust } from '../../identity/trusts/execution-trusts.service';
 import { MaintenanceGate } from '../../service-state/maintenance-gate';
 import { ExecutionsRepository } from '../executions.repository';
 import { storedStart, type AfterCommit } from '../run/after-commit';
@@ -15,7 +18,21 @@ import { InvalidWorkflowInput, resolveWorkflowInput } from '../run/workflow-inpu
 import type { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import { WorkflowEngine } from '../runtime/workflow-engine.service';
 import { newExecution, startJob } from './new-execution';
+import { StartedRows } from '../run/started-rows';
+import { CreateGroups, type GroupMember } from './create-groups';
 import { StartBatch } from './start-batch';
+
+/** An API create whose checks passed: the execution to start (RUNNING, not stored) and the caller's trust. */
+interface PreparedCreate {
+  execution: WorkflowExecutionEntity;
+  /** the execution as it was before a (failed) first transition changed it */
+  fresh(id: string): WorkflowExecutionEntity;
+  trust: ExecutionTrust | null;
+  projectId: string;
+}
+
+/** Groups of creates whose transactions run at once (while one commits, the next one's runs are computed). */
+const GROUPS_IN_FLIGHT = 2;
 
 /**
  * Starts executions: one the API asks for, or a batch inside a caller's transaction (the cron
@@ -26,6 +43,9 @@ import { StartBatch } from './start-batch';
 export class ExecutionStarter {
   private readonly logger = new Logger(ExecutionStarter.name);
 
+  /** concurrent API creates, started in shared transactions (none when the group size is 1) */
+  private readonly groups?: CreateGroups<PreparedCreate, WorkflowExecutionEntity>;
+
   constructor(
     private readonly engine: WorkflowEngine,
     private readonly repository: ExecutionsRepository,
@@ -33,10 +53,24 @@ export class ExecutionStarter {
     private readonly environments: EnvironmentsService,
     private readonly trusts: ExecutionTrusts,
     private readonly maintenance: MaintenanceGate,
-  ) {}
+    @Inject(SIROCCO_CONFIG) config: SiroccoConfig,
+  ) {
+    const max = config.engine.createGroupMax;
+    if (max > 1) this.groups = new CreateGroups(max, GROUPS_IN_FLIGHT, (members) => this.createGroup(members));
+  }
 
-  /** `POST /v2/executions` once the id was checked: the run starts in the transaction that stores it. */
+  /**
+   * `POST /v2/executions` once the id was checked: the run starts in the transaction that stores it.
+   * Everything that may refuse the request with a 4xx (workflow, input, target task, environment,
+   * trust) is decided first, on its own; then the start joins a group of concurrent creates that
+   * commit in one transaction (see CreateGroups), and it is answered only after that commit.
+   */
   async create(request: CreateExecutionRequest, context: RequestContext): Promise<WorkflowExecutionEntity> {
+    const prepared = await this.prepare(request, context);
+    return this.groups ? this.groups.join(prepared) : this.createOne(prepared);
+  }
+
+  private async prepare(request: CreateExecutionRequest, context: RequestContext): Promise<PreparedCreate> {
     const identifier = request.workflowId ?? request.workflowName;
     if (!identifier) throw ApiError.badRequest('workflow_name or workflow_id is required');
     const namespace = request.namespace ?? '';
@@ -52,19 +86,28 @@ export class ExecutionStarter {
     const params = { ...request.params, namespace, env: await this.resolveEnv(request.params.env, context) };
     const fresh = (id: string) => newExecution(id, workflow, input, params, request.description, context.projectId);
     const execution = fresh(request.id ?? randomUUID());
+    // keystone mode: the caller's trust, for the run's OpenStack actions (stored with the execution)
+    const trust = await this.trusts.createFor(workflow.spec, context);
+    return { execution, fresh, trust, projectId: context.projectId };
+  }
+
+  private recordTrust(manager: EntityManager, prepared: PreparedCreate): Promise<void> {
+    return prepared.trust ? this.trusts.record(manager, prepared.execution.id, prepared.projectId, prepared.trust) : Promise.resolve();
+  }
+
+  /** One create in a transaction of its own (a group's members, when the group's transaction failed). */
+  private async createOne(prepared: PreparedCreate): Promise<WorkflowExecutionEntity> {
+    const { execution, fresh, trust } = prepared;
     const duplicate = (error: unknown) => {
       if ((error as { code?: string }).code === '23505') throw ApiError.conflict(`Duplicate entry for WorkflowExecution: ${execution.id}`);
       throw error;
     };
-    // keystone mode: the caller's trust, for the run's OpenStack actions (stored with the execution)
-    const trust = await this.trusts.createFor(workflow.spec, context);
-    const recordTrust = (manager: EntityManager) => (trust ? this.trusts.record(manager, execution.id, context.projectId, trust) : Promise.resolve());
     let after: AfterCommit | undefined;
     try {
       // the first transition writes the new execution itself
       after = await this.repository.transaction(async (manager) => {
         await this.maintenance.admitNewExecution(manager);
-        await recordTrust(manager);
+        await this.recordTrust(manager, prepared);
         return this.engine.startInTransaction(manager, execution);
       });
     } catch (error) {
@@ -78,7 +121,7 @@ export class ExecutionStarter {
         .transaction(async (manager) => {
           await this.maintenance.admitNewExecution(manager);
           await this.repository.insertExecution(manager, execution);
-          await recordTrust(manager);
+          await this.recordTrust(manager, prepared);
           return this.repository.insertJob(manager, startJob(execution.id, this.engine.instanceId, this.engine.claimUntil(new Date())));
         })
         .catch(async (failure: unknown) => {
@@ -91,6 +134,43 @@ export class ExecutionStarter {
     // outside the try: once committed, the execution is accepted whatever dispatching does
     if (after) this.engine.dispatchAfterCommit(after);
     return execution;
+  }
+
+  /**
+   * A group of creates in one transaction: one maintenance check, every first transition, then all
+   * new rows written together (StartedRows, as a batch of cron firings). Nothing is answered before
+   * the commit. When the transaction fails: maintenance mode (503) or a lost database answer every
+   * member as a single create would be answered; any other fault (a duplicate id, an engine fault in
+   * one run) rolled back the whole group, whose members are then created one by one, so that one
+   * bad start fails (or falls back to a start job) alone.
+   */
+  private async createGroup(members: Array<GroupMember<PreparedCreate, WorkflowExecutionEntity>>): Promise<void> {
+    if (members.length === 1) return this.createOne(members[0].item).then(members[0].resolve, members[0].reject);
+    const afters: AfterCommit[] = [];
+    try {
+      await this.repository.transaction(async (manager) => {
+        await this.maintenance.admitNewExecution(manager);
+        const started = new StartedRows();
+        for (const { item } of members) {
+          await this.recordTrust(manager, item);
+          afters.push(await this.engine.startInTransaction(manager, item.execution, started));
+        }
+        await started.write(manager, this.engine.instanceId);
+      });
+    } catch (error) {
+      if (error instanceof ApiError || isDatabaseUnavailable(error)) {
+        await Promise.all(members.map((member) => this.trusts.discard(member.item.trust).finally(() => member.reject(error))));
+        return;
+      }
+      this.logger.warn(`a group of ${members.length} creates failed, creating them one by one: ${String(error)}`);
+      for (const member of members) {
+        Object.assign(member.item.execution, member.item.fresh(member.item.execution.id));
+        await this.createOne(member.item).then(member.resolve, member.reject);
+      }
+      return;
+    }
+    for (const after of afters) this.engine.dispatchAfterCommit(after);
+    for (const member of members) member.resolve(member.item.execution);
   }
 
   /**
