@@ -7,6 +7,7 @@ import { SIROCCO_CONFIG } from '../../config/config.module';
 import type { SiroccoConfig } from '../../config/sirocco-config';
 import { EnvironmentsService } from '../../environments/environments.service';
 import type { RequestContext } from '../../identity/request-context';
+import type { WorkflowDefinitionEntity } from '../../workflows/workflow-definition.entity';
 import { WorkflowsService } from '../../workflows/workflows.service';
 import type { CreateExecutionRequest } from '../execution-commands';
 import { ExecutionTrusts, type ExecutionTrust } from '../../identity/trusts/execution-trusts.service';
@@ -20,6 +21,7 @@ import { WorkflowEngine } from '../runtime/workflow-engine.service';
 import { newExecution, startJob } from './new-execution';
 import { StartedRows } from '../run/started-rows';
 import { CreateGroups, type GroupMember } from './create-groups';
+import { SharedReads } from './shared-reads';
 import { StartBatch } from './start-batch';
 
 /** An API create whose checks passed: the execution to start (RUNNING, not stored) and the caller's trust. */
@@ -31,8 +33,8 @@ interface PreparedCreate {
   projectId: string;
 }
 
-/** Groups of creates whose transactions run at once (while one commits, the next one's runs are computed). */
-const GROUPS_IN_FLIGHT = 2;
+/** Groups in flight at once: one, so that the creates arriving while a group commits all join the next (measured: groups of ~9 with 20 clients, ~5 with two in flight and more CPU per create). */
+const GROUPS_IN_FLIGHT = 1;
 
 /**
  * Starts executions: one the API asks for, or a batch inside a caller's transaction (the cron
@@ -45,6 +47,7 @@ export class ExecutionStarter {
 
   /** concurrent API creates, started in shared transactions (none when the group size is 1) */
   private readonly groups?: CreateGroups<PreparedCreate, WorkflowExecutionEntity>;
+  private readonly workflowReads = new SharedReads<WorkflowDefinitionEntity>();
 
   constructor(
     private readonly engine: WorkflowEngine,
@@ -74,7 +77,9 @@ export class ExecutionStarter {
     const identifier = request.workflowId ?? request.workflowName;
     if (!identifier) throw ApiError.badRequest('workflow_name or workflow_id is required');
     const namespace = request.namespace ?? '';
-    const workflow = await this.workflows.get(identifier, namespace, context);
+    // concurrent creates of one workflow by one project share the read (each read is sent after the request came)
+    const key = [context.projectId, context.isAdmin, namespace, identifier].join('\u0000');
+    const workflow = await this.workflowReads.read(key, () => this.workflows.get(identifier, namespace, context));
     let input: Record<string, unknown>;
     try {
       input = resolveWorkflowInput(workflow.spec, request.input);
