@@ -207,6 +207,13 @@ class BackendCpu {
   }
 }
 
+/** The machine's CPU time so far (/proc/stat, all cores): busy and total jiffies. */
+function machineCpu(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((sum, each) => sum + each, 0);
+  return { busy: total - fields[3] - fields[4], total };
+}
+
 /** Scheduled firings this instance committed (its sirocco_trigger_firings_total). */
 async function firingsOf(server: SiroccoServer): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -271,14 +278,20 @@ async function benchSirocco(): Promise<Outcome & { createSeconds: number }> {
     const cpuBefore = servers.map((each) => cpuMilliseconds([each.pid]));
     const backends = new BackendCpu();
     await backends.start();
+    // the machine's load from the due instant on (the wait before it is idle)
+    let machineBefore = machineCpu();
+    const atDue = setTimeout(() => (machineBefore = machineCpu()), Math.max(0, due.getTime() - Date.now()));
     const outcome = options.triggers > 5000 ? await watchDatabase(due) : await watch(`${server.url}/v2`, due);
     const perInstanceCpu = servers.map((each, index) => cpuMilliseconds([each.pid]) - cpuBefore[index]);
     const cpu = perInstanceCpu.reduce((sum, each) => sum + each, 0);
     const pgCpu = await backends.stop();
+    const machineAfter = machineCpu();
+    clearTimeout(atDue);
+    const busyShare = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total);
     console.log(`Sirocco: ${(cpu / options.triggers).toFixed(2)} ms CPU per firing (the instances' user + system time until all succeeded, idle ticks included); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const waits = [...backends.waits].sort((a, b) => b[1] - a[1]).slice(0, 6);
     console.log(`Sirocco: busy backends per 100 ms sample: ${waits.map(([key, n]) => `${key} ${n}`).join(', ') || 'none'}`);
-    console.log(`Sirocco: CPU during the run: instances ${perInstanceCpu.map((ms) => `${ms} ms`).join(' + ')}, PostgreSQL backends of its database ${pgCpu} ms (${(pgCpu / options.triggers).toFixed(2)} ms per firing)`);
+    console.log(`Sirocco: CPU during the run: instances ${perInstanceCpu.map((ms) => `${ms} ms`).join(' + ')}, PostgreSQL backends of its database ${pgCpu} ms (${(pgCpu / options.triggers).toFixed(2)} ms per firing); from the due instant until all succeeded the machine's cores were ${(busyShare * 100).toFixed(0)}% busy (every process)`);
     const perInstance = await Promise.all(servers.map(firingsOf));
     const { duplicates, missing } = await exactlyOnce();
     console.log(`Sirocco: firings per instance ${perInstance.join(' + ')}; ${duplicates} triggers fired more than once, ${missing} not fired`);
