@@ -5,7 +5,7 @@
  * 1,000 one-shot triggers, created through its API as its own bench did). `npm run bench:triggers`.
  *
  * Options (environment): BENCH_TRIGGERS (1000), BENCH_STORED (100000), BENCH_INSTANCES (1: Sirocco
- * processes on the one database), BENCH_CREATE_SQL=1 (Sirocco's due triggers inserted with SQL), BENCH_SKIP_MISTRAL=1, BENCH_SKIP_BUILD=1, BENCH_POLL_MS (200).
+ * processes on the one database), BENCH_CREATE_SQL=1 (Sirocco's due triggers inserted with SQL), BENCH_DUE_SECOND=1 (with BENCH_CREATE_SQL: due at a whole second, not minute), BENCH_SKIP_MISTRAL=1, BENCH_SKIP_BUILD=1, BENCH_POLL_MS (200).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -27,6 +27,8 @@ const options = {
   skipMistral: env.BENCH_SKIP_MISTRAL === '1',
   skipBuild: env.BENCH_SKIP_BUILD === '1',
   pollMs: Number(env.BENCH_POLL_MS || 200),
+  /** BENCH_DUE_SECOND=1 (with BENCH_CREATE_SQL=1): due at the next whole second at least 20 s away, not the next whole minute */
+  dueSecond: env.BENCH_DUE_SECOND === '1',
 };
 const WORKFLOW = readFileSync(path.join(__dirname, 'workflows', 'cron_noop.yaml'), 'utf8');
 const DATABASE = `${process.env.BENCH_DB_PREFIX ?? ''}sirocco_bench_triggers`;
@@ -41,6 +43,7 @@ interface Outcome {
 
 /** "YYYY-MM-DD HH:MM" of the next minute at least `lead` seconds away: Mistral's first-time format. */
 function dueMinute(leadSeconds: number): Date {
+  if (options.dueSecond && options.createSql) return new Date(Math.ceil((Date.now() + leadSeconds * 1000) / 1000) * 1000);
   const due = new Date(Date.now() + leadSeconds * 1000);
   due.setUTCSeconds(0, 0);
   due.setUTCMinutes(due.getUTCMinutes() + 1);
@@ -152,6 +155,65 @@ async function storeIdleTriggers(): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
+/**
+ * CPU of the PostgreSQL backends serving the bench database (user + system from /proc), sampled
+ * every 100 ms while the firing runs: a backend's last sample minus its first (0 for one that
+ * connected during the run). Backends that exit between two samples lose at most 100 ms of it.
+ */
+class BackendCpu {
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  /** what the backends were doing at each sample: state / wait event, counted */
+  readonly waits = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+  private db?: Client;
+  async start(): Promise<void> {
+    this.db = new Client({ connectionString: databaseUrl(DATABASE) });
+    await this.db.connect();
+    const own = ((await this.db.query('SELECT pg_backend_pid() AS pid')).rows[0] as { pid: number }).pid;
+    let busy = false;
+    const sample = async (initial: boolean) => {
+      if (busy || !this.db) return;
+      busy = true;
+      try {
+        const { rows } = await this.db.query(
+          'SELECT pid, state, wait_event_type, wait_event FROM pg_stat_activity WHERE datname = $1 AND pid <> $2',
+          [DATABASE, own],
+        );
+        for (const { pid, state, wait_event_type: type, wait_event: event } of rows as Array<{ pid: number; state: string; wait_event_type: string | null; wait_event: string | null }>) {
+          if (!initial && state !== 'idle') {
+            const key = `${state}${type ? ` / ${type}:${event}` : ''}`;
+            this.waits.set(key, (this.waits.get(key) ?? 0) + 1);
+          }
+          const cpu = cpuMilliseconds([pid]);
+          if (!this.first.has(pid)) this.first.set(pid, initial ? cpu : 0);
+          this.last.set(pid, cpu);
+        }
+      } catch {
+        // the sampler is best effort
+      } finally {
+        busy = false;
+      }
+    };
+    await sample(true);
+    this.timer = setInterval(() => void sample(false), 100);
+  }
+  async stop(): Promise<number> {
+    clearInterval(this.timer);
+    await this.db?.end();
+    let total = 0;
+    for (const [pid, last] of this.last) total += last - (this.first.get(pid) ?? 0);
+    return total;
+  }
+}
+
+/** The machine's CPU time so far (/proc/stat, all cores): busy and total jiffies. */
+function machineCpu(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((sum, each) => sum + each, 0);
+  return { busy: total - fields[3] - fields[4], total };
+}
+
 /** Scheduled firings this instance committed (its sirocco_trigger_firings_total). */
 async function firingsOf(server: SiroccoServer): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -213,10 +275,23 @@ async function benchSirocco(): Promise<Outcome & { createSeconds: number }> {
     const due = dueMinute(options.createSql ? 20 : 75);
     const createSeconds = options.createSql ? await insertDueTriggers(due) : await createTriggers(`${server.url}/v2`, 'due', due);
     console.log(`Sirocco: ${options.triggers} triggers created in ${seconds(createSeconds)}, due at ${due.toISOString()}`);
-    const cpuBefore = cpuMilliseconds(servers.map((each) => each.pid));
+    const cpuBefore = servers.map((each) => cpuMilliseconds([each.pid]));
+    const backends = new BackendCpu();
+    await backends.start();
+    // the machine's load from the due instant on (the wait before it is idle)
+    let machineBefore = machineCpu();
+    const atDue = setTimeout(() => (machineBefore = machineCpu()), Math.max(0, due.getTime() - Date.now()));
     const outcome = options.triggers > 5000 ? await watchDatabase(due) : await watch(`${server.url}/v2`, due);
-    const cpu = cpuMilliseconds(servers.map((each) => each.pid)) - cpuBefore;
+    const perInstanceCpu = servers.map((each, index) => cpuMilliseconds([each.pid]) - cpuBefore[index]);
+    const cpu = perInstanceCpu.reduce((sum, each) => sum + each, 0);
+    const pgCpu = await backends.stop();
+    const machineAfter = machineCpu();
+    clearTimeout(atDue);
+    const busyShare = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total);
     console.log(`Sirocco: ${(cpu / options.triggers).toFixed(2)} ms CPU per firing (the instances' user + system time until all succeeded, idle ticks included); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    const waits = [...backends.waits].sort((a, b) => b[1] - a[1]).slice(0, 6);
+    console.log(`Sirocco: busy backends per 100 ms sample: ${waits.map(([key, n]) => `${key} ${n}`).join(', ') || 'none'}`);
+    console.log(`Sirocco: CPU during the run: instances ${perInstanceCpu.map((ms) => `${ms} ms`).join(' + ')}, PostgreSQL backends of its database ${pgCpu} ms (${(pgCpu / options.triggers).toFixed(2)} ms per firing); from the due instant until all succeeded the machine's cores were ${(busyShare * 100).toFixed(0)}% busy (every process)`);
     const perInstance = await Promise.all(servers.map(firingsOf));
     const { duplicates, missing } = await exactlyOnce();
     console.log(`Sirocco: firings per instance ${perInstance.join(' + ')}; ${duplicates} triggers fired more than once, ${missing} not fired`);

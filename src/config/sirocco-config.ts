@@ -70,9 +70,15 @@ export interface SiroccoConfig {
   triggers: {
     /** receives failed-firing reports when the workflow input names no `to_addr_error` */
     operatorEmail?: string;
-    /** how many due triggers one firing transaction claims (and fires) */
+    /**
+     * how many due triggers one firing transaction claims (and fires); each transaction costs a
+     * fixed ~8 statements, so a burst is cheaper in big batches (250: ~0.3 ms CPU per firing, 25: ~0.6)
+     */
     batchSize: number;
-    /** how many firing transactions one instance runs at once */
+    /**
+     * how many firing transactions one instance runs at once: a few overlap the database's work
+     * with this process's (which is single-threaded); more only contend for the same cores
+     */
     concurrency: number;
   };
   /** Retention of finished executions (Mistral's execution_expiration_policy); 0 everywhere keeps all. */
@@ -268,8 +274,8 @@ export function loadConfig(env: Env = process.env): SiroccoConfig {
     openstack: readChoice(env, 'SIROCCO_AUTH', 'noauth', ['noauth', 'keystone'] as const) === 'noauth' ? readOpenStack(env) : null,
     triggers: {
       operatorEmail: env.SIROCCO_OPERATOR_EMAIL || undefined,
-      batchSize: readInteger(env, 'SIROCCO_TRIGGER_BATCH_SIZE', 25, 1, 100000),
-      concurrency: readInteger(env, 'SIROCCO_TRIGGER_CONCURRENCY', 16, 1, 1000),
+      batchSize: readInteger(env, 'SIROCCO_TRIGGER_BATCH_SIZE', 250, 1, 100000),
+      concurrency: readInteger(env, 'SIROCCO_TRIGGER_CONCURRENCY', 4, 1, 1000),
     },
     retention: {
       successDays: readInteger(env, 'SIROCCO_RETENTION_SUCCESS_DAYS', 0, 0, 36500),

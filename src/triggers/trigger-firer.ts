@@ -58,12 +58,20 @@ export class TriggerFirer {
    * Claims up to `limit` due triggers in one transaction and fires them; returns the ids it
    * claimed (fewer than `limit`: nothing more is due for now). If that transaction fails, the
    * triggers it had claimed are retried one by one; those that still fail come back in `failed`.
+   * `onClaim` hears how many the claim took, right after it (before they are fired).
    */
-  async fireClaimed(limit: number, excluded: string[] = [], now: Date = new Date()): Promise<{ claimed: string[]; failed: string[] }> {
+  async fireClaimed(
+    limit: number,
+    excluded: string[] = [],
+    now: Date = new Date(),
+    onClaim?: (count: number) => void,
+  ): Promise<{ claimed: string[]; failed: string[] }> {
     let claimed: string[] = [];
     const claim = async (manager: EntityManager) => {
       const triggers = await this.repository.claimDueTriggers(manager, limit, now, excluded);
       claimed = triggers.map((trigger) => trigger.id);
+      // as soon as the claim is known, before the batch is fired: the loop may start another worker
+      onClaim?.(triggers.length);
       return triggers;
     };
     try {

@@ -9,8 +9,12 @@ import { MaintenanceSkipRecorder } from './maintenance-skips';
 import { TriggerFirer } from './trigger-firer';
 import { TriggerFiringRepository } from './trigger-firing.repository';
 
+/** How long after each whole second the tick runs: slots fall on whole seconds, and a timer never fires early. */
+const TICK_AFTER_SECOND_MS = 3;
+
 /**
- * Every instance runs this loop; the tick (@nestjs/schedule, once a second) only looks for due
+ * Every instance runs this loop; the tick (once a second, just after the whole second: a slot is
+ * claimed a few milliseconds after it falls due, not up to a second later) only looks for due
  * triggers, through a partial index, so its cost follows the due triggers and not the stored ones.
  * `concurrency` workers each claim a batch of due triggers and fire it in one transaction
  * (TriggerFirer), and claim again until a claim comes back short. The claim skips locked rows, so
@@ -21,6 +25,7 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger(TriggerFiringLoop.name);
   private ticking = false;
   private stopping = false;
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly repository: TriggerFiringRepository,
@@ -37,13 +42,23 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
     this.health.onAvailable(() => void this.tick());
     // an instance that was down may have missed the daily check
     void this.checkTrusts();
+    this.scheduleTick();
   }
 
   onApplicationShutdown(): void {
     this.stopping = true;
+    clearTimeout(this.timer);
   }
 
-  @Interval('cron-trigger-tick', 1000)
+  /** The next tick, just after the next whole second (a tick that outlasts a second skips the ones it covered). */
+  private scheduleTick(): void {
+    if (this.stopping) return;
+    this.timer = setTimeout(() => {
+      this.scheduleTick();
+      void this.tick();
+    }, 1000 - (Date.now() % 1000) + TICK_AFTER_SECOND_MS);
+  }
+
   async tick(): Promise<void> {
     // while the database is away the loop pauses; DatabaseHealth wakes it when it answers
     if (this.ticking || this.stopping || !this.health.isAvailable) return;
@@ -65,8 +80,9 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
 
   /**
    * Fires what is due now; returns how many triggers were claimed. One worker claims and fires a
-   * batch at a time until a claim comes back short; each full claim starts one more worker, up to
-   * `concurrency`: an idle tick costs one claim, a burst soon has every worker busy.
+   * batch at a time until a claim comes back short; each full claim starts one more worker (right
+   * after the claim), up to `concurrency`: an idle tick costs one claim, a burst soon has every
+   * worker busy.
    */
   async fireDue(): Promise<number> {
     const { batchSize, concurrency } = this.config.triggers;
@@ -74,9 +90,14 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
     const failed: string[] = [];
     const running: Array<Promise<void>> = [];
     let claimedTotal = 0;
+    // a full claim starts one more worker at once (while its own batch is being fired), so a burst
+    // has every worker busy after `concurrency` claims, not after `concurrency` fired batches
+    const onClaim = (count: number) => {
+      if (count === batchSize && running.length < concurrency && !this.stopping) running.push(worker());
+    };
     const worker = async () => {
       while (!this.stopping && this.health.isAvailable) {
-        const claimed = await this.firer.fireClaimed(batchSize, failed).catch((error: unknown) => {
+        const claimed = await this.firer.fireClaimed(batchSize, failed, new Date(), onClaim).catch((error: unknown) => {
           // a batch that failed is still due: it fires at the next tick, by its misfire policy
           if (!this.health.reportFailure(error)) this.logger.error(`firing cron triggers failed: ${String(error)}`);
           return undefined;
@@ -85,7 +106,6 @@ export class TriggerFiringLoop implements OnApplicationBootstrap, OnApplicationS
         claimedTotal += claimed.claimed.length;
         failed.push(...claimed.failed);
         if (claimed.claimed.length < batchSize) return;
-        if (running.length < concurrency) running.push(worker());
       }
     };
     running.push(worker());

@@ -22,6 +22,9 @@ export type TrustCheck = { status: 'ok' | 'broken'; error: string | null };
  */
 @Injectable()
 export class TriggerFiringRepository {
+  /** cron_triggers column name -> CronTriggerEntity property, from TypeORM's metadata */
+  private columns?: Array<[string, string]>;
+
   constructor(private readonly dataSource: DataSource) {}
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -39,15 +42,24 @@ export class TriggerFiringRepository {
     // an ordered index scan that stops after `limit` rows, whatever the statistics say: a bitmap
     // scan (chosen when they under-count the due rows) sorts every due row at every claim
     await manager.query('SET LOCAL enable_bitmapscan = off');
-    const query = manager
-      .createQueryBuilder(CronTriggerEntity, 't')
-      .setLock('pessimistic_write')
-      .setOnLocked('skip_locked')
-      .where('t.enabled AND t.finished_at IS NULL AND t.next_fire_at IS NOT NULL AND t.next_fire_at <= :now', { now })
-      .orderBy('t.next_fire_at', 'ASC')
-      .limit(limit);
-    if (excluded.length > 0) query.andWhere('NOT (t.id = ANY(:excluded))', { excluded });
-    return query.getMany();
+    // plain SQL, rows mapped by the entity's column list: TypeORM's query building and hydration
+    // cost more than the firing itself for a batch of hundreds
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `SELECT * FROM cron_triggers t
+        WHERE t.enabled AND t.finished_at IS NULL AND t.next_fire_at IS NOT NULL AND t.next_fire_at <= $1
+          AND NOT (t.id = ANY($2::uuid[]))
+        ORDER BY t.next_fire_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [now, excluded, limit],
+    );
+    return rows.map((row) => this.triggerOf(manager, row));
+  }
+
+  /** A claimed row as the entity (pg already parses timestamptz, jsonb and integer as TypeORM would). */
+  private triggerOf(manager: EntityManager, row: Record<string, unknown>): CronTriggerEntity {
+    this.columns ??= manager.connection.getMetadata(CronTriggerEntity).columns.map((column) => [column.databaseName, column.propertyName]);
+    const trigger = new CronTriggerEntity() as unknown as Record<string, unknown>;
+    for (const [column, property] of this.columns) trigger[property] = row[column];
+    return trigger as unknown as CronTriggerEntity;
   }
 
   /**

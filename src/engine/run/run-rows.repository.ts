@@ -16,10 +16,32 @@ const json = (value: unknown): string | null => (value === null || value === und
 const or = <T>(value: T | undefined, fallback: T): T => (value === undefined ? fallback : value);
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 
-function columns<T>(rows: readonly T[], pick: Array<(row: T) => unknown>): unknown[][] {
+function columns<T>(rows: readonly T[], pick: Array<(row: T, index: number) => unknown>): unknown[][] {
   const out = pick.map(() => new Array<unknown>(rows.length));
-  rows.forEach((row, index) => pick.forEach((get, column) => (out[column][index] = get(row))));
+  rows.forEach((row, index) => pick.forEach((get, column) => (out[column][index] = get(row, index))));
   return out;
+}
+
+/**
+ * A JSON column whose rows share values (by identity): its distinct values as ONE jsonb array
+ * parameter, each serialized once, and each row's index in it (null: SQL NULL, as `json` does).
+ * The statement takes `$array::jsonb -> index`.
+ */
+function distinctJson<T>(rows: readonly T[], get: (row: T) => unknown): { values: string; index: Array<number | null> } {
+  const seen = new Map<unknown, number>();
+  const texts: string[] = [];
+  const index = rows.map((row) => {
+    const value = get(row);
+    if (value === null || value === undefined) return null;
+    let at = seen.get(value);
+    if (at === undefined) {
+      at = texts.length;
+      seen.set(value, at);
+      texts.push(JSON.stringify(value));
+    }
+    return at;
+  });
+  return { values: `[${texts.join(',')}]`, index };
 }
 
 /** One INSERT: its text (parameters from $1) and its parameters. */
@@ -59,13 +81,15 @@ export function insertExecutions(manager: EntityManager, rows: readonly Workflow
 }
 
 function executionsInsert(rows: readonly WorkflowExecutionEntity[]): Insert {
+  // the executions of one workflow share its spec (a batch of firings: hundreds): sent once
+  const specs = distinctJson(rows, (row) => row.spec);
   return statement(
     `INSERT INTO workflow_executions (id, workflow_id, workflow_name, workflow_namespace, project_id, description, tags, spec, params,
        input, output, context, state, state_info, task_execution_id, root_execution_id, trigger_id, created_at, updated_at)
      SELECT id, workflow_id, workflow_name, workflow_namespace, project_id, description,
-       ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)), spec::jsonb, params::jsonb, input::jsonb, output::jsonb, context::jsonb,
+       ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)), $20::jsonb -> spec, params::jsonb, input::jsonb, output::jsonb, context::jsonb,
        state, state_info, task_execution_id, root_execution_id, trigger_id, created_at, updated_at
-     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[],
        $11::text[], $12::text[], $13::text[], $14::text[], $15::uuid[], $16::uuid[], $17::uuid[], $18::timestamptz[], $19::timestamptz[])
        AS row (id, workflow_id, workflow_name, workflow_namespace, project_id, description, tags, spec, params, input, output, context,
          state, state_info, task_execution_id, root_execution_id, trigger_id, created_at, updated_at)`,
@@ -77,7 +101,7 @@ function executionsInsert(rows: readonly WorkflowExecutionEntity[]): Insert {
       (row) => row.projectId,
       (row) => or(row.description, ''),
       (row) => JSON.stringify(or(row.tags, [])),
-      (row) => json(row.spec),
+      (_row, index) => specs.index[index],
       (row) => json(or(row.params, {})),
       (row) => json(or(row.input, {})),
       (row) => json(row.output),
@@ -89,7 +113,7 @@ function executionsInsert(rows: readonly WorkflowExecutionEntity[]): Insert {
       (row) => orNull(row.triggerId),
       (row) => row.createdAt,
       (row) => orNull(row.updatedAt),
-    ]),
+    ]).concat([specs.values]),
   );
 }
 
