@@ -117,6 +117,26 @@ function executionsInsert(rows: readonly WorkflowExecutionEntity[]): Insert {
   );
 }
 
+/**
+ * A task's columns that a transition writes, in the order both the insert and the update list them
+ * (state, state_info, result, published, runtime_context, processed, error_handled; then
+ * updated_at, started_at, finished_at).
+ */
+const taskProgress: Array<(row: TaskExecutionEntity) => unknown> = [
+  (row) => row.state,
+  (row) => orNull(row.stateInfo),
+  (row) => json(row.result),
+  (row) => json(or(row.published, {})),
+  (row) => json(or(row.runtimeContext, {})),
+  (row) => or(row.processed, false),
+  (row) => or(row.errorHandled, false),
+];
+const taskTimes: Array<(row: TaskExecutionEntity) => unknown> = [
+  (row) => orNull(row.updatedAt),
+  (row) => orNull(row.startedAt),
+  (row) => orNull(row.finishedAt),
+];
+
 function tasksInsert(rows: readonly TaskExecutionEntity[]): Insert {
   return statement(
     `INSERT INTO task_executions (id, workflow_execution_id, workflow_id, workflow_name, workflow_namespace, project_id, name, type, state,
@@ -136,17 +156,9 @@ function tasksInsert(rows: readonly TaskExecutionEntity[]): Insert {
       (row) => row.projectId,
       (row) => row.name,
       (row) => row.type,
-      (row) => row.state,
-      (row) => orNull(row.stateInfo),
-      (row) => json(row.result),
-      (row) => json(or(row.published, {})),
-      (row) => json(or(row.runtimeContext, {})),
-      (row) => or(row.processed, false),
-      (row) => or(row.errorHandled, false),
+      ...taskProgress,
       (row) => row.createdAt,
-      (row) => orNull(row.updatedAt),
-      (row) => orNull(row.startedAt),
-      (row) => orNull(row.finishedAt),
+      ...taskTimes,
     ]),
   );
 }
@@ -200,16 +212,8 @@ export async function updateTasks(manager: EntityManager, rows: readonly TaskExe
      WHERE t.id = row.id`,
     columns(rows, [
       (row) => row.id,
-      (row) => row.state,
-      (row) => orNull(row.stateInfo),
-      (row) => json(row.result),
-      (row) => json(or(row.published, {})),
-      (row) => json(or(row.runtimeContext, {})),
-      (row) => or(row.processed, false),
-      (row) => or(row.errorHandled, false),
-      (row) => orNull(row.updatedAt),
-      (row) => orNull(row.startedAt),
-      (row) => orNull(row.finishedAt),
+      ...taskProgress,
+      ...taskTimes,
     ]),
   );
 }
