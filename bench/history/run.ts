@@ -14,7 +14,7 @@
  * BENCH_REUSE=1 (keep a filled history_bench: no fill; the "stale" phase then deletes the column
  * statistics instead), BENCH_ROOT (a checkout whose dist/ to start, e.g. the code before a change),
  * BENCH_PG_LOG (the server log auto_explain writes to; default Debian's path), BENCH_KEEP_STATS=1 (with
- * BENCH_REUSE: keep the statistics as they are), BENCH_PHASES (stale,analyzed; `stale` alone leaves
+ * BENCH_REUSE: keep the statistics as they are), BENCH_DB_PREFIX (prepended to history_bench), BENCH_PHASES (stale,analyzed; `stale` alone leaves
  * the statistics stale and autovacuum off at the end, for a second version measured on them).
  */
 import { loadavg } from 'node:os';
@@ -39,7 +39,8 @@ const options = {
   warmup: Number(env.BENCH_WARMUP ?? 10),
   phases: (env.BENCH_PHASES || 'stale,analyzed').split(','),
 };
-const DATABASE = 'history_bench';
+// BENCH_DB_PREFIX: an own database name when several benches share the machine's PostgreSQL
+const DATABASE = `${env.BENCH_DB_PREFIX ?? ''}history_bench`;
 const MEASURED_RUNS = 200;
 
 const workflowYaml = (k: number) => `version: '2.0'

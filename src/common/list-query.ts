@@ -172,13 +172,16 @@ function uuidMatch(column: ListColumn, values: string[], param: string, negated:
 }
 
 /**
- * For a list query's transaction: no bitmap scan. Statistics that under-count the matching rows
- * (none yet, or taken before a bulk insert) make a bitmap scan of every matching row plus a sort
- * look cheaper than reading the first `limit` entries of an index in order; a bitmap scan never
- * yields an order, so a page never needs one.
+ * For a list query's transaction: no bitmap scan and no full sort. Statistics that under-count the
+ * matching rows (none yet, or taken before a bulk insert) make reading every matching row and
+ * sorting them look cheaper than reading the first `limit` entries of an index in order (seen: the
+ * first page of 60,000 executions, and a newest-first page in the middle of 1,000,000: 0.8-1 s
+ * instead of 12 ms). A bitmap scan never yields an order, and a page takes its order from an index:
+ * a full sort is only priced out (still chosen where no index gives the order), and an incremental
+ * sort of the rows sharing a leading key is not affected. Both settings end with the transaction.
  */
 export async function preferIndexOrder(manager: EntityManager): Promise<void> {
-  await manager.query(`SELECT set_config('enable_bitmapscan', 'off', true)`);
+  await manager.query(`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`);
 }
 
 function filterValue(column: ListColumn, field: string, value: string): string | Date {
