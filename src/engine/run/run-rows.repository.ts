@@ -6,41 +6,70 @@ import type { WorkflowExecutionEntity } from '../workflow-execution.entity';
 /**
  * The SQL of a transition's writes (RunChanges.flush, StartedRows.write): plain parameterized
  * statements through the transaction's own connection, one statement per table whatever the
- * number of rows. Each column is one array parameter that `unnest` turns back into rows, so a
- * statement has a fixed number of parameters (no 65,535-parameter limit) and no per-row query
- * building. JSON columns travel as text and are cast to jsonb, as TypeORM encoded them
- * (`JSON.stringify`; a JavaScript null or undefined is SQL NULL).
+ * number of rows. The rows travel as ONE jsonb parameter, an array of rows, each an array of its
+ * column values in the order of the statement's fields, which `jsonb_array_elements` turns back
+ * into rows: a statement has a fixed number of parameters (no 65,535-parameter limit), no per-row
+ * query building, and the whole parameter is one native `JSON.stringify` (pg's encoding of array
+ * parameters escapes every element in JavaScript: 15% of a firing's CPU). JSON columns are JSON
+ * inside it, not text; a JavaScript null or undefined is SQL NULL, as TypeORM wrote them.
  */
+
+/** A column of a rows parameter: its name, its SQL type, its value in a row. */
+type Field<T> = readonly [name: string, type: string, get: (row: T) => unknown];
+
+/** A JSON column's value as a text parameter (cast to jsonb in the statement); null or undefined: SQL NULL. */
 const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
 /** A column with a database default: what the default is, for a row that leaves it undefined. */
 const or = <T>(value: T | undefined, fallback: T): T => (value === undefined ? fallback : value);
-const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 
-function columns<T>(rows: readonly T[], pick: Array<(row: T, index: number) => unknown>): unknown[][] {
-  const out = pick.map(() => new Array<unknown>(rows.length));
-  rows.forEach((row, index) => pick.forEach((get, column) => (out[column][index] = get(row, index))));
-  return out;
+/** The SQL reading column `index` of a row `r` (a jsonb array) as `type`; a JSON null is SQL NULL. */
+function columnOf(index: number, type: string): string {
+  if (type === 'jsonb') return `NULLIF(r -> ${index}, 'null'::jsonb)`;
+  if (type === 'text[]') return `ARRAY(SELECT jsonb_array_elements_text(r -> ${index}))`;
+  return `(r ->> ${index})::${type}`;
 }
 
 /**
+ * The rows as the jsonb parameter `$n`, and the SELECT that reads them back as typed columns
+ * named as the fields. Dates go as ISO text (JSON.stringify would call each one's toJSON).
+ */
+function rowsParameter<T>(rows: readonly T[], fields: ReadonlyArray<Field<T>>, n = 1): { json: string; select: string } {
+  const values = rows.map((row) =>
+    fields.map(([, , get]) => {
+      const value = get(row);
+      return value instanceof Date ? value.toISOString() : value === undefined ? null : value;
+    }),
+  );
+  const columns = fields.map(([name, type], index) => `${columnOf(index, type)} AS ${name}`).join(', ');
+  return { json: JSON.stringify(values), select: `SELECT ${columns} FROM jsonb_array_elements($${n}::jsonb) AS r` };
+}
+
+/** The column names of `fields`, in their order. */
+const names = <T>(fields: ReadonlyArray<Field<T>>): string => fields.map(([name]) => name).join(', ');
+
+/**
  * A JSON column whose rows share values (by identity): its distinct values as ONE jsonb array
- * parameter, each serialized once, and each row's index in it (null: SQL NULL, as `json` does).
+ * parameter, each serialized once, and each row's index in it (null: SQL NULL).
  * The statement takes `$array::jsonb -> index`.
  */
-function distinctJson<T>(rows: readonly T[], get: (row: T) => unknown): { values: string; index: Array<number | null> } {
+function distinctJson<T>(rows: readonly T[], get: (row: T) => unknown): { values: string; index: Map<T, number | null> } {
   const seen = new Map<unknown, number>();
   const texts: string[] = [];
-  const index = rows.map((row) => {
+  const index = new Map<T, number | null>();
+  for (const row of rows) {
     const value = get(row);
-    if (value === null || value === undefined) return null;
+    if (value === null || value === undefined) {
+      index.set(row, null);
+      continue;
+    }
     let at = seen.get(value);
     if (at === undefined) {
       at = texts.length;
       seen.set(value, at);
       texts.push(JSON.stringify(value));
     }
-    return at;
-  });
+    index.set(row, at);
+  }
   return { values: `[${texts.join(',')}]`, index };
 }
 
@@ -83,162 +112,114 @@ export function insertExecutions(manager: EntityManager, rows: readonly Workflow
 function executionsInsert(rows: readonly WorkflowExecutionEntity[]): Insert {
   // the executions of one workflow share its spec (a batch of firings: hundreds): sent once
   const specs = distinctJson(rows, (row) => row.spec);
+  const fields: Array<Field<WorkflowExecutionEntity>> = [
+    ['id', 'uuid', (row) => row.id],
+    ['workflow_id', 'uuid', (row) => row.workflowId],
+    ['workflow_name', 'text', (row) => row.workflowName],
+    ['workflow_namespace', 'text', (row) => or(row.workflowNamespace, '')],
+    ['project_id', 'text', (row) => row.projectId],
+    ['description', 'text', (row) => or(row.description, '')],
+    ['tags', 'text[]', (row) => or(row.tags, [])],
+    ['params', 'jsonb', (row) => or(row.params, {})],
+    ['input', 'jsonb', (row) => or(row.input, {})],
+    ['output', 'jsonb', (row) => row.output],
+    ['context', 'jsonb', (row) => or(row.context, {})],
+    ['state', 'text', (row) => row.state],
+    ['state_info', 'text', (row) => row.stateInfo],
+    ['task_execution_id', 'uuid', (row) => row.taskExecutionId],
+    ['root_execution_id', 'uuid', (row) => row.rootExecutionId],
+    ['trigger_id', 'uuid', (row) => row.triggerId],
+    ['created_at', 'timestamptz', (row) => row.createdAt],
+    ['updated_at', 'timestamptz', (row) => row.updatedAt],
+  ];
+  const set = rowsParameter(rows, [...fields, ['spec', 'integer', (row) => specs.index.get(row)]]);
   return statement(
-    `INSERT INTO workflow_executions (id, workflow_id, workflow_name, workflow_namespace, project_id, description, tags, spec, params,
-       input, output, context, state, state_info, task_execution_id, root_execution_id, trigger_id, created_at, updated_at)
-     SELECT id, workflow_id, workflow_name, workflow_namespace, project_id, description,
-       ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)), $20::jsonb -> spec, params::jsonb, input::jsonb, output::jsonb, context::jsonb,
-       state, state_info, task_execution_id, root_execution_id, trigger_id, created_at, updated_at
-     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[],
-       $11::text[], $12::text[], $13::text[], $14::text[], $15::uuid[], $16::uuid[], $17::uuid[], $18::timestamptz[], $19::timestamptz[])
-       AS row (id, workflow_id, workflow_name, workflow_namespace, project_id, description, tags, spec, params, input, output, context,
-         state, state_info, task_execution_id, root_execution_id, trigger_id, created_at, updated_at)`,
-    columns(rows, [
-      (row) => row.id,
-      (row) => orNull(row.workflowId),
-      (row) => row.workflowName,
-      (row) => or(row.workflowNamespace, ''),
-      (row) => row.projectId,
-      (row) => or(row.description, ''),
-      (row) => JSON.stringify(or(row.tags, [])),
-      (_row, index) => specs.index[index],
-      (row) => json(or(row.params, {})),
-      (row) => json(or(row.input, {})),
-      (row) => json(row.output),
-      (row) => json(or(row.context, {})),
-      (row) => row.state,
-      (row) => orNull(row.stateInfo),
-      (row) => orNull(row.taskExecutionId),
-      (row) => orNull(row.rootExecutionId),
-      (row) => orNull(row.triggerId),
-      (row) => row.createdAt,
-      (row) => orNull(row.updatedAt),
-    ]).concat([specs.values]),
+    `INSERT INTO workflow_executions (${names(fields)}, spec)
+     SELECT ${names(fields)}, $2::jsonb -> spec FROM (${set.select}) AS row`,
+    [set.json, specs.values],
   );
 }
 
-/**
- * A task's columns that a transition writes, in the order both the insert and the update list them
- * (state, state_info, result, published, runtime_context, processed, error_handled; then
- * updated_at, started_at, finished_at).
- */
-const taskProgress: Array<(row: TaskExecutionEntity) => unknown> = [
-  (row) => row.state,
-  (row) => orNull(row.stateInfo),
-  (row) => json(row.result),
-  (row) => json(or(row.published, {})),
-  (row) => json(or(row.runtimeContext, {})),
-  (row) => or(row.processed, false),
-  (row) => or(row.errorHandled, false),
+/** A task's columns that a transition writes: the insert and the update list them alike. */
+const taskProgress: ReadonlyArray<Field<TaskExecutionEntity>> = [
+  ['state', 'text', (row) => row.state],
+  ['state_info', 'text', (row) => row.stateInfo],
+  ['result', 'jsonb', (row) => row.result],
+  ['published', 'jsonb', (row) => or(row.published, {})],
+  ['runtime_context', 'jsonb', (row) => or(row.runtimeContext, {})],
+  ['processed', 'boolean', (row) => or(row.processed, false)],
+  ['error_handled', 'boolean', (row) => or(row.errorHandled, false)],
+  ['updated_at', 'timestamptz', (row) => row.updatedAt],
+  ['started_at', 'timestamptz', (row) => row.startedAt],
+  ['finished_at', 'timestamptz', (row) => row.finishedAt],
 ];
-const taskTimes: Array<(row: TaskExecutionEntity) => unknown> = [
-  (row) => orNull(row.updatedAt),
-  (row) => orNull(row.startedAt),
-  (row) => orNull(row.finishedAt),
+
+const taskFields: ReadonlyArray<Field<TaskExecutionEntity>> = [
+  ['id', 'uuid', (row) => row.id],
+  ['workflow_execution_id', 'uuid', (row) => row.workflowExecutionId],
+  ['workflow_id', 'uuid', (row) => row.workflowId],
+  ['workflow_name', 'text', (row) => row.workflowName],
+  ['workflow_namespace', 'text', (row) => or(row.workflowNamespace, '')],
+  ['project_id', 'text', (row) => row.projectId],
+  ['name', 'text', (row) => row.name],
+  ['type', 'text', (row) => row.type],
+  ['created_at', 'timestamptz', (row) => row.createdAt],
+  ...taskProgress,
 ];
 
 function tasksInsert(rows: readonly TaskExecutionEntity[]): Insert {
-  return statement(
-    `INSERT INTO task_executions (id, workflow_execution_id, workflow_id, workflow_name, workflow_namespace, project_id, name, type, state,
-       state_info, result, published, runtime_context, processed, error_handled, created_at, updated_at, started_at, finished_at)
-     SELECT id, workflow_execution_id, workflow_id, workflow_name, workflow_namespace, project_id, name, type, state,
-       state_info, result::jsonb, published::jsonb, runtime_context::jsonb, processed, error_handled, created_at, updated_at, started_at, finished_at
-     FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-       $11::text[], $12::text[], $13::text[], $14::boolean[], $15::boolean[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[])
-       AS row (id, workflow_execution_id, workflow_id, workflow_name, workflow_namespace, project_id, name, type, state, state_info, result,
-         published, runtime_context, processed, error_handled, created_at, updated_at, started_at, finished_at)`,
-    columns(rows, [
-      (row) => row.id,
-      (row) => row.workflowExecutionId,
-      (row) => orNull(row.workflowId),
-      (row) => row.workflowName,
-      (row) => or(row.workflowNamespace, ''),
-      (row) => row.projectId,
-      (row) => row.name,
-      (row) => row.type,
-      ...taskProgress,
-      (row) => row.createdAt,
-      ...taskTimes,
-    ]),
-  );
+  const set = rowsParameter(rows, taskFields);
+  return statement(`INSERT INTO task_executions (${names(taskFields)}) ${set.select}`, [set.json]);
 }
 
+const actionFields: ReadonlyArray<Field<ActionExecutionEntity>> = [
+  ['id', 'uuid', (row) => row.id],
+  ['task_execution_id', 'uuid', (row) => row.taskExecutionId],
+  ['workflow_execution_id', 'uuid', (row) => row.workflowExecutionId],
+  ['workflow_name', 'text', (row) => row.workflowName],
+  ['workflow_namespace', 'text', (row) => or(row.workflowNamespace, '')],
+  ['task_name', 'text', (row) => row.taskName],
+  ['project_id', 'text', (row) => row.projectId],
+  ['name', 'text', (row) => row.name],
+  ['description', 'text', (row) => or(row.description, '')],
+  ['input', 'jsonb', (row) => or(row.input, {})],
+  ['item_index', 'integer', (row) => row.itemIndex],
+  ['created_at', 'timestamptz', (row) => row.createdAt],
+];
+
+/** An action's columns that a transition changes: the insert and the update list them alike. */
+const actionProgress: ReadonlyArray<Field<ActionExecutionEntity>> = [
+  ['state', 'text', (row) => row.state],
+  ['state_info', 'text', (row) => row.stateInfo],
+  ['accepted', 'boolean', (row) => or(row.accepted, false)],
+  ['output', 'jsonb', (row) => row.output],
+  ['attempt', 'integer', (row) => or(row.attempt, 0)],
+  ['lease_owner', 'text', (row) => row.leaseOwner],
+  ['lease_expires_at', 'timestamptz', (row) => row.leaseExpiresAt],
+  ['updated_at', 'timestamptz', (row) => row.updatedAt],
+];
+
 function actionsInsert(rows: readonly ActionExecutionEntity[]): Insert {
-  return statement(
-    `INSERT INTO action_executions (id, task_execution_id, workflow_execution_id, workflow_name, workflow_namespace, task_name, project_id,
-       name, description, state, state_info, accepted, input, output, item_index, attempt, lease_owner, lease_expires_at, created_at, updated_at)
-     SELECT id, task_execution_id, workflow_execution_id, workflow_name, workflow_namespace, task_name, project_id,
-       name, description, state, state_info, accepted, input::jsonb, output::jsonb, item_index, attempt, lease_owner, lease_expires_at, created_at, updated_at
-     FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-       $11::text[], $12::boolean[], $13::text[], $14::text[], $15::integer[], $16::integer[], $17::text[], $18::timestamptz[], $19::timestamptz[],
-       $20::timestamptz[])
-       AS row (id, task_execution_id, workflow_execution_id, workflow_name, workflow_namespace, task_name, project_id, name, description,
-         state, state_info, accepted, input, output, item_index, attempt, lease_owner, lease_expires_at, created_at, updated_at)`,
-    columns(rows, [
-      (row) => row.id,
-      (row) => orNull(row.taskExecutionId),
-      (row) => orNull(row.workflowExecutionId),
-      (row) => orNull(row.workflowName),
-      (row) => or(row.workflowNamespace, ''),
-      (row) => orNull(row.taskName),
-      (row) => row.projectId,
-      (row) => row.name,
-      (row) => or(row.description, ''),
-      (row) => row.state,
-      (row) => orNull(row.stateInfo),
-      (row) => or(row.accepted, false),
-      (row) => json(or(row.input, {})),
-      (row) => json(row.output),
-      (row) => orNull(row.itemIndex),
-      (row) => or(row.attempt, 0),
-      (row) => orNull(row.leaseOwner),
-      (row) => orNull(row.leaseExpiresAt),
-      (row) => row.createdAt,
-      (row) => orNull(row.updatedAt),
-    ]),
-  );
+  const fields = [...actionFields, ...actionProgress];
+  const set = rowsParameter(rows, fields);
+  return statement(`INSERT INTO action_executions (${names(fields)}) ${set.select}`, [set.json]);
 }
+
+/** SET a = row.a, b = row.b, ... for every field but the id. */
+const assignments = <T>(fields: ReadonlyArray<Field<T>>): string => fields.map(([name]) => `${name} = row.${name}`).join(', ');
 
 /** The columns a transition changes on tasks it loaded, for all of them in one statement. */
 export async function updateTasks(manager: EntityManager, rows: readonly TaskExecutionEntity[]): Promise<void> {
   if (rows.length === 0) return;
-  await manager.query(
-    `UPDATE task_executions AS t SET state = row.state, state_info = row.state_info, result = row.result::jsonb, published = row.published::jsonb,
-       runtime_context = row.runtime_context::jsonb, processed = row.processed, error_handled = row.error_handled, updated_at = row.updated_at,
-       started_at = row.started_at, finished_at = row.finished_at
-     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::boolean[], $9::timestamptz[],
-       $10::timestamptz[], $11::timestamptz[])
-       AS row (id, state, state_info, result, published, runtime_context, processed, error_handled, updated_at, started_at, finished_at)
-     WHERE t.id = row.id`,
-    columns(rows, [
-      (row) => row.id,
-      ...taskProgress,
-      ...taskTimes,
-    ]),
-  );
+  const set = rowsParameter(rows, [['id', 'uuid', (row) => row.id], ...taskProgress]);
+  await manager.query(`UPDATE task_executions AS t SET ${assignments(taskProgress)} FROM (${set.select}) AS row WHERE t.id = row.id`, [set.json]);
 }
 
 /** The columns a transition changes on actions it loaded, for all of them in one statement. */
 export async function updateActions(manager: EntityManager, rows: readonly ActionExecutionEntity[]): Promise<void> {
   if (rows.length === 0) return;
-  await manager.query(
-    `UPDATE action_executions AS a SET state = row.state, state_info = row.state_info, output = row.output::jsonb, accepted = row.accepted,
-       attempt = row.attempt, lease_owner = row.lease_owner, lease_expires_at = row.lease_expires_at, updated_at = row.updated_at
-     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::integer[], $7::text[], $8::timestamptz[], $9::timestamptz[])
-       AS row (id, state, state_info, output, accepted, attempt, lease_owner, lease_expires_at, updated_at)
-     WHERE a.id = row.id`,
-    columns(rows, [
-      (row) => row.id,
-      (row) => row.state,
-      (row) => orNull(row.stateInfo),
-      (row) => json(row.output),
-      (row) => or(row.accepted, false),
-      (row) => or(row.attempt, 0),
-      (row) => orNull(row.leaseOwner),
-      (row) => orNull(row.leaseExpiresAt),
-      (row) => orNull(row.updatedAt),
-    ]),
-  );
+  const set = rowsParameter(rows, [['id', 'uuid', (row) => row.id], ...actionProgress]);
+  await manager.query(`UPDATE action_executions AS a SET ${assignments(actionProgress)} FROM (${set.select}) AS row WHERE a.id = row.id`, [set.json]);
 }
 
 /** The columns a transition changes on its execution. */
@@ -246,6 +227,6 @@ export async function updateExecution(manager: EntityManager, row: WorkflowExecu
   await manager.query(
     `UPDATE workflow_executions SET state = $2, state_info = $3, output = $4::jsonb, context = $5::jsonb, params = $6::jsonb, updated_at = $7
      WHERE id = $1`,
-    [row.id, row.state, orNull(row.stateInfo), json(row.output), json(or(row.context, {})), json(or(row.params, {})), orNull(row.updatedAt)],
+    [row.id, row.state, row.stateInfo ?? null, json(row.output), json(or(row.context, {})), json(or(row.params, {})), row.updatedAt ?? null],
   );
 }
