@@ -4,7 +4,7 @@
  * (Debian's Mistral 15, its own processes, the same PostgreSQL).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -35,6 +35,34 @@ async function answers(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+const CPU_CGROUP_ROOT = '/sys/fs/cgroup/cpu';
+
+/**
+ * BENCH_INSTANCE_CPU=<cores>, e.g. 0.4: the process gets at most that much CPU time (a cgroup v1
+ * CFS quota of its own), as if each instance ran on a machine of that many cores. Lets a bench
+ * on one small machine show whether replicas add throughput when each brings its own CPU.
+ * The cgroup is removed when the process exits.
+ */
+function limitCpu(child: ChildProcess, cores: string | undefined): void {
+  if (!cores) return;
+  const share = Number(cores);
+  if (!(share > 0)) throw new Error(`BENCH_INSTANCE_CPU must be a positive number of cores, not ${cores}`);
+  if (!existsSync(path.join(CPU_CGROUP_ROOT, 'cgroup.procs'))) throw new Error(`BENCH_INSTANCE_CPU needs the cgroup v1 cpu controller at ${CPU_CGROUP_ROOT}`);
+  const group = path.join(CPU_CGROUP_ROOT, `sirocco-bench-${child.pid}`);
+  mkdirSync(group);
+  const period = 100_000;
+  writeFileSync(path.join(group, 'cpu.cfs_period_us'), String(period));
+  writeFileSync(path.join(group, 'cpu.cfs_quota_us'), String(Math.round(share * period)));
+  writeFileSync(path.join(group, 'cgroup.procs'), String(child.pid));
+  child.once('exit', () => {
+    try {
+      rmdirSync(group);
+    } catch {
+      // a cgroup still holding a task cannot be removed; it is empty once the process is gone
+    }
+  });
 }
 
 export class SiroccoServer {
@@ -86,6 +114,7 @@ export class SiroccoServer {
     });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
+    limitCpu(child, process.env.BENCH_INSTANCE_CPU);
     const server = new SiroccoServer(child, `http://127.0.0.1:${port}`, logFile, loopStallFile);
     const deadline = performance.now() + 90_000;
     while (!(await answers(`${server.url}/`))) {
