@@ -62,7 +62,8 @@ export async function attachDeclarations(manager: EntityManager, executions: rea
  */
 export async function deleteUnreferencedSpecs(manager: EntityManager, limit: number, ids?: readonly string[]): Promise<number> {
   try {
-    const rows: Array<{ id: string }> = await manager.query(
+    // RETURNING: TypeORM's count of a DELETE comes from it
+    const result: unknown = await manager.query(
       `DELETE FROM workflow_specs WHERE id IN (
          SELECT ws.id FROM workflow_specs ws
           WHERE ($2::text[] IS NULL OR ws.id = ANY($2::text[]))
@@ -71,7 +72,8 @@ export async function deleteUnreferencedSpecs(manager: EntityManager, limit: num
        RETURNING id`,
       [limit, ids ? [...ids] : null],
     );
-    return rows.length;
+    // TypeORM gives [rows, count] for a DELETE
+    return (result as [unknown[], number])[1];
   } catch (error) {
     if ((error as { code?: string }).code === '23503') return 0;
     throw error;
