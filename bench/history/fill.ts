@@ -5,6 +5,8 @@
  * created_at advances 20 s every third row (ties on created_at: paging must break them by id);
  * states: 80 % SUCCESS, 15 % ERROR, 5 % CANCELLED; workflows get 40/30/20/5/5 % of the rows;
  * every other 200-row block is fired by its workflow's cron trigger (a firing row per execution).
+ * The clones share their template's spec (workflow_specs: one row per workflow), as the runs of
+ * one version of a workflow do.
  */
 import type { Client } from 'pg';
 
@@ -46,10 +48,10 @@ async function createTemplateTables(db: Client): Promise<void> {
 async function fillRange(db: Client, from: number, to: number): Promise<void> {
   const series = `generate_series(${from}, ${to - 1}) AS g(i) JOIN bench_template_ex x ON x.k = ${WORKFLOW_OF}`;
   await db.query(`
-    INSERT INTO workflow_executions (id, workflow_id, workflow_name, workflow_namespace, project_id, description, tags, spec, params,
+    INSERT INTO workflow_executions (id, workflow_id, workflow_name, workflow_namespace, project_id, description, tags, spec_id, params,
                                      input, output, context, state, state_info, task_execution_id, root_execution_id, trigger_id, created_at, updated_at)
     SELECT md5('hx' || g.i)::uuid, x.workflow_id, x.workflow_name, x.workflow_namespace, x.project_id,
-           CASE WHEN ${FIRED_OF} THEN 'cron trigger hist_trigger_' || x.k ELSE x.description END, x.tags, x.spec, x.params,
+           CASE WHEN ${FIRED_OF} THEN 'cron trigger hist_trigger_' || x.k ELSE x.description END, x.tags, x.spec_id, x.params,
            jsonb_set(x.input, '{server}', to_jsonb('vm-' || (g.i % 5000))), x.output, x.context, ${STATE_OF},
            CASE ${STATE_OF} WHEN 'ERROR' THEN 'Failure caused by error in tasks: report' WHEN 'CANCELLED' THEN 'cancelled by the operator' END,
            NULL, NULL, CASE WHEN ${FIRED_OF} THEN x.bench_trigger_id END, ${CREATED_OF}, ${CREATED_OF} + interval '3 seconds'
@@ -77,7 +79,8 @@ async function fillRange(db: Client, from: number, to: number): Promise<void> {
     ON CONFLICT (trigger_id, scheduled_for) DO NOTHING`);
 }
 
-export const HISTORY_TABLES = ['workflow_executions', 'task_executions', 'action_executions', 'trigger_firings'];
+/** workflow_specs too: the executions' share of the specs they run counts in their bytes. */
+export const HISTORY_TABLES = ['workflow_specs', 'workflow_executions', 'task_executions', 'action_executions', 'trigger_firings'];
 
 /** Bytes of the history tables (heap, TOAST, indexes). */
 export async function historyBytes(db: Client): Promise<number> {

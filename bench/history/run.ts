@@ -225,6 +225,8 @@ async function main(): Promise<void> {
     console.log(`Sizes: ${sizes.rows.map((row) => `${row.table} ${row.total} (indexes ${row.indexes})`).join('; ')}`);
     const executions = Number((await db.query(`SELECT count(*) AS n FROM workflow_executions`)).rows[0].n);
     console.log(`Bytes per stored execution now (all history tables / executions): ${Math.round((await historyBytes(db)) / executions)}`);
+    const specs = (await db.query(`SELECT count(*)::int AS n, pg_total_relation_size('workflow_specs') AS bytes FROM workflow_specs`)).rows[0];
+    console.log(`  of which workflow_specs: ${specs.n} specs, ${specs.bytes} bytes (${(Number(specs.bytes) / executions).toFixed(2)} per execution)`);
 
     const logFile = env.BENCH_PG_LOG || `/var/log/postgresql/postgresql-${version.split('.')[0]}-main.log`;
     const plans = new PlanLog(logFile);

@@ -6,6 +6,7 @@ import { DelayedJobEntity } from './delayed-job.entity';
 import { TaskExecutionEntity } from './task-execution.entity';
 import { WorkflowExecutionEntity } from './workflow-execution.entity';
 import { insertExecutions } from './run/run-rows.repository';
+import { attachDeclarations, deleteAllSpecs, deleteUnreferencedSpecs, exportSpecs, importSpecs } from './workflow-specs.repository';
 import { deleteTableRows, exportTableRows, importTableRows, type SnapshotTables } from '../database/table-rows';
 
 /**
@@ -34,8 +35,11 @@ export class ExecutionsRepository {
     }
   }
 
-  findExecution(id: string): Promise<WorkflowExecutionEntity | null> {
-    return this.dataSource.getRepository(WorkflowExecutionEntity).findOne({ where: { id } });
+  /** The execution, its spec holding only its input and output declarations (what the API shows it by). */
+  async findExecution(id: string): Promise<WorkflowExecutionEntity | null> {
+    const execution = await this.dataSource.getRepository(WorkflowExecutionEntity).findOne({ where: { id } });
+    if (execution) await attachDeclarations(this.dataSource.manager, [execution]);
+    return execution;
   }
 
   findTask(id: string): Promise<TaskExecutionEntity | null> {
@@ -54,9 +58,15 @@ export class ExecutionsRepository {
     await this.dataSource.query(`UPDATE workflow_executions SET description = $2, updated_at = now() WHERE id = $1`, [id, description]);
   }
 
-  /** The execution with its sub-workflows (their tasks and actions go by cascade). */
+  /** The execution with its sub-workflows (their tasks and actions go by cascade), then their specs no execution uses any more. */
   async deleteTree(id: string): Promise<void> {
-    await this.dataSource.query(`DELETE FROM workflow_executions WHERE id = $1 OR root_execution_id = $1`, [id]);
+    const rows: Array<{ spec_id: string }> = await this.dataSource.query(
+      `WITH gone AS (DELETE FROM workflow_executions WHERE id = $1 OR root_execution_id = $1 RETURNING spec_id) SELECT DISTINCT spec_id FROM gone`,
+      [id],
+    );
+    const specIds = rows.map((row) => row.spec_id);
+    // its own statement: the delete above must be seen for a spec to be unused
+    if (specIds.length > 0) await deleteUnreferencedSpecs(this.dataSource.manager, specIds.length, specIds);
   }
 
   /** The sub-workflows (at any depth) of an execution that are in `state`. */
@@ -220,6 +230,7 @@ export class ExecutionsRepository {
 
   async exportForSnapshot(manager: EntityManager): Promise<SnapshotTables> {
     return {
+      workflow_specs: await exportSpecs(manager),
       workflow_executions: await exportTableRows(manager, 'workflow_executions', 'created_at, id'),
       task_executions: await exportTableRows(manager, 'task_executions', 'created_at, id'),
       action_executions: await exportTableRows(manager, 'action_executions', 'created_at, id'),
@@ -230,9 +241,12 @@ export class ExecutionsRepository {
     await deleteTableRows(manager, 'action_executions');
     await deleteTableRows(manager, 'task_executions');
     await deleteTableRows(manager, 'workflow_executions');
+    await deleteAllSpecs(manager);
   }
 
+  /** An archive made before workflow_specs carries a spec on each execution row: stored once each here. */
   async importFromSnapshot(manager: EntityManager, tables: SnapshotTables): Promise<void> {
+    await importSpecs(manager, tables.workflow_specs ?? [], tables.workflow_executions ?? []);
     await importTableRows(manager, 'workflow_executions', tables.workflow_executions ?? []);
     await importTableRows(manager, 'task_executions', tables.task_executions ?? []);
     await importTableRows(manager, 'action_executions', tables.action_executions ?? []);

@@ -34,8 +34,14 @@ export class WorkflowExecutionEntity {
   @Column('text', { array: true, default: () => "'{}'" })
   tags!: string[];
 
-  /** the workflow as it was when the run started: a later update does not change a running execution */
-  @Column('jsonb')
+  /** the workflow as it was when the run started (a row of workflow_specs, shared by the runs of that version): a later update does not change a running execution */
+  @Column('text', { name: 'spec_id' })
+  specId!: string;
+
+  /**
+   * Not a column: the spec of `specId`, which the reads that need it attach (whole for the engine,
+   * only the input and output declarations for the API); a new execution carries it to be stored.
+   */
   spec!: WorkflowSpec;
 
   @Column('jsonb', { default: () => "'{}'" })

@@ -40,7 +40,7 @@ export const STATE_TABLES = [
   'event_triggers',
   'trigger_trusts',
 ];
-export const HISTORY_TABLES = ['workflow_executions', 'task_executions', 'action_executions', 'event_trigger_deliveries'];
+export const HISTORY_TABLES = ['workflow_specs', 'workflow_executions', 'task_executions', 'action_executions', 'event_trigger_deliveries'];
 
 export interface MadeArchive {
   manifest: ArchiveManifest;

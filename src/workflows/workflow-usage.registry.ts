@@ -3,7 +3,7 @@ import type { WorkflowDefinitionEntity } from './workflow-definition.entity';
 
 /**
  * Something that still needs a workflow (cron triggers that start it; running executions do not:
- * each keeps its own copy of the spec). Returns the whole answer to give the caller, Mistral's
+ * each keeps the spec it started with, in workflow_specs). Returns the whole answer to give the caller, Mistral's
  * wording, or null when it does not use the workflow. `identifier` is the name or id the caller gave.
  */
 export type WorkflowUsageCheck = (workflow: WorkflowDefinitionEntity, identifier: string) => Promise<string | null>;

@@ -96,7 +96,7 @@ describe('service snapshots: create, inspect, recover onto a fresh instance', ()
       include_history: true,
       sirocco_version: expect.any(String),
       schema_version: expect.stringMatching(/\d{13}$/),
-      counts: expect.objectContaining({ workflow_definitions: 2, workbooks: 1, adhoc_actions: 1, event_triggers: 1, environments: 1, cron_triggers: 1, trigger_trusts: 1, workflow_executions: 1 }),
+      counts: expect.objectContaining({ workflow_definitions: 2, workbooks: 1, adhoc_actions: 1, event_triggers: 1, environments: 1, cron_triggers: 1, trigger_trusts: 1, workflow_specs: 1, workflow_executions: 1 }),
     });
     expect(snapshot.archive_size).toEqual(expect.any(Number));
     const list = await a.http.get('/v2/snapshots').expect(200);
@@ -116,7 +116,7 @@ describe('service snapshots: create, inspect, recover onto a fresh instance', ()
       format_version: 1,
       include_history: true,
       encryption: { algorithm: 'AES-256-GCM', kdf: 'HKDF-SHA256' },
-      counts: expect.objectContaining({ workflow_definitions: 2, workbooks: 1, adhoc_actions: 1, resource_members: 0, event_triggers: 1, environments: 1, cron_triggers: 1, trigger_firings: 0, trigger_trusts: 1, workflow_executions: 1 }),
+      counts: expect.objectContaining({ workflow_definitions: 2, workbooks: 1, adhoc_actions: 1, resource_members: 0, event_triggers: 1, environments: 1, cron_triggers: 1, trigger_firings: 0, trigger_trusts: 1, workflow_specs: 1, workflow_executions: 1 }),
     });
     expect(Object.keys(manifest.files).sort()).toEqual([...members.keys()].filter((name) => name !== 'manifest.json').sort());
     for (const [name, { sha256: expected }] of Object.entries<{ sha256: string }>(manifest.files)) expect(sha256(members.get(name)!)).toBe(expected);
@@ -154,6 +154,9 @@ describe('service snapshots: create, inspect, recover onto a fresh instance', ()
     const trusts = await dbB.query(`SELECT trigger_id, trust_id FROM trigger_trusts`);
     expect(trusts.rows).toEqual([{ trigger_id: trigger.body.id, trust_id: TRUST_ID }]);
     expect((await new ExecutionsClient(b.http).get(executionId)).state).toBe('SUCCESS');
+    // the execution's spec travels in workflow_specs, the same row as A's
+    const specs = async (db: Client) => (await db.query(`SELECT s.id, s.spec FROM workflow_specs s JOIN workflow_executions e ON e.spec_id = s.id WHERE e.id = $1`, [executionId])).rows;
+    expect(await specs(dbB)).toEqual(await specs(dbA));
     // workbooks, their ad-hoc actions (in B's catalog at once) and event triggers travel too
     expect((await b.http.get('/v2/workbooks/tools').expect(200)).body.definition).toBe(WORKBOOK);
     expect((await b.http.get('/v2/actions/tools.greet').expect(200)).body.name).toBe('tools.greet');

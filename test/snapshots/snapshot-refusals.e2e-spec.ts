@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { ExecutionsClient } from '../support/executions-client';
 import { startFakeOpenStack, type FakeOpenStack } from '../support/fake-openstack/fake-openstack';
@@ -106,6 +107,44 @@ describe('service snapshots: refused archives and requests', () => {
     await restoreAndWait(target.http, 'older', true);
     const workflow = await target.http.get('/v2/workflows/quick_wf').expect(200);
     expect(workflow.body.tags).toEqual([]);
+  });
+
+  it('an archive made before workflow_specs (each execution carrying its spec): restored, each spec stored once', async () => {
+    const members = await untarGz(archive);
+    const manifest = JSON.parse(members.get('manifest.json')!.toString('utf8'));
+    manifest.schema_version = 'AddExecutionListIndexes1765200000000';
+    const lines = (name: string) => members.get(name)!.toString('utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const specs = new Map(lines('workflow_specs.jsonl').map((row) => [row.id, row.spec]));
+    const executions = lines('workflow_executions.jsonl').map(({ spec_id: specId, ...row }) => ({ ...row, spec: specs.get(specId) }));
+    // a second, finished run of the same workflow: its copy of the spec is the same
+    const copyId = randomUUID();
+    executions.push({ ...executions[0], id: copyId, state: 'SUCCESS' });
+    const older = Buffer.from(executions.map((row) => JSON.stringify(row) + '\n').join(''), 'utf8');
+    members.set('workflow_executions.jsonl', older);
+    manifest.files['workflow_executions.jsonl'] = { sha256: sha256(older), bytes: older.length };
+    members.delete('workflow_specs.jsonl');
+    delete manifest.files['workflow_specs.jsonl'];
+    delete manifest.counts.workflow_specs;
+    members.set('manifest.json', Buffer.from(JSON.stringify(manifest), 'utf8'));
+    await uploadArchive(target.http, 'before-specs', await tarGz(members)).expect(201);
+    await restoreAndWait(target.http, 'before-specs', true);
+
+    const client = new ExecutionsClient(target.http);
+    expect(await client.get(runningId)).toMatchObject({ workflow_name: 'callback_wf', state: 'ERROR', state_info: 'interrupted by restore' });
+    expect(await client.get(copyId)).toMatchObject({ workflow_name: 'callback_wf', state: 'SUCCESS' });
+    const db = new Client({ connectionString: target.databaseUrl });
+    await db.connect();
+    const specUse = async () =>
+      (await db.query(`SELECT count(DISTINCT e.spec_id)::int AS used, (SELECT count(*)::int FROM workflow_specs) AS stored FROM workflow_executions e`)).rows[0];
+    try {
+      expect(await specUse()).toEqual({ used: 1, stored: 1 });
+      // a new run of the restored workflow shares that row
+      const started = await client.start('callback_wf');
+      expect(await specUse()).toEqual({ used: 1, stored: 1 });
+      await target.http.put(`/v2/executions/${started}`).send({ state: 'CANCELLED' }).expect(200);
+    } finally {
+      await db.end();
+    }
   });
 
   it('an archive encrypted with another SIROCCO_SECRET_KEY: 400 saying so', async () => {

@@ -11,6 +11,7 @@ import { CreateServiceSnapshots1765000000000 } from './1765000000000-CreateServi
 import { AddExecutionRetentionIndexes1765100000000 } from './1765100000000-AddExecutionRetentionIndexes';
 import { AddLastSuccessIndexes1765150000000 } from './1765150000000-AddLastSuccessIndexes';
 import { AddExecutionListIndexes1765200000000 } from './1765200000000-AddExecutionListIndexes';
+import { StoreWorkflowSpecsOnce1765300000000 } from './1765300000000-StoreWorkflowSpecsOnce';
 
 /** Every migration, in order. Listed by hand so the build and Jest load the same classes. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   AddExecutionRetentionIndexes1765100000000,
   AddLastSuccessIndexes1765150000000,
   AddExecutionListIndexes1765200000000,
+  StoreWorkflowSpecsOnce1765300000000,
 ];

@@ -7,7 +7,7 @@ import { ActionExecutionEntity } from '../action-execution.entity';
 import { TaskExecutionEntity } from '../task-execution.entity';
 import { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import { isUuid } from '../../common/uuid';
-import type { WorkflowSpec } from '../../workflows/language';
+import { attachDeclarations } from '../workflow-specs.repository';
 
 
 const LIST_FLAGS = ['all_projects', 'include_output', 'nulls'];
@@ -110,8 +110,8 @@ const EXECUTION_LIST_COLUMNS: Array<keyof WorkflowExecutionEntity> = [
 /**
  * The columns a page of executions reads: the small ones, and of the JSON ones only those it
  * shows (params and input unless `fields` leaves them out, output only when asked); never the
- * workflow's spec (a copy per execution) nor the data context. Of the spec only the declared
- * input and output, by which the input and output are shown in order.
+ * workflow's spec nor the data context. Of the spec (workflow_specs) only the declared input and
+ * output, by which the input and output are shown in order, once per distinct spec of the page.
  */
 function executionListColumns(fields: string[] | undefined, withOutput: boolean): Array<keyof WorkflowExecutionEntity> {
   const shows = (field: string) => !fields || fields.includes(field);
@@ -149,9 +149,11 @@ export class ExecutionReadRepository {
     @InjectRepository(ActionExecutionEntity) private readonly actions: Repository<ActionExecutionEntity>,
   ) {}
 
-  findExecution(id: string, context: RequestContext): Promise<WorkflowExecutionEntity | null> {
-    if (!isUuid(id)) return Promise.resolve(null);
-    return this.executions.findOne({ where: { id, ...visibleTo(context) } });
+  async findExecution(id: string, context: RequestContext): Promise<WorkflowExecutionEntity | null> {
+    if (!isUuid(id)) return null;
+    const execution = await this.executions.findOne({ where: { id, ...visibleTo(context) } });
+    if (execution) await attachDeclarations(this.executions.manager, [execution]);
+    return execution;
   }
 
   findTask(id: string, context: RequestContext): Promise<TaskExecutionEntity | null> {
@@ -169,15 +171,13 @@ export class ExecutionReadRepository {
     const columns = executionListColumns(request.fields, withOutput);
     return this.executions.manager.transaction(async (manager) => {
       await preferIndexOrder(manager);
-      const qb = scoped(manager.createQueryBuilder(WorkflowExecutionEntity, 'ex'), 'ex', scope).select(columns.map((column) => `ex.${column}`));
-      if (columns.includes('input')) qb.addSelect(`ex.spec -> 'input'`, 'spec_input');
-      if (columns.includes('output')) qb.addSelect(`ex.spec -> 'output'`, 'spec_output');
+      const shown: Array<keyof WorkflowExecutionEntity> = columns.includes('input') || columns.includes('output') ? [...columns, 'specId'] : columns;
+      const qb = scoped(manager.createQueryBuilder(WorkflowExecutionEntity, 'ex'), 'ex', scope).select(shown.map((column) => `ex.${column}`));
       await applyListRequest(qb, EXECUTION_LIST_SPEC, request);
-      const { entities, raw } = await qb.getRawAndEntities<{ spec_input?: WorkflowSpec['input']; spec_output?: WorkflowSpec['output'] }>();
-      entities.forEach((execution, index) => {
-        execution.spec = { input: raw[index].spec_input ?? [], output: raw[index].spec_output } as WorkflowSpec;
-      });
-      return entities;
+      const executions = await qb.getMany();
+      // the declarations once per distinct spec of the page (a page of one workflow's runs: one read)
+      await attachDeclarations(manager, executions);
+      return executions;
     });
   }
 
@@ -219,9 +219,11 @@ export class ExecutionReadRepository {
   }
 
   /** The sub-workflow executions started by several tasks (for the report). */
-  subExecutionsOfTasks(taskIds: string[]): Promise<WorkflowExecutionEntity[]> {
-    if (taskIds.length === 0) return Promise.resolve([]);
-    return this.executions.find({ where: { taskExecutionId: In(taskIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
+  async subExecutionsOfTasks(taskIds: string[]): Promise<WorkflowExecutionEntity[]> {
+    if (taskIds.length === 0) return [];
+    const executions = await this.executions.find({ where: { taskExecutionId: In(taskIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
+    await attachDeclarations(this.executions.manager, executions);
+    return executions;
   }
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { deleteUnreferencedSpecs } from '../workflow-specs.repository';
 
 /** The limits one round of retention applies (see SiroccoConfig['retention']). */
 export interface RetentionRules {
@@ -66,5 +67,10 @@ export class ExecutionRetentionRepository {
       [ids],
     );
     return rows.length;
+  }
+
+  /** Up to `limit` specs no execution uses any more (skipping those an engine transaction holds); how many went. */
+  deleteUnusedSpecs(limit: number): Promise<number> {
+    return deleteUnreferencedSpecs(this.dataSource.manager, limit);
   }
 }

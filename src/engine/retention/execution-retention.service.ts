@@ -6,6 +6,8 @@ import { ExecutionRetentionRepository } from './execution-retention.repository';
 
 /** Executions looked at per round; what is left waits for the next round. */
 const ROUND_LIMIT = 10_000;
+/** Unused specs deleted per statement (a spec row can be large: small transactions). */
+const SPEC_BATCH = 100;
 
 /**
  * Removes finished executions past their retention (age, count per workflow or trigger), on every
@@ -61,6 +63,13 @@ export class ExecutionRetention implements OnApplicationBootstrap, OnApplication
         removed += await this.repository.deleteTrees(expired.slice(i, i + this.settings.batchSize));
       }
       if (removed > 0) this.logger.log(`retention removed ${removed} finished executions (with their tasks, actions and sub-workflows)`);
+      let specs = 0;
+      let deleted = SPEC_BATCH;
+      while (deleted === SPEC_BATCH && !this.stopping) {
+        deleted = await this.repository.deleteUnusedSpecs(SPEC_BATCH);
+        specs += deleted;
+      }
+      if (specs > 0) this.logger.log(`retention removed ${specs} workflow specs no execution uses any more`);
     } catch (error) {
       this.logger.warn(`retention of finished executions failed, will retry next round: ${String(error)}`);
     }

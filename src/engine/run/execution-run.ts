@@ -44,7 +44,6 @@ export class ExecutionRun implements RunControl {
 
   /** A run of a new execution, not yet stored: flush() inserts it as the first transition left it. */
   static forNew(manager: EntityManager, execution: WorkflowExecutionEntity, deps: ExecutionRunDeps): ExecutionRun {
-    deps.specs.set(execution.id, execution.spec);
     return new ExecutionRun(manager, execution, deps, true);
   }
 

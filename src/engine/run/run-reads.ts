@@ -1,10 +1,11 @@
-import { In, type EntityManager, type FindOptionsSelect } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { ActionExecutionEntity } from '../action-execution.entity';
 import { ACTIVE_TASK_STATES, type ExecutionState } from '../execution-states';
 import { TaskExecutionEntity } from '../task-execution.entity';
 import { WorkflowExecutionEntity } from '../workflow-execution.entity';
 import type { RunChanges } from './run-changes';
 import type { SpecCache } from './spec-cache';
+import { readSpec } from '../workflow-specs.repository';
 
 /**
  * What a run reads of its execution's rows, in the transaction that holds the execution's lock.
@@ -19,22 +20,23 @@ export class RunReads {
 
   /**
    * Locks the execution row and loads its active tasks; undefined when it does not exist (deleted).
-   * The spec (the largest column, and immutable) is read only when `specs` does not hold it.
+   * The spec (large, and immutable) is read only when `specs` does not hold it: once per spec.
    */
   static async lockExecution(
     manager: EntityManager,
     executionId: string,
     specs: SpecCache,
   ): Promise<{ execution: WorkflowExecutionEntity; activeTasks: TaskExecutionEntity[] } | undefined> {
-    const spec = specs.get(executionId);
-    const select = spec ? columnsButSpec(manager) : undefined;
-    const execution = await manager.findOne(WorkflowExecutionEntity, { where: { id: executionId }, select, lock: { mode: 'pessimistic_write' } });
-    if (!execution) {
-      specs.delete(executionId);
-      return undefined;
+    const execution = await manager.findOne(WorkflowExecutionEntity, { where: { id: executionId }, lock: { mode: 'pessimistic_write' } });
+    if (!execution) return undefined;
+    const cached = specs.get(execution.specId);
+    if (cached) execution.spec = cached;
+    else {
+      const spec = await readSpec(manager, execution.specId);
+      if (!spec) throw new Error(`the spec ${execution.specId} of execution ${executionId} is missing`);
+      execution.spec = spec;
+      specs.set(execution.specId, spec);
     }
-    if (spec) execution.spec = spec;
-    else specs.set(executionId, execution.spec);
     const activeTasks = await manager.find(TaskExecutionEntity, {
       where: { workflowExecutionId: executionId, state: In([...ACTIVE_TASK_STATES]) },
     });
@@ -181,17 +183,4 @@ export class RunReads {
     );
     return rows.map((row) => row.id);
   }
-}
-
-let specless: FindOptionsSelect<WorkflowExecutionEntity> | undefined;
-
-/** Every column of an execution but its spec. */
-function columnsButSpec(manager: EntityManager): FindOptionsSelect<WorkflowExecutionEntity> {
-  specless ??= Object.fromEntries(
-    manager.connection
-      .getMetadata(WorkflowExecutionEntity)
-      .columns.filter((column) => column.propertyName !== 'spec')
-      .map((column) => [column.propertyName, true]),
-  ) as FindOptionsSelect<WorkflowExecutionEntity>;
-  return specless;
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { ActionExecutionEntity } from '../action-execution.entity';
 import type { TaskExecutionEntity } from '../task-execution.entity';
 import type { WorkflowExecutionEntity } from '../workflow-execution.entity';
+import { storeSpecsCtes, storedSpecId } from '../workflow-specs.repository';
 
 /**
  * The SQL of a transition's writes (RunChanges.flush, StartedRows.write): plain parameterized
@@ -73,13 +74,14 @@ function distinctJson<T>(rows: readonly T[], get: (row: T) => unknown): { values
   return { values: `[${texts.join(',')}]`, index };
 }
 
-/** One INSERT: its text (parameters from $1) and its parameters. */
+/** One INSERT: its text (parameters from $1), its parameters, and the CTEs it needs at the statement's top level. */
 interface Insert {
   sql: string;
   params: unknown[];
+  ctes?: string[];
 }
 
-const statement = (sql: string, params: unknown[]): Insert => ({ sql, params });
+const statement = (sql: string, params: unknown[], ctes?: string[]): Insert => ({ sql, params, ctes });
 
 /**
  * New rows of the three tables in ONE statement (one round trip): the inserts after the first are
@@ -96,21 +98,29 @@ export async function insertRows(
   if (rows.actions && rows.actions.length > 0) inserts.push(actionsInsert(rows.actions));
   if (inserts.length === 0) return;
   const params: unknown[] = [];
+  // a data-modifying CTE must be at the top level: an insert's own CTEs come first, then the inserts
+  const ctes: string[] = [];
   const texts = inserts.map((insert) => {
     const offset = params.length;
     params.push(...insert.params);
-    return offset === 0 ? insert.sql : insert.sql.replace(/\$(\d+)/g, (_, index: string) => `$${Number(index) + offset}`);
+    const shift = (text: string) => (offset === 0 ? text : text.replace(/\$(\d+)/g, (_, index: string) => `$${Number(index) + offset}`));
+    ctes.push(...(insert.ctes ?? []).map(shift));
+    return shift(insert.sql);
   });
   const last = texts.pop()!;
-  await manager.query(texts.length === 0 ? last : `WITH ${texts.map((text, index) => `i${index} AS (${text})`).join(', ')} ${last}`, params);
+  ctes.push(...texts.map((text, index) => `i${index} AS (${text})`));
+  await manager.query(ctes.length === 0 ? last : `WITH ${ctes.join(', ')} ${last}`, params);
 }
 
 export function insertExecutions(manager: EntityManager, rows: readonly WorkflowExecutionEntity[]): Promise<void> {
   return insertRows(manager, { executions: rows });
 }
 
+/**
+ * The executions, and their specs in workflow_specs unless stored already (see storeSpecsCtes).
+ * The executions of one workflow share its spec (a batch of firings: hundreds): sent once.
+ */
 function executionsInsert(rows: readonly WorkflowExecutionEntity[]): Insert {
-  // the executions of one workflow share its spec (a batch of firings: hundreds): sent once
   const specs = distinctJson(rows, (row) => row.spec);
   const fields: Array<Field<WorkflowExecutionEntity>> = [
     ['id', 'uuid', (row) => row.id],
@@ -134,9 +144,10 @@ function executionsInsert(rows: readonly WorkflowExecutionEntity[]): Insert {
   ];
   const set = rowsParameter(rows, [...fields, ['spec', 'integer', (row) => specs.index.get(row)]]);
   return statement(
-    `INSERT INTO workflow_executions (${names(fields)}, spec)
-     SELECT ${names(fields)}, $2::jsonb -> spec FROM (${set.select}) AS row`,
+    `INSERT INTO workflow_executions (${names(fields)}, spec_id)
+     SELECT ${names(fields)}, ${storedSpecId('row.spec')} FROM (${set.select}) AS row`,
     [set.json, specs.values],
+    storeSpecsCtes('$2'),
   );
 }
 

@@ -6,8 +6,8 @@ function specOf(n: number): WorkflowSpec {
   return { tasks: Object.fromEntries(Array.from({ length: n }, (_, i) => [`t${i}`, {}])) } as unknown as WorkflowSpec;
 }
 
-describe('the spec cache of recent executions', () => {
-  it('gives back the spec stored for an execution, and nothing for another', () => {
+describe('the spec cache (by spec id)', () => {
+  it('gives back the spec stored under an id, and nothing for another', () => {
     const cache = new SpecCache();
     const spec = specOf(3);
     cache.set('a', spec);

@@ -5,31 +5,31 @@ const MAX_TASKS = 100_000;
 const MAX_ENTRIES = 2_000;
 
 /**
- * The workflow spec of recent executions, by execution id, so that a transition need not read
- * and parse it again: an execution's spec is the snapshot taken when it started and never
- * changes (a later update of the workflow makes new executions only), and ids are never reused,
- * so a cached spec is always the stored one. Without it every transition of an N-task workflow
- * read N tasks' worth of JSON, and the run of the whole workflow grew as N².
+ * The workflow specs of recent executions, by spec id (a row of workflow_specs, shared by the
+ * executions of one version of a workflow), so that a transition need not read and parse its
+ * execution's spec again: an id is the hash of the spec's content, so a cached spec is always
+ * the stored one. Without it every transition of an N-task workflow read N tasks' worth of JSON,
+ * and the run of the whole workflow grew as N².
  * Least recently used first out, bounded by tasks (the spec's size) and by entries.
  */
 export class SpecCache {
   private readonly specs = new Map<string, { spec: WorkflowSpec; tasks: number }>();
   private tasks = 0;
 
-  get(executionId: string): WorkflowSpec | undefined {
-    const entry = this.specs.get(executionId);
+  get(specId: string): WorkflowSpec | undefined {
+    const entry = this.specs.get(specId);
     if (!entry) return undefined;
     // Map keeps insertion order: moved to the end, it is the most recently used
-    this.specs.delete(executionId);
-    this.specs.set(executionId, entry);
+    this.specs.delete(specId);
+    this.specs.set(specId, entry);
     return entry.spec;
   }
 
-  set(executionId: string, spec: WorkflowSpec): void {
+  set(specId: string, spec: WorkflowSpec): void {
     const tasks = Object.keys(spec.tasks ?? {}).length + 1;
     if (tasks > MAX_TASKS) return;
-    this.delete(executionId);
-    this.specs.set(executionId, { spec, tasks });
+    this.delete(specId);
+    this.specs.set(specId, { spec, tasks });
     this.tasks += tasks;
     for (const [id] of this.specs) {
       if (this.tasks <= MAX_TASKS && this.specs.size <= MAX_ENTRIES) break;
@@ -37,10 +37,10 @@ export class SpecCache {
     }
   }
 
-  delete(executionId: string): void {
-    const entry = this.specs.get(executionId);
+  delete(specId: string): void {
+    const entry = this.specs.get(specId);
     if (!entry) return;
-    this.specs.delete(executionId);
+    this.specs.delete(specId);
     this.tasks -= entry.tasks;
   }
 }
