@@ -21,7 +21,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { databaseUrl } from '../engine/lib/postgres';
+import { databaseUrl, printCommitRate } from '../engine/lib/postgres';
 import { SiroccoServer } from '../engine/lib/servers';
 import { fillHistory, HISTORY_TABLES, historyBytes, setAutovacuum, WORKFLOW_COUNT } from './fill';
 import { AUTO_EXPLAIN_OPTIONS, PlanLog } from './plans';
@@ -193,6 +193,7 @@ async function main(): Promise<void> {
   const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE])).rowCount === 1;
   await admin.end();
   console.log(`PostgreSQL ${version}; ${options.executions} executions; ${options.requests} requests per query; load average ${load()}`);
+  await printCommitRate();
   const reuse = options.reuse && exists;
 
   const t0 = performance.now();

@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowApi } from '../engine/lib/http-client';
-import { databaseCounters, STATS_PUBLISH_DELAY_MS } from '../engine/lib/postgres';
+import { databaseCounters, printCommitRate, STATS_PUBLISH_DELAY_MS } from '../engine/lib/postgres';
 import { median } from '../engine/lib/report';
 import { REPO_ROOT, SiroccoServer } from '../engine/lib/servers';
 
@@ -94,6 +94,7 @@ async function main(): Promise<void> {
   const maxSize = Math.max(...options.sizes);
   console.log(`large workflows bench: sizes ${options.sizes.join(', ')}, scenarios ${options.scenarios.join(', ')}, ${options.runs} run(s) each`);
   console.log(`Sirocco revision ${gitRevision()}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores)`);
+  await printCommitRate();
   if (!options.skipBuild) SiroccoServer.build();
   // the server's settings go through the environment it inherits (SiroccoServer.start spreads process.env)
   Object.assign(process.env, {

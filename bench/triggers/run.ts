@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { WorkflowApi } from '../engine/lib/http-client';
-import { databaseUrl, measureCommitRate } from '../engine/lib/postgres';
+import { databaseUrl, printCommitRate } from '../engine/lib/postgres';
 import { median, printTable, ratio, seconds, type Row } from '../engine/lib/report';
 import { cpuMilliseconds, MistralServer, SiroccoServer } from '../engine/lib/servers';
 
@@ -36,7 +36,6 @@ const options = {
   runs: Number(env.BENCH_RUNS || 1),
   /** BENCH_WARMUP (0): triggers fired before the measured burst (see warmUp) */
   warmup: Number(env.BENCH_WARMUP || 0),
-  skipPgbench: env.BENCH_SKIP_PGBENCH === '1',
 };
 const WORKFLOW = readFileSync(path.join(__dirname, 'workflows', 'cron_noop.yaml'), 'utf8');
 const DATABASE = `${process.env.BENCH_DB_PREFIX ?? ''}sirocco_bench_triggers`;
@@ -354,10 +353,8 @@ async function benchMistral(): Promise<(Outcome & { createSeconds: number }) | u
 
 async function main(): Promise<void> {
   console.log(`cron trigger bench: ${options.triggers} triggers due in the same second; Sirocco (${options.instances} instance(s) on one database) with ${options.stored} more stored${env.BENCH_INSTANCE_CPU ? `; each instance limited to ${env.BENCH_INSTANCE_CPU} core(s) of CPU time (BENCH_INSTANCE_CPU)` : ''}`);
-  if (!options.skipPgbench) {
-    const rates = await measureCommitRate(`${env.BENCH_DB_PREFIX ?? ''}bench_pgbench`, 10);
-    console.log(`machine PostgreSQL commit rate (pgbench -N, 10 s): ${rates.map((p) => `${p.clients} client(s) ${p.tps.toFixed(0)} tps`).join('; ')}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  }
+  await printCommitRate();
+  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const runs: Array<Outcome & { createSeconds: number }> = [];
   for (let run = 1; run <= options.runs; run += 1) {
     if (run > 1) options.skipBuild = true;

@@ -174,3 +174,13 @@ export async function measureCommitRate(database: string, seconds: number): Prom
     await dropDatabase(database);
   }
 }
+
+/**
+ * The commit rate beside a bench's own figures (BENCH_SKIP_PGBENCH=1: none): pgbench -N for
+ * 10 s with 4 clients, then 1, on a scratch database named after BENCH_DB_PREFIX.
+ */
+export async function printCommitRate(): Promise<void> {
+  if (process.env.BENCH_SKIP_PGBENCH === '1') return;
+  const rates = await measureCommitRate(`${process.env.BENCH_DB_PREFIX ?? ''}bench_pgbench`, 10);
+  console.log(`machine PostgreSQL commit rate (pgbench -N, 10 s): ${rates.map((p) => `${p.clients} client(s) ${p.tps.toFixed(0)} tps`).join('; ')}`);
+}
