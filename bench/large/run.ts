@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowApi } from '../engine/lib/http-client';
-import { databaseCounters, printCommitRate, STATS_PUBLISH_DELAY_MS } from '../engine/lib/postgres';
+import { databaseCounters, dropDatabase, printCommitRate, STATS_PUBLISH_DELAY_MS } from '../engine/lib/postgres';
 import { median } from '../engine/lib/report';
 import { REPO_ROOT, SiroccoServer } from '../engine/lib/servers';
 
@@ -34,7 +34,8 @@ const options = {
   /** SIROCCO_ENGINE_MAX_INLINE_ACTIONS for the Sirocco process: 0 dispatches every action (one transition per result) */
   inlineActions: env.BENCH_INLINE_ACTIONS,
 };
-const DATABASE = 'sirocco_bench_large';
+// BENCH_DB_PREFIX: an own database name when several benches share the machine's PostgreSQL; dropped at the end
+const DATABASE = `${process.env.BENCH_DB_PREFIX ?? ''}sirocco_bench_large`;
 
 type Scenario = 'chain' | 'fanout' | 'items';
 
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await server.stop();
+    await dropDatabase(DATABASE);
     if (options.cpuProf) console.log(`CPU profile of the Sirocco process written to ${path.resolve(options.cpuProf)}`);
   }
   printSummary(measures);
