@@ -31,10 +31,10 @@ function columnOf(index: number, type: string): string {
 }
 
 /**
- * The rows as the jsonb parameter `$n`, and the SELECT that reads them back as typed columns
+ * The rows as the jsonb parameter `$1`, and the SELECT that reads them back as typed columns
  * named as the fields. Dates go as ISO text (JSON.stringify would call each one's toJSON).
  */
-function rowsParameter<T>(rows: readonly T[], fields: ReadonlyArray<Field<T>>, n = 1): { json: string; select: string } {
+function rowsParameter<T>(rows: readonly T[], fields: ReadonlyArray<Field<T>>): { json: string; select: string } {
   const values = rows.map((row) =>
     fields.map(([, , get]) => {
       const value = get(row);
@@ -42,7 +42,7 @@ function rowsParameter<T>(rows: readonly T[], fields: ReadonlyArray<Field<T>>, n
     }),
   );
   const columns = fields.map(([name, type], index) => `${columnOf(index, type)} AS ${name}`).join(', ');
-  return { json: JSON.stringify(values), select: `SELECT ${columns} FROM jsonb_array_elements($${n}::jsonb) AS r` };
+  return { json: JSON.stringify(values), select: `SELECT ${columns} FROM jsonb_array_elements($1::jsonb) AS r` };
 }
 
 /** The column names of `fields`, in their order. */
